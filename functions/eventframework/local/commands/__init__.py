@@ -1,0 +1,1 @@
+"""One module per `efw` command group; each exposes `register(subparsers)`."""
