@@ -1,0 +1,72 @@
+"""Keep the emulator's durable stores in a state directory, so a local run outlives its process.
+
+moto keeps everything in memory. A scheduled pull in AWS finds the previous run's checkpoint, lease
+and dead letters in DynamoDB; a second `efw run` must find them too. Tables are written as JSON lines
+of DynamoDB's own attribute-value format (lossless: numbers stay strings, binary is base64), one file
+per table, and loaded back before the next run.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from mypy_boto3_dynamodb import DynamoDBClient
+
+BATCH_WRITE_LIMIT = 25
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, bytes | bytearray):
+        return {"__b64__": base64.b64encode(value).decode("ascii")}
+    if isinstance(value, dict):
+        return {key: _encode(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_encode(item) for item in value]
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"__b64__"}:
+            return base64.b64decode(value["__b64__"])
+        return {key: _decode(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_decode(item) for item in value]
+    return value
+
+
+def _scan(client: DynamoDBClient, table: str) -> Iterator[dict[str, Any]]:
+    for page in client.get_paginator("scan").paginate(TableName=table):
+        yield from page.get("Items", [])
+
+
+def save_table(client: DynamoDBClient, table: str, path: Path) -> int:
+    """Write every item of `table` to `path` atomically; return the number of items written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(path.suffix + ".partial")
+    count = 0
+    with partial.open("w", encoding="utf-8") as out:
+        for item in _scan(client, table):
+            out.write(json.dumps(_encode(item), separators=(",", ":")) + "\n")
+            count += 1
+    os.replace(partial, path)
+    return count
+
+
+def load_table(client: DynamoDBClient, table: str, path: Path) -> int:
+    """Put the items saved in `path` back into `table`; a missing file means a first run."""
+    if not path.exists():
+        return 0
+    items = [_decode(json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    for start in range(0, len(items), BATCH_WRITE_LIMIT):
+        requests: Any = [{"PutRequest": {"Item": item}} for item in items[start : start + BATCH_WRITE_LIMIT]]
+        pending: Any = {table: requests}
+        while pending:
+            response = client.batch_write_item(RequestItems=pending)
+            pending = response.get("UnprocessedItems") or {}
+    return len(items)
