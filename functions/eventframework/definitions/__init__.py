@@ -1,0 +1,45 @@
+"""Source definitions: the YAML files under sources/, validated on load into frozen dataclasses."""
+
+from __future__ import annotations
+
+from eventframework.definitions.errors import DefinitionError, Problem
+from eventframework.definitions.loader import list_sources, load_source, load_source_file
+from eventframework.definitions.locations import schemas_dir, sources_dir
+from eventframework.definitions.model import (
+    SEVERITIES,
+    AuthSpec,
+    AuthType,
+    CursorSpec,
+    CursorType,
+    MappingSpec,
+    PaginationSpec,
+    PaginationType,
+    RateLimitSpec,
+    RequestSpec,
+    SourceDefinition,
+    ValueKind,
+    ValueSpec,
+)
+
+__all__ = [
+    "SEVERITIES",
+    "AuthSpec",
+    "AuthType",
+    "CursorSpec",
+    "CursorType",
+    "DefinitionError",
+    "MappingSpec",
+    "PaginationSpec",
+    "PaginationType",
+    "Problem",
+    "RateLimitSpec",
+    "RequestSpec",
+    "SourceDefinition",
+    "ValueKind",
+    "ValueSpec",
+    "list_sources",
+    "load_source",
+    "load_source_file",
+    "schemas_dir",
+    "sources_dir",
+]

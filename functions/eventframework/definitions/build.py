@@ -1,0 +1,154 @@
+"""Building the frozen dataclasses from a validated definition document (defaults applied here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from eventframework.definitions.model import (
+    AuthSpec,
+    AuthType,
+    CursorSpec,
+    CursorType,
+    FirstRequest,
+    KeepRaw,
+    Limits,
+    MappingSpec,
+    PaginationSpec,
+    PaginationType,
+    RateLimitSpec,
+    RequestSpec,
+    SeveritySpec,
+    SourceDefinition,
+    Timeouts,
+    ValueKind,
+    ValueSpec,
+)
+
+
+def _request(doc: dict[str, Any]) -> RequestSpec:
+    timeouts = doc.get("timeout_seconds", {})
+    return RequestSpec(
+        path=doc["path"],
+        method=doc.get("method", "GET"),
+        params=dict(doc.get("params", {})),
+        headers=dict(doc.get("headers", {})),
+        body=doc.get("body"),
+        timeout=Timeouts(connect=float(timeouts.get("connect", 5)), read=float(timeouts.get("read", 30))),
+        base_url=doc.get("base_url"),
+    )
+
+
+def _auth(doc: dict[str, Any]) -> AuthSpec:
+    return AuthSpec(
+        type=AuthType(doc["type"]),
+        header=doc.get("header", "Authorization"),
+        prefix=doc.get("prefix", ""),
+        credential=doc.get("credential", "token"),
+        token_url=doc.get("token_url"),
+        scope=doc.get("scope"),
+        client_auth=doc.get("client_auth", "basic"),
+    )
+
+
+def _pagination(doc: dict[str, Any]) -> PaginationSpec:
+    return PaginationSpec(
+        type=PaginationType(doc["type"]),
+        rel=doc.get("rel", "next"),
+        cursor_path=doc.get("cursor_path"),
+        cursor_param=doc.get("cursor_param"),
+        cursor_in=doc.get("in", "query"),
+        has_more_path=doc.get("has_more_path"),
+        next_url_path=doc.get("next_url_path"),
+        offset_param=doc.get("offset_param"),
+        limit_param=doc.get("limit_param"),
+        page_param=doc.get("page_param"),
+        first_page=doc.get("first_page", 1),
+    )
+
+
+def _cursor(doc: dict[str, Any]) -> CursorSpec:
+    first = doc.get("first_request", {})
+    return CursorSpec(
+        type=CursorType(doc["type"]),
+        lag_seconds=doc.get("lag_seconds", 0),
+        initial_lookback_seconds=doc.get("initial_lookback_seconds", 3600),
+        first_request=FirstRequest(params=dict(first.get("params", {})), body=first.get("body")),
+    )
+
+
+def _rate_limit(doc: dict[str, Any]) -> RateLimitSpec:
+    return RateLimitSpec(
+        retry_after_header=doc.get("retry_after_header", "Retry-After"),
+        remaining_header=doc.get("remaining_header"),
+        reset_header=doc.get("reset_header"),
+        min_remaining=doc.get("min_remaining", 0),
+        max_wait_seconds=doc.get("max_wait_seconds", 900),
+    )
+
+
+def value_spec(doc: str | dict[str, Any]) -> ValueSpec:
+    """A details entry: a bare string is a dotted path; otherwise path / template / value."""
+    if isinstance(doc, str):
+        return ValueSpec(kind=ValueKind.PATH, path=doc)
+    if "template" in doc:
+        return ValueSpec(kind=ValueKind.TEMPLATE, template=doc["template"])
+    if "value" in doc:
+        return ValueSpec(kind=ValueKind.CONSTANT, constant=doc["value"])
+    table = doc.get("map")
+    return ValueSpec(
+        kind=ValueKind.PATH,
+        path=doc["path"],
+        table={str(k): v for k, v in table.items()} if table is not None else None,
+        default=doc.get("default"),
+    )
+
+
+def _mapping(doc: dict[str, Any], source_id: str, time_path: str) -> MappingSpec:
+    severity = doc["severity"]
+    keep_raw = doc.get("keep_raw", {})
+    limits = doc.get("limits", {})
+    return MappingSpec(
+        category=doc["category"],
+        summary=doc["summary"],
+        severity=SeveritySpec(
+            constant=severity.get("value"),
+            path=severity.get("path"),
+            table={str(k): v for k, v in severity.get("map", {}).items()},
+            default=severity.get("default", "INFO"),
+        ),
+        hostname=doc.get("hostname", source_id),
+        processname=doc.get("processname", source_id),
+        tags=tuple(doc.get("tags", [])),
+        timestamp=doc.get("timestamp", time_path),
+        details={name: value_spec(spec) for name, spec in doc.get("details", {}).items()},
+        keep_raw=KeepRaw(enabled=keep_raw.get("enabled", False), max_bytes=keep_raw.get("max_bytes", 16384)),
+        limits=Limits(
+            max_detail_fields=limits.get("max_detail_fields", 200),
+            max_string_chars=limits.get("max_string_chars", 8192),
+        ),
+    )
+
+
+def definition(doc: dict[str, Any], file: Path, schema_file: Path) -> SourceDefinition:
+    """The :class:`SourceDefinition` for a document that already passed validation."""
+    return SourceDefinition(
+        id=doc["id"],
+        file=file,
+        schedule=doc["schedule"],
+        request=_request(doc["request"]),
+        auth=_auth(doc["auth"]),
+        pagination=_pagination(doc["pagination"]),
+        records_path=doc["records"]["path"],
+        event_id_path=doc["event"]["id"],
+        event_time_path=doc["event"]["time"],
+        cursor=_cursor(doc["cursor"]),
+        mapping=_mapping(doc["mapping"], doc["id"], doc["event"]["time"]),
+        schema_file=schema_file,
+        rate_limit=_rate_limit(doc.get("rate_limit", {})),
+        enabled=doc.get("enabled", True),
+        description=doc.get("description", ""),
+        max_pages_per_execution=doc.get("max_pages_per_execution", 50),
+        page_size=doc.get("page_size", 100),
+        hook=doc.get("hook"),
+    )

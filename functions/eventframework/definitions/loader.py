@@ -1,0 +1,187 @@
+"""Loading source definitions: YAML -> schema validation -> cross-field checks -> frozen dataclasses.
+
+Validation happens here, once, so the hot path can trust every field. The schema check uses
+jsonschema (rich errors, load time only); cross-field rules the schema cannot say (id matches the
+file name, keys unused by the chosen kind, template syntax, the raw-event schema exists) follow.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+
+from eventframework.definitions import build
+from eventframework.definitions.errors import DefinitionError, Problem
+from eventframework.definitions.locations import display_path, schemas_dir, sources_dir
+from eventframework.definitions.messages import problem_sort_key, problems_from
+from eventframework.definitions.model import SourceDefinition
+from eventframework.definitions.templates import TemplateSyntaxError, parse_template
+
+_SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+
+# Keys each kind may use; anything else set on that block is a mistake worth reporting.
+_PAGINATION_KEYS = {
+    "link_header": {"rel"},
+    "body_cursor": {"cursor_path", "cursor_param", "in", "has_more_path"},
+    "body_next_url": {"next_url_path", "has_more_path"},
+    "offset": {"offset_param", "limit_param"},
+    "page_number": {"page_param", "limit_param", "first_page"},
+}
+_AUTH_KEYS = {
+    "none": set(),
+    "header": {"header", "prefix", "credential"},
+    "bearer": {"credential"},
+    "basic": set(),
+    "oauth2_client_credentials": {"token_url", "scope", "client_auth"},
+}
+_TEMPLATE_KEYS = ("summary", "category", "hostname", "processname")
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys instead of silently keeping the last one."""
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}: keep only one", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+@lru_cache(maxsize=1)
+def _definition_validator() -> Draft202012Validator:
+    schema = json.loads((schemas_dir() / "source-definition.schema.json").read_text(encoding="utf-8"))
+    return Draft202012Validator(schema)
+
+
+def _read_yaml(path: Path, name: str) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise DefinitionError.single(
+            name, "$", None, f"cannot read file ({exc.strerror})", "check the path"
+        ) from exc
+    try:
+        return yaml.load(text, Loader=_StrictLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise DefinitionError.single(
+            name, "$", None, f"not valid YAML at {where}: {problem}", "fix the YAML syntax"
+        ) from exc
+
+
+def _unused_keys(block: dict[str, Any], kind_keys: dict[str, set[str]], where: str) -> list[Problem]:
+    kind = block.get("type", "")
+    used = kind_keys.get(kind, set()) | {"type"}
+    return [
+        Problem(f"{where}.{key}", block[key], f"'{key}' is not used by {where}.type '{kind}'", "remove it")
+        for key in sorted(set(block) - used)
+    ]
+
+
+def _template_problems(mapping: dict[str, Any]) -> list[Problem]:
+    problems = []
+    for key in _TEMPLATE_KEYS:
+        if key in mapping:
+            try:
+                parse_template(mapping[key])
+            except TemplateSyntaxError as exc:
+                problems.append(
+                    Problem(f"mapping.{key}", mapping[key], str(exc), "use {dotted.path} placeholders")
+                )
+    for name, spec in mapping.get("details", {}).items():
+        if isinstance(spec, dict) and "template" in spec:
+            try:
+                parse_template(spec["template"])
+            except TemplateSyntaxError as exc:
+                problems.append(
+                    Problem(
+                        f"mapping.details.{name}.template", spec["template"], str(exc), "fix the placeholder"
+                    )
+                )
+    return problems
+
+
+def _semantic_problems(doc: dict[str, Any], path: Path) -> list[Problem]:
+    problems: list[Problem] = []
+    if doc["id"] != path.stem:
+        problems.append(
+            Problem(
+                "id",
+                doc["id"],
+                f"does not match the file name '{path.name}'",
+                f"set id: {path.stem} or rename the file",
+            )
+        )
+    problems += _unused_keys(doc["pagination"], _PAGINATION_KEYS, "pagination")
+    problems += _unused_keys(doc["auth"], _AUTH_KEYS, "auth")
+    problems += _template_problems(doc["mapping"])
+    schema_name = doc.get("schema", f"{doc['id']}.schema.json")
+    schema_path = schemas_dir() / "sources" / schema_name
+    if not schema_path.is_file():
+        problems.append(
+            Problem(
+                "schema",
+                schema_name,
+                f"raw-event schema {display_path(schema_path)} not found",
+                "create it (see docs/adding-a-source.md)",
+            )
+        )
+    return problems
+
+
+def load_source_file(path: str | Path) -> SourceDefinition:
+    """Load and validate one definition file; raise :class:`DefinitionError` listing every problem."""
+    file = Path(path)
+    name = display_path(file)
+    doc = _read_yaml(file, name)
+    if not isinstance(doc, dict):
+        raise DefinitionError.single(
+            name, "$", doc, "the file must hold a mapping of keys", "start from sources/okta-system-log.yaml"
+        )
+    problems = [p for e in _definition_validator().iter_errors(doc) for p in problems_from(e)]
+    if problems:
+        raise DefinitionError(name, sorted(problems, key=problem_sort_key))
+    problems = _semantic_problems(doc, file)
+    if problems:
+        raise DefinitionError(name, problems)
+    schema_path = schemas_dir() / "sources" / doc.get("schema", f"{doc['id']}.schema.json")
+    return build.definition(doc, file, schema_path)
+
+
+@lru_cache(maxsize=64)
+def _load_cached(path: Path, mtime_ns: int) -> SourceDefinition:
+    return load_source_file(path)
+
+
+def load_source(source_id: str) -> SourceDefinition:
+    """The definition of ``source_id`` from the sources directory, cached until the file changes."""
+    directory = sources_dir()
+    file = directory / f"{source_id}.yaml"
+    if not _SOURCE_ID.match(source_id) or not file.is_file():
+        known = ", ".join(p.stem for p in sorted(directory.glob("*.yaml"))) or "none"
+        raise DefinitionError.single(
+            display_path(file), "id", source_id, "no such source", f"use one of the defined sources: {known}"
+        )
+    return _load_cached(file, file.stat().st_mtime_ns)
+
+
+def list_sources() -> list[SourceDefinition]:
+    """Every definition in the sources directory, sorted by id; the first invalid file raises."""
+    return [load_source(p.stem) for p in sorted(sources_dir().glob("*.yaml"))]

@@ -1,0 +1,186 @@
+"""Typed, frozen views of a source definition; built once by the loader, shared by fetch and process."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+
+class AuthType(StrEnum):
+    NONE = "none"
+    HEADER = "header"
+    BEARER = "bearer"
+    BASIC = "basic"
+    OAUTH2_CLIENT_CREDENTIALS = "oauth2_client_credentials"
+
+
+class PaginationType(StrEnum):
+    LINK_HEADER = "link_header"
+    BODY_CURSOR = "body_cursor"
+    BODY_NEXT_URL = "body_next_url"
+    OFFSET = "offset"
+    PAGE_NUMBER = "page_number"
+
+
+class CursorType(StrEnum):
+    NEXT_REQUEST = "next_request"
+    TIMESTAMP = "timestamp"
+
+
+class ValueKind(StrEnum):
+    PATH = "path"
+    TEMPLATE = "template"
+    CONSTANT = "value"
+
+
+SEVERITIES: tuple[str, ...] = (
+    "DEBUG",
+    "INFO",
+    "NOTICE",
+    "WARNING",
+    "ERROR",
+    "CRITICAL",
+    "ALERT",
+    "EMERGENCY",
+)
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    connect: float = 5.0
+    read: float = 30.0
+
+
+@dataclass(frozen=True)
+class RequestSpec:
+    path: str
+    method: str = "GET"
+    params: Mapping[str, Any] = field(default_factory=dict)
+    headers: Mapping[str, Any] = field(default_factory=dict)
+    body: Mapping[str, Any] | None = None
+    timeout: Timeouts = field(default_factory=Timeouts)
+    base_url: str | None = None
+
+
+@dataclass(frozen=True)
+class AuthSpec:
+    type: AuthType
+    header: str = "Authorization"
+    prefix: str = ""
+    credential: str = "token"
+    token_url: str | None = None
+    scope: str | None = None
+    client_auth: str = "basic"
+
+
+@dataclass(frozen=True)
+class PaginationSpec:
+    type: PaginationType
+    rel: str = "next"
+    cursor_path: str | None = None
+    cursor_param: str | None = None
+    cursor_in: str = "query"
+    has_more_path: str | None = None
+    next_url_path: str | None = None
+    offset_param: str | None = None
+    limit_param: str | None = None
+    page_param: str | None = None
+    first_page: int = 1
+
+
+@dataclass(frozen=True)
+class FirstRequest:
+    """Parameters that open a window; ``{start_time}`` and ``{page_size}`` are substituted."""
+
+    params: Mapping[str, Any] = field(default_factory=dict)
+    body: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class CursorSpec:
+    type: CursorType
+    lag_seconds: int = 0
+    initial_lookback_seconds: int = 3600
+    first_request: FirstRequest = field(default_factory=FirstRequest)
+
+
+@dataclass(frozen=True)
+class RateLimitSpec:
+    retry_after_header: str = "Retry-After"
+    remaining_header: str | None = None
+    reset_header: str | None = None
+    min_remaining: int = 0
+    max_wait_seconds: int = 900
+
+
+@dataclass(frozen=True)
+class ValueSpec:
+    """Where a mapped value comes from: a dotted path (optionally through a table), a template, a constant."""
+
+    kind: ValueKind
+    path: str | None = None
+    template: str | None = None
+    constant: Any = None
+    table: Mapping[str, Any] | None = None
+    default: Any = None
+
+
+@dataclass(frozen=True)
+class SeveritySpec:
+    constant: str | None = None
+    path: str | None = None
+    table: Mapping[str, str] = field(default_factory=dict)
+    default: str = "INFO"
+
+
+@dataclass(frozen=True)
+class KeepRaw:
+    enabled: bool = False
+    max_bytes: int = 16384
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_detail_fields: int = 200
+    max_string_chars: int = 8192
+
+
+@dataclass(frozen=True)
+class MappingSpec:
+    category: str
+    summary: str
+    severity: SeveritySpec
+    hostname: str
+    processname: str
+    tags: tuple[str, ...]
+    timestamp: str
+    details: Mapping[str, ValueSpec]
+    keep_raw: KeepRaw = field(default_factory=KeepRaw)
+    limits: Limits = field(default_factory=Limits)
+
+
+@dataclass(frozen=True)
+class SourceDefinition:
+    """Everything about one source, validated. ``file`` is where it came from (for messages)."""
+
+    id: str
+    file: Path
+    schedule: str
+    request: RequestSpec
+    auth: AuthSpec
+    pagination: PaginationSpec
+    records_path: str
+    event_id_path: str
+    event_time_path: str
+    cursor: CursorSpec
+    mapping: MappingSpec
+    schema_file: Path
+    rate_limit: RateLimitSpec = field(default_factory=RateLimitSpec)
+    enabled: bool = True
+    description: str = ""
+    max_pages_per_execution: int = 50
+    page_size: int = 100
+    hook: str | None = None
