@@ -1,0 +1,50 @@
+"""Dotted paths into JSON documents (``actor.alternateId``, ``target.0.id``, ``$`` for the document).
+
+Compiled once into plain functions so the hot path does no string splitting. A missing key, a null on
+the way, or an index out of range all read as ``None``: vendors use null and absent interchangeably.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+Getter = Callable[[Any], Any]
+
+
+def _step(obj: Any, key: str, index: int | None) -> Any:
+    if type(obj) is dict:
+        return obj.get(key)
+    if index is not None and type(obj) is list and -len(obj) <= index < len(obj):
+        return obj[index]
+    return None
+
+
+def _identity(obj: Any) -> Any:
+    return obj
+
+
+@lru_cache(maxsize=4096)
+def compile_path(path: str) -> Getter:
+    """A function reading ``path`` from a parsed JSON value; ``$`` returns the value itself."""
+    if path == "$":
+        return _identity
+    keys = tuple(path.split("."))
+    steps = tuple((k, int(k) if k.lstrip("-").isdigit() else None) for k in keys)
+    if len(steps) == 1 and steps[0][1] is None:
+        only = steps[0][0]
+
+        def get_one(obj: Any) -> Any:
+            return obj.get(only) if type(obj) is dict else None
+
+        return get_one
+
+    def get_many(obj: Any) -> Any:
+        for key, index in steps:
+            obj = _step(obj, key, index)
+            if obj is None:
+                return None
+        return obj
+
+    return get_many

@@ -1,0 +1,45 @@
+"""Event times: parsing what sources send (ISO 8601 strings, epoch numbers) into aware datetimes.
+
+MozDef needs ISO 8601 with an offset taken from the event itself. A time without an offset is read
+as UTC (every vendor we pull documents UTC); anything unparsable raises :class:`ValueError`, which
+the processor turns into a ``mapping_failed`` dead letter rather than guessing.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+_MS_THRESHOLD = 100_000_000_000  # epoch values above this are milliseconds (year 5138 in seconds)
+
+
+def _from_epoch(value: float) -> datetime:
+    seconds = value / 1000.0 if abs(value) >= _MS_THRESHOLD else value
+    return datetime.fromtimestamp(seconds, tz=UTC)
+
+
+def parse_event_time(value: Any) -> datetime:
+    """An aware datetime for ``value`` (ISO 8601 string, epoch seconds/milliseconds as number or digits)."""
+    if isinstance(value, bool) or value is None:
+        raise ValueError(f"no usable time in {value!r}")
+    if isinstance(value, int | float):
+        return _from_epoch(float(value))
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"no usable time in {value!r}")
+    text = value.strip()
+    if text.replace(".", "", 1).isdigit():
+        return _from_epoch(float(text))
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{value[:64]!r} is not an ISO 8601 time") from None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def to_iso(moment: datetime) -> str:
+    """ISO 8601 with an explicit offset and microseconds, e.g. ``2024-06-14T16:22:14.183000+00:00``."""
+    return moment.isoformat(timespec="microseconds")
+
+
+def iso_from_epoch(epoch: float) -> str:
+    return to_iso(datetime.fromtimestamp(epoch, tz=UTC))

@@ -1,0 +1,206 @@
+"""Authentication kinds, one small class each, chosen through a typed registry (``AUTH_KINDS``).
+
+Every kind turns the source's credentials into request headers. OAuth2 client credentials fetches a
+token from the token endpoint and caches it until shortly before it expires, so a Lambda container
+reuses it across pages and runs. No kind ever puts a credential value into an error message.
+"""
+
+from __future__ import annotations
+
+import base64
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import requests
+
+from eventframework.definitions.model import AuthSpec, AuthType
+from eventframework.fetch import urls
+from eventframework.fetch.credentials import secret_name
+from eventframework.fetch.errors import (
+    CredentialsError,
+    SourceAuthError,
+    SourceTimeoutError,
+    SourceUnavailableError,
+)
+
+Clock = Callable[[], float]
+
+
+def _require(source: str, credentials: Mapping[str, str], key: str) -> str:
+    value = credentials.get(key)
+    if not isinstance(value, str) or not value:
+        raise CredentialsError(source, secret_name(source), f"key '{key}' is missing or empty")
+    return value
+
+
+@dataclass(frozen=True)
+class AuthContext:
+    """What an auth kind may use: the source id, its credentials, base URL, HTTP session and clock."""
+
+    source: str
+    credentials: Mapping[str, str]
+    base_url: str
+    session: requests.Session
+    now: Clock
+
+
+class Auth(ABC):
+    """One authentication kind. ``headers`` is called for every request; ``invalidate`` after a 401."""
+
+    def __init__(self, spec: AuthSpec) -> None:
+        self.spec = spec
+
+    @abstractmethod
+    def headers(self, ctx: AuthContext) -> dict[str, str]:
+        """Headers that authenticate one request."""
+
+    def invalidate(self, ctx: AuthContext) -> bool:
+        """Forget cached material after a 401; True when a retry with fresh material makes sense."""
+        return False
+
+
+class NoAuth(Auth):
+    def headers(self, ctx: AuthContext) -> dict[str, str]:
+        return {}
+
+
+class HeaderAuth(Auth):
+    """A token in a named header with an optional prefix (Okta: ``Authorization: SSWS <token>``)."""
+
+    def headers(self, ctx: AuthContext) -> dict[str, str]:
+        token = _require(ctx.source, ctx.credentials, self.spec.credential)
+        return {self.spec.header: f"{self.spec.prefix}{token}"}
+
+
+class BearerAuth(Auth):
+    def headers(self, ctx: AuthContext) -> dict[str, str]:
+        return {"Authorization": f"Bearer {_require(ctx.source, ctx.credentials, self.spec.credential)}"}
+
+
+def _basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+
+
+class BasicAuth(Auth):
+    def headers(self, ctx: AuthContext) -> dict[str, str]:
+        user = _require(ctx.source, ctx.credentials, "username")
+        password = _require(ctx.source, ctx.credentials, "password")
+        return {"Authorization": _basic(user, password)}
+
+
+@dataclass(frozen=True)
+class _Token:
+    value: str
+    expires_at: float
+
+
+class TokenCache:
+    """Access tokens by (token URL, client id, scope), valid until ``expires_at`` minus a safety margin."""
+
+    SAFETY_SECONDS = 60.0
+
+    def __init__(self) -> None:
+        self._tokens: dict[tuple[str, str, str], _Token] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str, str], now: float) -> str | None:
+        with self._lock:
+            token = self._tokens.get(key)
+        if token is None or token.expires_at - self.SAFETY_SECONDS <= now:
+            return None
+        return token.value
+
+    def put(self, key: tuple[str, str, str], value: str, expires_at: float) -> None:
+        with self._lock:
+            self._tokens[key] = _Token(value, expires_at)
+
+    def drop(self, key: tuple[str, str, str]) -> None:
+        with self._lock:
+            self._tokens.pop(key, None)
+
+
+TOKEN_CACHE = TokenCache()
+
+
+class OAuth2ClientCredentialsAuth(Auth):
+    """RFC 6749 §4.4: client id/secret from the secret, token URL from the secret or the definition."""
+
+    def __init__(self, spec: AuthSpec, cache: TokenCache = TOKEN_CACHE) -> None:
+        super().__init__(spec)
+        self.cache = cache
+
+    def _token_url(self, ctx: AuthContext) -> str:
+        configured = ctx.credentials.get("token_url") or self.spec.token_url or ""
+        return configured if "://" in configured else urls.join(ctx.base_url, configured)
+
+    def _key(self, ctx: AuthContext) -> tuple[str, str, str]:
+        return (
+            self._token_url(ctx),
+            _require(ctx.source, ctx.credentials, "client_id"),
+            self.spec.scope or "",
+        )
+
+    def headers(self, ctx: AuthContext) -> dict[str, str]:
+        key = self._key(ctx)
+        token = self.cache.get(key, ctx.now()) or self._fetch(ctx, key)
+        return {"Authorization": f"Bearer {token}"}
+
+    def invalidate(self, ctx: AuthContext) -> bool:
+        self.cache.drop(self._key(ctx))
+        return True
+
+    def _fetch(self, ctx: AuthContext, key: tuple[str, str, str]) -> str:
+        token_url, client_id, scope = key
+        secret = _require(ctx.source, ctx.credentials, "client_secret")
+        form = {"grant_type": "client_credentials"} | ({"scope": scope} if scope else {})
+        headers = {"Accept": "application/json"}
+        if self.spec.client_auth == "basic":
+            headers["Authorization"] = _basic(client_id, secret)
+        else:
+            form |= {"client_id": client_id, "client_secret": secret}
+        shown = urls.without_query(token_url)
+        try:
+            response = ctx.session.post(
+                token_url, data=form, headers=headers, timeout=(5, 30), allow_redirects=False
+            )
+        except requests.Timeout as exc:
+            raise SourceTimeoutError(ctx.source, shown, "token request", 30) from exc
+        except requests.ConnectionError as exc:
+            raise SourceUnavailableError(ctx.source, shown, None, "token endpoint unreachable") from exc
+        if response.status_code >= 500:
+            raise SourceUnavailableError(
+                ctx.source, shown, response.status_code, f"token endpoint {response.status_code}"
+            )
+        if response.status_code != 200:
+            raise SourceAuthError(ctx.source, shown, response.status_code)
+        return self._store(ctx, key, response, shown)
+
+    def _store(
+        self, ctx: AuthContext, key: tuple[str, str, str], response: requests.Response, shown: str
+    ) -> str:
+        try:
+            payload = response.json()
+            token = payload["access_token"]
+            lifetime = float(payload.get("expires_in", 3600))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise SourceAuthError(ctx.source, shown, response.status_code) from exc
+        if not isinstance(token, str) or not token:
+            raise SourceAuthError(ctx.source, shown, response.status_code)
+        self.cache.put(key, token, ctx.now() + lifetime)
+        return token
+
+
+AUTH_KINDS: dict[AuthType, type[Auth]] = {
+    AuthType.NONE: NoAuth,
+    AuthType.HEADER: HeaderAuth,
+    AuthType.BEARER: BearerAuth,
+    AuthType.BASIC: BasicAuth,
+    AuthType.OAUTH2_CLIENT_CREDENTIALS: OAuth2ClientCredentialsAuth,
+}
+
+
+def auth_for(spec: AuthSpec) -> Auth:
+    """The auth object for a definition's ``auth`` block."""
+    return AUTH_KINDS[spec.type](spec)

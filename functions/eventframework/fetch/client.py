@@ -1,0 +1,227 @@
+"""Fetching one page of a source: build the request from the definition and cursor, send it, classify
+the outcome into the contract's named errors, parse the records and compute the next cursor.
+
+One ``requests.Session`` per container is reused across pages and invocations (connection reuse).
+Redirects are not followed: a redirect could lead off the source's origin with our credentials.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from urllib3.exceptions import ReadTimeoutError
+
+from eventframework.definitions.model import CursorType, SourceDefinition
+from eventframework.definitions.paths import compile_path
+from eventframework.definitions.times import parse_event_time
+from eventframework.fetch import cursors, ratelimit, urls
+from eventframework.fetch.auth import Auth, AuthContext, auth_for
+from eventframework.fetch.errors import (
+    CredentialsError,
+    MalformedPageError,
+    SourceAuthError,
+    SourceRateLimitedError,
+    SourceRequestError,
+    SourceTimeoutError,
+    SourceUnavailableError,
+)
+from eventframework.fetch.pagination import PageContext, Paginator, RequestPlan, paginator_for
+
+Clock = Callable[[], float]
+USER_AGENT = "mozdef-event-framework/0.1"
+
+_session: requests.Session | None = None
+
+
+def default_session() -> requests.Session:
+    """The container-wide session (keeps TLS connections open between pages and warm invocations)."""
+    global _session  # noqa: PLW0603 - one pool per container is the point
+    if _session is None:
+        _session = requests.Session()
+        _session.headers["User-Agent"] = USER_AGENT
+    return _session
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    """One page: the raw body (to store), the parsed records, where to go next and how long to pause."""
+
+    body: bytes
+    records: list[Any]
+    next_cursor: str | None
+    has_more: bool
+    wait_seconds: float | None
+    url: str
+    status: int
+
+
+def _substitute(value: Any, start_time: str, page_size: int) -> Any:
+    if isinstance(value, dict):
+        return {k: _substitute(v, start_time, page_size) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substitute(v, start_time, page_size) for v in value]
+    if value == "{page_size}":
+        return page_size
+    if isinstance(value, str):
+        return value.replace("{start_time}", start_time).replace("{page_size}", str(page_size))
+    return value
+
+
+def _base_url(definition: SourceDefinition, credentials: Mapping[str, str]) -> str:
+    base = credentials.get("base_url") or definition.request.base_url
+    if not base or not base.startswith(("https://", "http://")):
+        from eventframework.fetch.credentials import secret_name
+
+        raise CredentialsError(
+            definition.id, secret_name(definition.id), "key 'base_url' is missing or not an http(s) URL"
+        )
+    return base
+
+
+def _plan(
+    definition: SourceDefinition, paginator: Paginator, position: cursors.Position, base_url: str, now: float
+) -> tuple[RequestPlan, str]:
+    """The request for ``position`` and the window's un-lagged start."""
+    req = definition.request
+    since = cursors.window_since(definition, position, now)
+    headers = {str(k): str(v) for k, v in req.headers.items()}
+    if paginator.token_is_url and position.token:
+        url = urls.require_same_origin(definition.id, base_url, position.token)
+        return RequestPlan(req.method, url, headers=headers, body=dict(req.body) if req.body else None), since
+    plan = RequestPlan(
+        req.method, urls.join(base_url, req.path), dict(req.params), dict(req.body or {}), headers
+    )
+    if position.token is None or not paginator.self_describing:
+        first = definition.cursor.first_request
+        start = cursors.request_start_time(definition, since)
+        plan.params.update(_substitute(dict(first.params), start, definition.page_size))
+        plan.body = {**(plan.body or {}), **_substitute(dict(first.body or {}), start, definition.page_size)}
+    paginator.apply(plan, position.token, definition.page_size)
+    if plan.method == "GET" and not plan.body:
+        plan.body = None
+    return plan, since
+
+
+def _send_once(
+    definition: SourceDefinition, plan: RequestPlan, session: requests.Session
+) -> requests.Response:
+    shown = urls.without_query(plan.url)
+    timeout = definition.request.timeout
+    try:
+        return session.request(
+            plan.method,
+            plan.url,
+            params=plan.params or None,
+            json=plan.body if plan.method != "GET" else None,
+            headers=plan.headers,
+            timeout=(timeout.connect, timeout.read),
+            allow_redirects=False,
+        )
+    except requests.ConnectTimeout as exc:
+        raise SourceTimeoutError(definition.id, shown, "connect", timeout.connect) from exc
+    except requests.ReadTimeout as exc:
+        raise SourceTimeoutError(definition.id, shown, "read", timeout.read) from exc
+    except requests.exceptions.ChunkedEncodingError as exc:
+        raise MalformedPageError(definition.id, shown, "truncated body (connection closed mid-page)") from exc
+    except requests.ConnectionError as exc:
+        if exc.args and isinstance(exc.args[0], ReadTimeoutError):
+            raise SourceTimeoutError(definition.id, shown, "read", timeout.read) from exc
+        raise SourceUnavailableError(definition.id, shown, None, "connection refused or reset") from exc
+
+
+def _send(definition: SourceDefinition, plan: RequestPlan, auth: Auth, ctx: AuthContext) -> requests.Response:
+    base_headers = dict(plan.headers)
+    plan.headers = base_headers | auth.headers(ctx)
+    response = _send_once(definition, plan, ctx.session)
+    if response.status_code == 401 and auth.invalidate(ctx):
+        plan.headers = base_headers | auth.headers(ctx)
+        response = _send_once(definition, plan, ctx.session)
+    return response
+
+
+def _check_status(definition: SourceDefinition, response: requests.Response, shown: str, now: float) -> None:
+    status = response.status_code
+    if 200 <= status < 300:
+        return
+    if status in (401, 403):
+        raise SourceAuthError(definition.id, shown, status)
+    if status == 429:
+        wait = ratelimit.retry_after(definition.rate_limit, response.headers, now)
+        raise SourceRateLimitedError(definition.id, shown, wait)
+    if status >= 500:
+        raise SourceUnavailableError(definition.id, shown, status, f"HTTP {status}")
+    raise SourceRequestError(definition.id, shown, status)
+
+
+def parse_records(definition: SourceDefinition, body: bytes, shown: str) -> tuple[Any, list[Any]]:
+    """The parsed body and its records list; :class:`MalformedPageError` names the byte offset."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MalformedPageError(definition.id, shown, "body is not UTF-8", exc.start) from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        offset = len(text[: exc.pos].encode("utf-8"))
+        reason = "truncated JSON" if exc.pos >= len(text.rstrip()) else f"invalid JSON ({exc.msg})"
+        raise MalformedPageError(definition.id, shown, reason, offset) from None
+    records = compile_path(definition.records_path)(document)
+    if not isinstance(records, list):
+        found = "missing" if records is None else f"a {type(records).__name__}, not a list"
+        raise MalformedPageError(definition.id, shown, f"records path '{definition.records_path}' is {found}")
+    return document, records
+
+
+def _page_times(definition: SourceDefinition, records: list[Any]) -> list[Any]:
+    getter = compile_path(definition.event_time_path)
+    times = []
+    for record in records:
+        try:
+            times.append(parse_event_time(getter(record)))
+        except ValueError:
+            continue
+    return times
+
+
+def fetch_page(
+    definition: SourceDefinition,
+    credentials: Mapping[str, str],
+    cursor: str | None,
+    *,
+    session: requests.Session | None = None,
+    now: Clock = time.time,
+    auth: Auth | None = None,
+) -> FetchedPage:
+    """Fetch the page at ``cursor`` (``None``: start a first run at now minus the initial lookback)."""
+    http = session or default_session()
+    base_url = _base_url(definition, credentials)
+    paginator = paginator_for(definition.pagination)
+    position = cursors.decode(definition, paginator, cursor)
+    plan, since = _plan(definition, paginator, position, base_url, now())
+    ctx = AuthContext(definition.id, credentials, base_url, http, now)
+    response = _send(definition, plan, auth or auth_for(definition.auth), ctx)
+    shown = urls.without_query(response.url or plan.url)
+    _check_status(definition, response, shown, now())
+    document, records = parse_records(definition, response.content, shown)
+    request_token = position.token or (response.url if paginator.token_is_url else None)
+    step = paginator.advance(
+        PageContext(definition.id, base_url, response, document, records, request_token, definition.page_size)
+    )
+    newest = position.newest
+    if definition.cursor.type is CursorType.TIMESTAMP:
+        newest = cursors.newest_of(_page_times(definition, records), position.newest)
+    next_position = cursors.Position(token=step.next_token, since=since, newest=newest)
+    return FetchedPage(
+        body=response.content,
+        records=records,
+        next_cursor=cursors.encode(definition, paginator, next_position, step.has_more),
+        has_more=step.has_more,
+        wait_seconds=ratelimit.pacing_wait(definition.rate_limit, response.headers, now()),
+        url=shown,
+        status=response.status_code,
+    )

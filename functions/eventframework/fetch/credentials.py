@@ -1,0 +1,53 @@
+"""Loading a source's connection settings and credentials (one JSON secret per source).
+
+``EFW_SECRET_<ID>`` (upper case, dashes as underscores) overrides Secrets Manager for local runs;
+otherwise the secret ``<EFW_SECRET_PREFIX><id>`` is read through Powertools (cached for five minutes,
+so a warm Lambda does not call Secrets Manager on every page). Values never reach logs or messages.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from eventframework.fetch.errors import CredentialsError
+
+CACHE_SECONDS = 300
+
+
+def secret_name(source_id: str) -> str:
+    return f"{os.environ.get('EFW_SECRET_PREFIX', 'efw/')}{source_id}"
+
+
+def env_override_name(source_id: str) -> str:
+    return "EFW_SECRET_" + source_id.upper().replace("-", "_")
+
+
+def _as_strings(source_id: str, where: str, value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise CredentialsError(
+            source_id, where, 'must be a JSON object such as {"base_url": ..., "token": ...}'
+        )
+    return {str(k): str(v) for k, v in value.items() if v is not None}
+
+
+def load_credentials(source_id: str) -> dict[str, str]:
+    """The source's secret as a dict of strings (``base_url``, ``token``, ``client_id``, ...)."""
+    override = env_override_name(source_id)
+    raw = os.environ.get(override)
+    if raw is not None:
+        try:
+            return _as_strings(source_id, override, json.loads(raw))
+        except json.JSONDecodeError:
+            raise CredentialsError(source_id, override, "is not valid JSON") from None
+    name = secret_name(source_id)
+    from aws_lambda_powertools.utilities import parameters
+
+    try:
+        value = parameters.get_secret(name, transform="json", max_age=CACHE_SECONDS)
+    except parameters.exceptions.TransformParameterError:
+        raise CredentialsError(source_id, name, "is not valid JSON") from None
+    except parameters.exceptions.GetParameterError as exc:
+        raise CredentialsError(source_id, name, f"cannot be read ({type(exc.__cause__).__name__})") from None
+    return _as_strings(source_id, name, value)

@@ -1,0 +1,90 @@
+"""The cursor string that travels between pages and is saved as the checkpoint.
+
+For ``next_request`` sources whose token resumes the source on its own (a next link, an opaque body
+cursor) the cursor IS that token, verbatim: what the operator sees in the checkpoint is what the
+vendor documents. Everything else (timestamp checkpoints, offset/page-number positions, which only
+mean something together with their window start) is a small JSON object:
+``{"since": <ISO time>, "page": <token or null>, "newest": <ISO time or null>}``. ``since`` is the
+un-lagged window start; the request starts at ``since - lag_seconds`` so the lag never accumulates.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from eventframework.definitions.model import CursorType, SourceDefinition
+from eventframework.definitions.times import parse_event_time, to_iso
+from eventframework.fetch.errors import MalformedPageError
+from eventframework.fetch.pagination import Paginator
+
+
+@dataclass(frozen=True)
+class Position:
+    token: str | None = None
+    since: str | None = None
+    newest: str | None = None
+
+
+def is_plain(definition: SourceDefinition, paginator: Paginator) -> bool:
+    return definition.cursor.type is CursorType.NEXT_REQUEST and paginator.self_describing
+
+
+def decode(definition: SourceDefinition, paginator: Paginator, cursor: str | None) -> Position:
+    """Read a cursor produced by :func:`encode` (or an operator-set ISO time for timestamp sources)."""
+    if not cursor:
+        return Position()
+    if cursor.startswith("{"):
+        try:
+            data = json.loads(cursor)
+            return Position(token=data.get("page"), since=data.get("since"), newest=data.get("newest"))
+        except (ValueError, AttributeError):
+            raise MalformedPageError(
+                definition.id, "", "the saved cursor is not valid; reset the checkpoint"
+            ) from None
+    if is_plain(definition, paginator):
+        return Position(token=cursor)
+    return Position(since=cursor)
+
+
+def encode(
+    definition: SourceDefinition, paginator: Paginator, position: Position, has_more: bool
+) -> str | None:
+    """The next cursor: the plain token, or the JSON form (closing the window when ``has_more`` is false)."""
+    if is_plain(definition, paginator):
+        return position.token
+    if definition.cursor.type is CursorType.TIMESTAMP and not has_more:
+        closed = _later(position.since, position.newest)
+        return json.dumps({"since": closed, "page": None, "newest": None}, separators=(",", ":"))
+    data = {"since": position.since, "page": position.token, "newest": position.newest}
+    return json.dumps(data, separators=(",", ":"))
+
+
+def _later(first: str | None, second: str | None) -> str | None:
+    if first is None or second is None:
+        return second or first
+    return first if parse_event_time(first) >= parse_event_time(second) else second
+
+
+def window_since(definition: SourceDefinition, position: Position, now: float) -> str:
+    """The un-lagged window start: the saved one, or now minus the initial lookback on a first run."""
+    if position.since:
+        return position.since
+    start = datetime.fromtimestamp(now, tz=UTC) - timedelta(
+        seconds=definition.cursor.initial_lookback_seconds
+    )
+    return to_iso(start)
+
+
+def request_start_time(definition: SourceDefinition, since: str) -> str:
+    """``since - lag_seconds`` in the RFC 3339 form vendors accept (UTC, milliseconds, ``Z``)."""
+    lag = definition.cursor.lag_seconds if definition.cursor.type is CursorType.TIMESTAMP else 0
+    start = parse_event_time(since).astimezone(UTC) - timedelta(seconds=lag)
+    return start.strftime("%Y-%m-%dT%H:%M:%S.") + f"{start.microsecond // 1000:03d}Z"
+
+
+def newest_of(times: list[datetime], previous: str | None) -> str | None:
+    if not times:
+        return previous
+    return _later(previous, to_iso(max(times)))

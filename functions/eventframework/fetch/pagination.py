@@ -1,0 +1,192 @@
+"""Pagination kinds, one class each, chosen through a typed registry (``PAGINATION_KINDS``).
+
+A paginator knows two things: how a position token shapes the next request (``apply``), and how a
+response yields the next token and whether more pages wait (``advance``). Kinds whose token is a URL
+handed back by the source (Link header, next URL in the body) check it is on the source's origin the
+moment it arrives, so a foreign link is never followed nor saved as a checkpoint.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin
+
+import requests
+
+from eventframework.definitions.model import PaginationSpec, PaginationType
+from eventframework.definitions.paths import compile_path
+from eventframework.fetch import urls
+from eventframework.fetch.errors import MalformedPageError
+
+
+@dataclass
+class RequestPlan:
+    """The request about to be sent; paginators and the first-request step fill it in."""
+
+    method: str
+    url: str
+    params: dict[str, Any] = field(default_factory=dict)
+    body: dict[str, Any] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What a paginator sees of a response: source id, base URL, the response, parsed body and records."""
+
+    source: str
+    base_url: str
+    response: requests.Response
+    body: Any
+    records: list[Any]
+    token: str | None
+    page_size: int
+
+
+@dataclass(frozen=True)
+class Advance:
+    next_token: str | None
+    has_more: bool
+
+
+class Paginator(ABC):
+    """One pagination kind.
+
+    ``token_is_url``: the token is a full URL to request as is. ``self_describing``: the token alone
+    resumes the source (a link or an opaque cursor), so it can be the checkpoint verbatim.
+    """
+
+    token_is_url = False
+    self_describing = True
+
+    def __init__(self, spec: PaginationSpec) -> None:
+        self.spec = spec
+
+    def apply(self, plan: RequestPlan, token: str | None, page_size: int) -> None:
+        """Shape ``plan`` for the page at ``token`` (``None``: the first page of a window).
+
+        URL-token kinds request the token itself, so by default there is nothing to add.
+        """
+        return
+
+    @abstractmethod
+    def advance(self, page: PageContext) -> Advance:
+        """The token of the next page and whether it holds more events."""
+
+
+def _checked_url(page: PageContext, link: Any) -> str | None:
+    if not isinstance(link, str) or not link:
+        return None
+    absolute = urljoin(page.response.url or page.base_url, link)
+    return urls.require_same_origin(page.source, page.base_url, absolute)
+
+
+class LinkHeaderPaginator(Paginator):
+    """RFC 8288 ``Link: <url>; rel="next"``. Okta always sends a next link: an empty page means caught up."""
+
+    token_is_url = True
+
+    def advance(self, page: PageContext) -> Advance:
+        link = page.response.links.get(self.spec.rel, {}).get("url")
+        next_url = _checked_url(page, link)
+        if next_url is None:
+            return Advance(page.token, False)
+        return Advance(next_url, bool(page.records))
+
+
+class BodyNextUrlPaginator(Paginator):
+    """A next-page URL inside the body (``next_url_path``), optionally with ``has_more_path``."""
+
+    token_is_url = True
+
+    def advance(self, page: PageContext) -> Advance:
+        next_url = _checked_url(page, compile_path(self.spec.next_url_path or "")(page.body))
+        if next_url is None:
+            return Advance(page.token, False)
+        has_more = _has_more(self.spec, page, default=bool(page.records))
+        return Advance(next_url, has_more)
+
+
+def _has_more(spec: PaginationSpec, page: PageContext, *, default: bool) -> bool:
+    if spec.has_more_path is None:
+        return default
+    flag = compile_path(spec.has_more_path)(page.body)
+    if not isinstance(flag, bool):
+        raise MalformedPageError(
+            page.source,
+            urls.without_query(page.response.url or ""),
+            f"'{spec.has_more_path}' is not true/false",
+        )
+    return flag
+
+
+class BodyCursorPaginator(Paginator):
+    """An opaque cursor in the body sent back as a query parameter or JSON body key (1Password)."""
+
+    def apply(self, plan: RequestPlan, token: str | None, page_size: int) -> None:
+        if token is None:
+            return
+        name = self.spec.cursor_param or "cursor"
+        if self.spec.cursor_in == "json_body":
+            plan.body = {**(plan.body or {}), name: token}
+        else:
+            plan.params[name] = token
+
+    def advance(self, page: PageContext) -> Advance:
+        found = compile_path(self.spec.cursor_path or "")(page.body)
+        cursor = found if isinstance(found, str) and found else None
+        has_more = _has_more(self.spec, page, default=cursor is not None and bool(page.records))
+        if has_more and cursor is None:
+            raise MalformedPageError(
+                page.source,
+                urls.without_query(page.response.url or ""),
+                "more pages announced but no cursor given",
+            )
+        return Advance(cursor or page.token, has_more)
+
+
+class OffsetPaginator(Paginator):
+    """``offset``/``limit`` parameters; a short page is the last one."""
+
+    self_describing = False
+
+    def apply(self, plan: RequestPlan, token: str | None, page_size: int) -> None:
+        plan.params[self.spec.offset_param or "offset"] = int(token or 0)
+        plan.params[self.spec.limit_param or "limit"] = page_size
+
+    def advance(self, page: PageContext) -> Advance:
+        offset = int(page.token or 0) + len(page.records)
+        return Advance(str(offset), len(page.records) >= page.page_size)
+
+
+class PageNumberPaginator(Paginator):
+    """``page`` (and optionally a page-size) parameter; a short or empty page is the last one."""
+
+    self_describing = False
+
+    def apply(self, plan: RequestPlan, token: str | None, page_size: int) -> None:
+        plan.params[self.spec.page_param or "page"] = (
+            int(token) if token is not None else self.spec.first_page
+        )
+        if self.spec.limit_param:
+            plan.params[self.spec.limit_param] = page_size
+
+    def advance(self, page: PageContext) -> Advance:
+        current = int(page.token) if page.token is not None else self.spec.first_page
+        full = len(page.records) >= page.page_size if self.spec.limit_param else bool(page.records)
+        return Advance(str(current + 1) if full else str(current), full)
+
+
+PAGINATION_KINDS: dict[PaginationType, type[Paginator]] = {
+    PaginationType.LINK_HEADER: LinkHeaderPaginator,
+    PaginationType.BODY_CURSOR: BodyCursorPaginator,
+    PaginationType.BODY_NEXT_URL: BodyNextUrlPaginator,
+    PaginationType.OFFSET: OffsetPaginator,
+    PaginationType.PAGE_NUMBER: PageNumberPaginator,
+}
+
+
+def paginator_for(spec: PaginationSpec) -> Paginator:
+    return PAGINATION_KINDS[spec.type](spec)
