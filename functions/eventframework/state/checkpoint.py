@@ -1,0 +1,200 @@
+"""The checkpoint item of a source: its cursor, and the lease that keeps one run per source at a time.
+
+Layout (state table, pk `source`, sk `checkpoint`): `cursor`, `lease_owner`, `lease_expires_at`
+(epoch seconds), `updated_at`, `last_success_at`, `last_run_id`. The pull state machine writes the
+cursor itself (a DynamoDB UpdateItem conditioned on the lease owner, after ProcessPage succeeded);
+`save` here is the same write for local tools and tests.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from eventframework.state._aws import is_conditional_failure, translate, translated
+from eventframework.state.errors import LeaseLostError
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+CHECKPOINT_SK = "checkpoint"
+DEFAULT_LEASE_SECONDS = 900
+
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True)
+class Lease:
+    owner: str
+    expires_at: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"owner": self.owner, "expires_at": self.expires_at}
+
+
+@dataclass(frozen=True)
+class LeaseResult:
+    """Outcome of `acquire`: `acquired` False means another run holds `lease` (not an error)."""
+
+    acquired: bool
+    lease: Lease
+    cursor: str | None
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    source: str
+    cursor: str | None
+    lease_owner: str | None
+    lease_expires_at: int
+    updated_at: str | None
+    last_success_at: str | None
+    last_run_id: str | None
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).isoformat()
+
+
+def _cursor(item: Mapping[str, Any]) -> str | None:
+    # An empty string means "no position yet": DynamoDB string attributes cannot hold null, and
+    # the state machine writes whatever FetchPage returned as the resume position.
+    value = item.get("cursor", {}).get("S")
+    return value or None
+
+
+class CheckpointStore:
+    """Leases and checkpoints in the state table. Plain class over a boto3 DynamoDB client."""
+
+    def __init__(
+        self,
+        table_name: str,
+        client: DynamoDBClient,
+        *,
+        clock: Clock = time.time,
+        lease_seconds: int = DEFAULT_LEASE_SECONDS,
+    ) -> None:
+        self.table_name = table_name
+        self._client = client
+        self._clock = clock
+        self.lease_seconds = lease_seconds
+
+    def _key(self, source: str) -> dict[str, Any]:
+        return {"source": {"S": source}, "sk": {"S": CHECKPOINT_SK}}
+
+    def lease_expiry(self) -> int:
+        """When a lease taken or extended now expires (epoch seconds)."""
+        return int(self._clock()) + self.lease_seconds
+
+    def acquire(self, source: str, owner: str, *, handed_over_from: str | None = None) -> LeaseResult:
+        """Take the source's lease for `owner` unless another live run holds it.
+
+        The lease is free when nobody ever held it, when it expired, or when `owner` already holds it
+        (a retried BeginRun). `handed_over_from` lets a capped run pass its lease to the execution that
+        continues it, without waiting for expiry.
+        """
+        now = int(self._clock())
+        expires_at = now + self.lease_seconds
+        values: dict[str, Any] = {
+            ":owner": {"S": owner},
+            ":expires": {"N": str(expires_at)},
+            ":now": {"N": str(now)},
+            ":previous": {"S": handed_over_from or owner},
+        }
+        try:
+            response = self._client.update_item(
+                TableName=self.table_name,
+                Key=self._key(source),
+                UpdateExpression="SET lease_owner = :owner, lease_expires_at = :expires",
+                ConditionExpression=(
+                    "attribute_not_exists(lease_owner) OR lease_expires_at < :now "
+                    "OR lease_owner IN (:owner, :previous)"
+                ),
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_NEW",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as error:
+            if not is_conditional_failure(error):
+                raise translate(error, self.table_name, "acquire lease") from error
+            held: Mapping[str, Any] = error.response.get("Item", {})  # type: ignore[assignment]
+            lease = Lease(
+                owner=held.get("lease_owner", {}).get("S", ""),
+                expires_at=int(held.get("lease_expires_at", {}).get("N", "0")),
+            )
+            return LeaseResult(acquired=False, lease=lease, cursor=_cursor(held))
+        item = response.get("Attributes", {})
+        return LeaseResult(acquired=True, lease=Lease(owner, expires_at), cursor=_cursor(item))
+
+    def read(self, source: str) -> Checkpoint | None:
+        with translated(self.table_name, "read checkpoint"):
+            response = self._client.get_item(
+                TableName=self.table_name, Key=self._key(source), ConsistentRead=True
+            )
+        item = response.get("Item")
+        if item is None:
+            return None
+        return Checkpoint(
+            source=source,
+            cursor=_cursor(item),
+            lease_owner=item.get("lease_owner", {}).get("S"),
+            lease_expires_at=int(item.get("lease_expires_at", {}).get("N", "0")),
+            updated_at=item.get("updated_at", {}).get("S"),
+            last_success_at=item.get("last_success_at", {}).get("S"),
+            last_run_id=item.get("last_run_id", {}).get("S"),
+        )
+
+    def save(self, source: str, cursor: str | None, *, owner: str, run_id: str) -> Lease:
+        """Store the cursor and extend the lease, only while `owner` holds it (else LeaseLostError)."""
+        lease = Lease(owner, self.lease_expiry())
+        self._conditional_update(
+            source,
+            owner,
+            "SET #cursor = :cursor, lease_expires_at = :expires, updated_at = :at, last_run_id = :run",
+            {
+                ":cursor": {"S": cursor or ""},
+                ":expires": {"N": str(lease.expires_at)},
+                ":at": {"S": _iso(self._clock())},
+                ":run": {"S": run_id},
+            },
+            names={"#cursor": "cursor"},
+        )
+        return lease
+
+    def release(self, source: str, *, owner: str) -> None:
+        """End the run: the lease expires now and the success time is recorded."""
+        self._conditional_update(
+            source,
+            owner,
+            "SET lease_expires_at = :expired, last_success_at = :at",
+            {":expired": {"N": "0"}, ":at": {"S": _iso(self._clock())}},
+        )
+
+    def _conditional_update(
+        self,
+        source: str,
+        owner: str,
+        expression: str,
+        values: dict[str, Any],
+        *,
+        names: dict[str, str] | None = None,
+    ) -> None:
+        extra: dict[str, Any] = {"ExpressionAttributeNames": names} if names else {}
+        try:
+            self._client.update_item(
+                TableName=self.table_name,
+                Key=self._key(source),
+                UpdateExpression=expression,
+                ConditionExpression="lease_owner = :owner",
+                ExpressionAttributeValues={**values, ":owner": {"S": owner}},
+                **extra,
+            )
+        except ClientError as error:
+            if is_conditional_failure(error):
+                raise LeaseLostError(self.table_name, source, owner) from error
+            raise translate(error, self.table_name, "conditional checkpoint write") from error

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import pytest
+
+from eventframework.state import CheckpointStore, LeaseLostError
+
+from .conftest import AwsResources, FakeClock
+
+
+def _store(aws: AwsResources, clock: FakeClock) -> CheckpointStore:
+    return CheckpointStore(aws.state_table, aws.dynamodb, clock=clock, lease_seconds=600)
+
+
+def test_checkpoint_store_first_acquire_takes_free_lease(aws: AwsResources, clock: FakeClock) -> None:
+    result = _store(aws, clock).acquire("okta", "run-1")
+    assert result.acquired is True
+    assert result.lease.owner == "run-1"
+    assert result.lease.expires_at == int(clock.now) + 600
+    assert result.cursor is None
+
+
+def test_checkpoint_store_second_run_sees_lease_held_without_failing(
+    aws: AwsResources, clock: FakeClock
+) -> None:
+    store = _store(aws, clock)
+    store.acquire("okta", "run-1")
+    clock.advance(30)
+    second = store.acquire("okta", "run-2")
+    assert second.acquired is False
+    assert second.lease.owner == "run-1"
+
+
+def test_checkpoint_store_expired_lease_can_be_taken(aws: AwsResources, clock: FakeClock) -> None:
+    store = _store(aws, clock)
+    store.acquire("okta", "run-1")
+    clock.advance(601)
+    assert store.acquire("okta", "run-2").acquired is True
+    with pytest.raises(LeaseLostError, match="run-1"):
+        store.save("okta", "c1", owner="run-1", run_id="arn:1")
+
+
+def test_checkpoint_store_reacquire_by_same_owner_is_idempotent(aws: AwsResources, clock: FakeClock) -> None:
+    store = _store(aws, clock)
+    store.acquire("okta", "run-1")
+    assert store.acquire("okta", "run-1").acquired is True
+
+
+def test_checkpoint_store_handover_passes_live_lease(aws: AwsResources, clock: FakeClock) -> None:
+    store = _store(aws, clock)
+    store.acquire("okta", "run-1")
+    store.save("okta", "cursor-9", owner="run-1", run_id="arn:1")
+    handed = store.acquire("okta", "run-1-next", handed_over_from="run-1")
+    assert handed.acquired is True
+    assert handed.cursor == "cursor-9"
+    assert store.acquire("okta", "intruder").acquired is False
+
+
+def test_checkpoint_store_save_then_read_round_trips(aws: AwsResources, clock: FakeClock) -> None:
+    store = _store(aws, clock)
+    store.acquire("okta", "run-1")
+    clock.advance(10)
+    lease = store.save("okta", "after=abc", owner="run-1", run_id="arn:exec:1")
+    checkpoint = store.read("okta")
+    assert checkpoint is not None
+    assert checkpoint.cursor == "after=abc"
+    assert checkpoint.lease_expires_at == lease.expires_at == int(clock.now) + 600
+    assert checkpoint.last_run_id == "arn:exec:1"
+    assert checkpoint.updated_at is not None and checkpoint.updated_at.startswith("2023-11-14T")
+
+
+def test_checkpoint_store_release_frees_lease_and_records_success(
+    aws: AwsResources, clock: FakeClock
+) -> None:
+    store = _store(aws, clock)
+    store.acquire("okta", "run-1")
+    store.release("okta", owner="run-1")
+    checkpoint = store.read("okta")
+    assert checkpoint is not None and checkpoint.last_success_at is not None
+    assert store.acquire("okta", "run-2").acquired is True
+
+
+def test_checkpoint_store_empty_cursor_reads_as_none(aws: AwsResources, clock: FakeClock) -> None:
+    store = _store(aws, clock)
+    store.acquire("okta", "run-1")
+    store.save("okta", None, owner="run-1", run_id="arn:1")
+    checkpoint = store.read("okta")
+    assert checkpoint is not None and checkpoint.cursor is None
+    assert store.read("unknown") is None
