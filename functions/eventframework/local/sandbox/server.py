@@ -69,6 +69,7 @@ class SandboxHTTPServer(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are two writes; Nagle would stall each reply
     server: SandboxHTTPServer
 
     def do_GET(self) -> None:
