@@ -30,8 +30,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None, stop: threading.Event | None = None) -> int:
-    """Serve until Ctrl-C (or until `stop` is set, which is how tests drive this function)."""
+def main(
+    argv: Sequence[str] | None = None,
+    stop: threading.Event | None = None,
+    started: threading.Event | None = None,
+) -> int:
+    """Serve until Ctrl-C, or until `stop` is set; `started` is set once the banner is printed
+    (both exist so tests can drive this function without sleeping)."""
     args = build_parser().parse_args(argv)
     env_token = os.environ.get(TOKEN_ENV)
     sandbox = Sandbox(
@@ -47,6 +52,8 @@ def main(argv: Sequence[str] | None = None, stop: threading.Event | None = None)
             print(f"token: {sandbox.token} (generated; set {TOKEN_ENV} to choose one)", flush=True)
         if sandbox.ca_file is not None:
             print(f"certificate to trust: {sandbox.ca_file}", flush=True)
+        if started is not None:
+            started.set()
         with contextlib.suppress(KeyboardInterrupt):
             (stop or threading.Event()).wait()
     return 0
