@@ -187,8 +187,8 @@ def _split_union(inner: str) -> list[str]:
 
 def _bracket_key(path: str, part: str) -> str | int:
     if len(part) >= 2 and part[0] == part[-1] and part[0] in "'\"":
-        body = part[1:-1]
-        return re.sub(r"\\(.)", r"\1", body)
+        # Jayway only unescapes the quote that delimits the name; other backslashes stay literal.
+        return part[1:-1].replace("\\" + part[0], part[0])
     try:
         return int(part)
     except ValueError:

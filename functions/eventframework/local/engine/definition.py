@@ -1,0 +1,173 @@
+"""The parsed form of an ASL document: frozen dataclasses for the machine, its states, Retry and Catch.
+
+Parsing is deliberately lenient about what it does not use (static checks live in `validation.py`
+and run first); it only fails when a document cannot be interpreted at all, with the state and
+field named.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from eventframework.errors import EventFrameworkError
+
+
+class DefinitionError(EventFrameworkError):
+    """An ASL document that cannot be interpreted; names the state and the field at fault."""
+
+    def __init__(self, message: str, state: str | None = None, field_name: str | None = None) -> None:
+        self.state = state
+        self.field_name = field_name
+        where = f"state '{state}'" if state else "definition"
+        where += f", field '{field_name}'" if field_name else ""
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class PathField:
+    """A path field that distinguishes absent (default `$`) from explicit null."""
+
+    value: str | None = None
+    present: bool = False
+
+    @classmethod
+    def read(cls, raw: Mapping[str, Any], key: str) -> PathField:
+        return cls(raw.get(key), key in raw)
+
+
+@dataclass(frozen=True)
+class Retrier:
+    """One entry of a state's `Retry` list, with AWS's defaults."""
+
+    error_equals: tuple[str, ...]
+    interval_seconds: float = 1.0
+    max_attempts: int = 3
+    backoff_rate: float = 2.0
+    max_delay_seconds: float | None = None
+    jitter_strategy: str = "NONE"
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> Retrier:
+        return cls(
+            error_equals=tuple(raw.get("ErrorEquals", ())),
+            interval_seconds=raw.get("IntervalSeconds", 1),
+            max_attempts=raw.get("MaxAttempts", 3),
+            backoff_rate=raw.get("BackoffRate", 2.0),
+            max_delay_seconds=raw.get("MaxDelaySeconds"),
+            jitter_strategy=raw.get("JitterStrategy", "NONE"),
+        )
+
+
+@dataclass(frozen=True)
+class Catcher:
+    """One entry of a state's `Catch` list."""
+
+    error_equals: tuple[str, ...]
+    next: str
+    result_path: PathField = PathField()
+    assign: Mapping[str, Any] | None = None
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> Catcher:
+        return cls(
+            error_equals=tuple(raw.get("ErrorEquals", ())),
+            next=raw.get("Next", ""),
+            result_path=PathField.read(raw, "ResultPath"),
+            assign=raw.get("Assign"),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class StateBase:
+    """Fields every state may carry; state modules subclass this with their own fields."""
+
+    name: str
+    type: str
+    raw: Mapping[str, Any] = field(repr=False)
+    comment: str | None = None
+    next: str | None = None
+    end: bool = False
+    input_path: PathField = PathField()
+    output_path: PathField = PathField()
+    parameters: Any = None
+    result_selector: Any = None
+    result_path: PathField = PathField()
+    retry: tuple[Retrier, ...] = ()
+    catch: tuple[Catcher, ...] = ()
+    assign: Mapping[str, Any] | None = None
+
+    @staticmethod
+    def common(name: str, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """The keyword arguments for the common fields, read from the raw state."""
+        return {
+            "name": name,
+            "type": raw["Type"],
+            "raw": raw,
+            "comment": raw.get("Comment"),
+            "next": raw.get("Next"),
+            "end": bool(raw.get("End", False)),
+            "input_path": PathField.read(raw, "InputPath"),
+            "output_path": PathField.read(raw, "OutputPath"),
+            "parameters": raw.get("Parameters"),
+            "result_selector": raw.get("ResultSelector"),
+            "result_path": PathField.read(raw, "ResultPath"),
+            "retry": tuple(Retrier.from_dict(item) for item in raw.get("Retry", ())),
+            "catch": tuple(Catcher.from_dict(item) for item in raw.get("Catch", ())),
+            "assign": raw.get("Assign"),
+        }
+
+
+@dataclass(frozen=True)
+class MachineDefinition:
+    """A state machine, or a Parallel branch / Map item processor (same shape: StartAt + States)."""
+
+    start_at: str
+    states: Mapping[str, StateBase]
+    raw: Mapping[str, Any] = field(repr=False)
+    comment: str | None = None
+    timeout_seconds: float | None = None
+
+    def state(self, name: str) -> StateBase:
+        try:
+            return self.states[name]
+        except KeyError:
+            raise DefinitionError(f"no state named '{name}'", state=name) from None
+
+
+def parse_machine(raw: Mapping[str, Any]) -> MachineDefinition:
+    """Build a MachineDefinition from an ASL object (top level, branch or item processor)."""
+    from eventframework.local.engine.states import STATE_TYPES
+
+    if not isinstance(raw, Mapping) or "StartAt" not in raw or not isinstance(raw.get("States"), Mapping):
+        raise DefinitionError("a state machine needs 'StartAt' and an object of 'States'")
+    states: dict[str, StateBase] = {}
+    for name, state_raw in raw["States"].items():
+        if not isinstance(state_raw, Mapping):
+            raise DefinitionError("a state must be an object", state=name)
+        state_type = state_raw.get("Type")
+        factory = STATE_TYPES.get(state_type) if isinstance(state_type, str) else None
+        if factory is None:
+            raise DefinitionError(f"unknown Type {state_type!r}", state=name, field_name="Type")
+        states[name] = factory.from_dict(name, state_raw)
+    return MachineDefinition(
+        start_at=raw["StartAt"],
+        states=states,
+        raw=raw,
+        comment=raw.get("Comment"),
+        timeout_seconds=raw.get("TimeoutSeconds"),
+    )
+
+
+def load_definition(definition: Mapping[str, Any] | str) -> MachineDefinition:
+    """Accept an ASL object or its JSON text."""
+    if isinstance(definition, str):
+        try:
+            definition = json.loads(definition)
+        except json.JSONDecodeError as error:
+            raise DefinitionError(f"not valid JSON: {error}") from None
+    if not isinstance(definition, Mapping):
+        raise DefinitionError("the definition must be a JSON object")
+    return parse_machine(definition)

@@ -1,0 +1,96 @@
+"""The Wait state: lets time pass (through the injected clock) for Seconds or until a Timestamp."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from eventframework.local.engine import paths
+from eventframework.local.engine.definition import StateBase
+from eventframework.local.engine.errors import StatesError, StatesErrorName
+from eventframework.local.engine.runtime import Frame, StateEnv, Transition, assign_variables, effective_input
+
+# ISO-8601 extended offset date-time: an explicit offset is required, fractions up to nanoseconds.
+_TIMESTAMP = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})"
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class WaitState(StateBase):
+    seconds: Any = None
+    seconds_path: str | None = None
+    timestamp: str | None = None
+    timestamp_path: str | None = None
+
+    @classmethod
+    def from_dict(cls, name: str, raw: Mapping[str, Any]) -> WaitState:
+        return cls(
+            **cls.common(name, raw),
+            seconds=raw.get("Seconds"),
+            seconds_path=raw.get("SecondsPath"),
+            timestamp=raw.get("Timestamp"),
+            timestamp_path=raw.get("TimestampPath"),
+        )
+
+    def run(self, frame: Frame, data: Any, env: StateEnv, _partial: object = None) -> Transition:
+        selected = effective_input(frame, self, env, data, None)
+        context = frame.path_context(self, env)
+        clock = frame.runtime.clock
+        if self.seconds is not None:
+            clock.sleep(float(self.seconds))
+        elif self.seconds_path is not None:
+            clock.sleep(
+                _seconds_from(self.seconds_path, paths.read_path(self.seconds_path, selected, context))
+            )
+        else:
+            text = self.timestamp
+            if self.timestamp_path is not None:
+                text = paths.read_path(self.timestamp_path, selected, context)
+            target = parse_timestamp(text, self.timestamp_path)
+            clock.sleep(max(0.0, (target - clock.now()).total_seconds()))
+        output = paths.apply_output_path(self.output_path.value, self.output_path.present, selected, context)
+        assign_variables(frame, self, env, self.assign, selected)
+        return Transition(output, self.next)
+
+
+def _seconds_from(path: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise StatesError(
+            StatesErrorName.RUNTIME,
+            f"The SecondsPath parameter cannot be parsed as a long value: {path} == {_shown(value)}",
+        )
+    if value < 0:
+        raise StatesError(
+            StatesErrorName.RUNTIME,
+            f"The SecondsPath parameter references a negative value: {path} == {value}",
+        )
+    return float(value)
+
+
+def parse_timestamp(value: Any, path: str | None) -> datetime:
+    """Parse an ISO-8601 timestamp with offset; fail as AWS does for anything else."""
+    match = _TIMESTAMP.fullmatch(value) if isinstance(value, str) else None
+    try:
+        if match is None:
+            raise ValueError(value)
+        year, month, day, hour, minute, second, fraction, offset = match.groups()
+        micro = int((fraction or "0").ljust(6, "0")[:6])
+        zone = "+00:00" if offset == "Z" else offset
+        text = f"{year}-{month}-{day}T{hour}:{minute}:{second or '00'}.{micro:06d}{zone}"
+        return datetime.fromisoformat(text)
+    except ValueError:
+        source = f"{path} == {_shown(value)}" if path else _shown(value)
+        field_name = "TimestampPath" if path else "Timestamp"
+        raise StatesError(
+            StatesErrorName.RUNTIME,
+            f"The {field_name} parameter does not reference a valid ISO-8601 extended offset "
+            f"date-time format string: {source}",
+        ) from None
+
+
+def _shown(value: Any) -> str:
+    return value if isinstance(value, str) else paths.to_json_text(value)
