@@ -5,7 +5,7 @@ same code runs in Lambda, against the local emulator and against moto in tests.
 """
 
 from eventframework.state.checkpoint import Checkpoint, CheckpointStore, Lease, LeaseResult
-from eventframework.state.deadletters import DeadLetter, DeadLetterStore, ErrorKind
+from eventframework.state.deadletters import DeadLetter, DeadLetterStore
 from eventframework.state.errors import (
     LeaseLostError,
     PageNotFoundError,
@@ -20,7 +20,6 @@ __all__ = [
     "CheckpointStore",
     "DeadLetter",
     "DeadLetterStore",
-    "ErrorKind",
     "Lease",
     "LeaseLostError",
     "LeaseResult",

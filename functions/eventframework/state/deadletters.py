@@ -4,7 +4,8 @@ A DynamoDB table (pk `source`, sk `event_key`) rather than an SQS dead-letter qu
 must be listed, counted by kind, looked up by key, updated in place on each failed attempt and
 deleted once reprocessed, none of which a queue offers. `put` is an upsert: attempts grow by one,
 `first_seen` is kept, `last_seen`, the reason and the run are refreshed. A raw event too large for
-an item (> 350 KB) is stored in the page bucket and the item keeps a reference to it.
+an item (> 350 KB) is stored in the page bucket and the item keeps a reference to it. Error kinds
+are those of `eventframework.process.results.ErrorKind` (the processing vocabulary owns them).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from eventframework.state._aws import translated
@@ -26,14 +26,6 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 MAX_INLINE_RAW_BYTES = 350_000
-
-
-class ErrorKind(StrEnum):
-    SCHEMA_INVALID = "schema_invalid"
-    MAPPING_FAILED = "mapping_failed"
-    MOZDEF_INVALID = "mozdef_invalid"
-    PUBLISH_FAILED = "publish_failed"
-    UNPARSEABLE_RECORD = "unparseable_record"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,4 @@
+"""Thin Lambda entry points of the pull state machine: parse the event, call one pipeline step, return.
+
+Handler names are fixed by the pull contract (`eventframework.handlers.<step>.lambda_handler`).
+"""

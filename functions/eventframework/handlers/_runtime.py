@@ -1,0 +1,34 @@
+"""What every handler shares: the Powertools Logger and Metrics, the per-container services, and
+binding an invocation's source and execution to both."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+
+from eventframework.pipeline import Services, Settings
+
+DEFAULT_NAMESPACE = "MozDefEventFramework"
+
+logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "eventframework"))
+metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", DEFAULT_NAMESPACE))
+
+
+@lru_cache(maxsize=1)
+def services() -> Services:
+    """Built once per container: boto3 clients are expensive to create and safe to reuse."""
+    return Services.build(Settings.from_env())
+
+
+def bind(source: str, execution: str) -> None:
+    """Correlate every log line and metric of this invocation with its run; never log secrets."""
+    logger.append_keys(source=source, execution=execution)
+    logger.set_correlation_id(f"{execution}:{source}")
+    metrics.add_dimension(name="source", value=source)
+
+
+def count(name: str, value: int) -> None:
+    metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)

@@ -1,0 +1,88 @@
+"""FetchPage: call the source for the page at the cursor, keep the raw body in S3, return a reference.
+
+A 429 with a known wait becomes `{"rate_limited": true, "wait_seconds": N}` so the state machine
+waits exactly that long (a Wait state) instead of burning retries; without a usable wait the
+`SourceRateLimitedError` propagates and the state machine's Retry backs off.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from eventframework.definitions import SourceDefinition, load_source
+from eventframework.fetch import FetchedPage, fetch_page, load_credentials
+from eventframework.fetch.errors import SourceRateLimitedError
+from eventframework.pipeline._input import optional_str, required_int, required_str
+from eventframework.state import PageStore
+
+STEP = "FetchPage"
+# Longest single Wait the machine takes for a rate limit; a longer reset is waited out in steps,
+# each followed by a fresh request, so the lease (15 minutes) is extended by progress in between.
+MAX_WAIT_SECONDS = 300
+
+Fetch = Callable[[SourceDefinition, Mapping[str, str], str | None], FetchedPage]
+
+
+def _default_fetch(
+    definition: SourceDefinition, credentials: Mapping[str, str], cursor: str | None
+) -> FetchedPage:
+    return fetch_page(definition, credentials, cursor)
+
+
+@dataclass(frozen=True)
+class FetchRequest:
+    source: str
+    execution: str
+    cursor: str | None
+    page_number: int
+
+    @classmethod
+    def from_event(cls, event: Mapping[str, Any]) -> FetchRequest:
+        return cls(
+            source=required_str(STEP, event, "source"),
+            execution=required_str(STEP, event, "execution"),
+            cursor=optional_str(STEP, event, "cursor"),
+            page_number=required_int(STEP, event, "page_number"),
+        )
+
+
+def whole_seconds(wait: float | None) -> int:
+    """A Wait state's SecondsPath needs a non-negative integer; round up so we never ask too early."""
+    if wait is None or wait <= 0:
+        return 0
+    return min(math.ceil(wait), MAX_WAIT_SECONDS)
+
+
+def fetch_step(
+    request: FetchRequest,
+    pages: PageStore,
+    *,
+    load: Callable[[str], SourceDefinition] = load_source,
+    credentials: Callable[[str], Mapping[str, str]] = load_credentials,
+    fetch: Fetch = _default_fetch,
+) -> dict[str, Any]:
+    definition = load(request.source)
+    try:
+        page = fetch(definition, credentials(definition.id), request.cursor)
+    except SourceRateLimitedError as error:
+        if error.retry_after_seconds is None:
+            raise
+        return {"rate_limited": True, "wait_seconds": max(1, whole_seconds(error.retry_after_seconds))}
+    ref = pages.put(definition.id, request.execution, request.page_number, page.body)
+    return {
+        "page": {
+            "bucket": ref.bucket,
+            "key": ref.key,
+            "count": len(page.records),
+            "request_cursor": request.cursor,
+            # The position to resume from after this page. DynamoDB cannot store null in the
+            # checkpoint's string attribute, so "no new position" keeps the request's cursor and
+            # "no position at all" is "" (read back as None).
+            "next_cursor": page.next_cursor or request.cursor or "",
+            "has_more": page.has_more,
+            "wait_seconds": whole_seconds(page.wait_seconds),
+        }
+    }

@@ -1,0 +1,127 @@
+"""ProcessPage: turn a stored page into MozDef events on the queue, dead letters and ledger entries.
+
+Order matters for the guarantees: drop ids the ledger has seen, publish, dead-letter what could not
+be published or validated, and only then record the published ids in the ledger. The checkpoint is
+saved by the state machine after this step succeeded. A crash anywhere before the checkpoint makes
+the page be processed again; the ledger keeps that from publishing the same event twice, except for
+the narrow window between publish and the ledger write (at-least-once, never lost).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Container, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from eventframework.definitions import SourceDefinition, load_source
+from eventframework.definitions.paths import compile_path
+from eventframework.fetch import parse_records
+from eventframework.pipeline._input import required_mapping, required_str
+from eventframework.pipeline.services import Services
+from eventframework.process import process_records
+from eventframework.process.results import ErrorKind, ProcessResult
+from eventframework.publish import PublishResult
+from eventframework.state import PageRef
+
+STEP = "ProcessPage"
+
+Process = Callable[[SourceDefinition, Sequence[Any], Container[str]], ProcessResult]
+
+
+@dataclass(frozen=True)
+class ProcessRequest:
+    source: str
+    execution: str
+    page: PageRef
+    run_id: str
+
+    @classmethod
+    def from_event(cls, event: Mapping[str, Any]) -> ProcessRequest:
+        page = required_mapping(STEP, event, "page")
+        execution = required_str(STEP, event, "execution")
+        return cls(
+            source=required_str(STEP, event, "source"),
+            execution=execution,
+            page=PageRef(required_str(STEP, page, "bucket"), required_str(STEP, page, "key")),
+            run_id=str(event.get("run_id") or execution),
+        )
+
+
+@dataclass(frozen=True)
+class ProcessOutcome:
+    """The contract's counts, plus `lease_expires_at`: the lease expiry the checkpoint write sets."""
+
+    fetched: int
+    published: int
+    dead_lettered: int
+    duplicates: int
+    newest_event_time: str | None
+    lease_expires_at: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _raw_by_id(definition: SourceDefinition, records: Sequence[Any]) -> dict[str, Any]:
+    event_id = compile_path(definition.event_id_path)
+    return {str(key): record for record in records if (key := event_id(record)) is not None}
+
+
+def _dead_letter_all(
+    services: Services,
+    request: ProcessRequest,
+    result: ProcessResult,
+    published: PublishResult,
+    raw_by_id: Mapping[str, Any],
+) -> int:
+    store = services.deadletters
+    for candidate in result.dead:
+        store.put(
+            request.source,
+            event_key=candidate.event_key,
+            raw=candidate.raw,
+            error_kind=candidate.error_kind,
+            message=candidate.message,
+            run_id=request.run_id,
+            page_ref=request.page,
+        )
+    for failure in published.failed:
+        event_id = result.delivered[failure.index][0]
+        store.put(
+            request.source,
+            event_key=event_id,
+            raw=raw_by_id.get(event_id, failure.event),
+            error_kind=ErrorKind.PUBLISH_FAILED,
+            message=f"{failure.code}: {failure.reason}",
+            run_id=request.run_id,
+            page_ref=request.page,
+        )
+    return len(result.dead) + len(published.failed)
+
+
+def process_step(
+    request: ProcessRequest,
+    services: Services,
+    *,
+    load: Callable[[str], SourceDefinition] = load_source,
+    process: Process = process_records,
+    clock: Callable[[], float] = time.time,
+) -> ProcessOutcome:
+    definition = load(request.source)
+    body = services.pages.get(request.page)
+    _, records = parse_records(definition, body, f"s3://{request.page.bucket}/{request.page.key}")
+    ledger = services.ledger(definition.id, window_seconds=definition.cursor.lag_seconds)
+    result = process(definition, records, ledger.seen())
+    published = services.publisher.publish(result.events)
+    failed = published.failed_indexes
+    dead_lettered = _dead_letter_all(services, request, result, published, _raw_by_id(definition, records))
+    ledger.record(entry for index, entry in enumerate(result.delivered) if index not in failed)
+    return ProcessOutcome(
+        fetched=len(records),
+        published=published.published,
+        dead_lettered=dead_lettered,
+        duplicates=result.duplicates,
+        newest_event_time=result.newest_event_time,
+        lease_expires_at=int(clock()) + services.checkpoints.lease_seconds,
+    )
