@@ -32,13 +32,8 @@ def compile_path(path: str) -> Getter:
         return _identity
     keys = tuple(path.split("."))
     steps = tuple((k, int(k) if k.lstrip("-").isdigit() else None) for k in keys)
-    if len(steps) == 1 and steps[0][1] is None:
-        only = steps[0][0]
-
-        def get_one(obj: Any) -> Any:
-            return obj.get(only) if type(obj) is dict else None
-
-        return get_one
+    if all(index is None for _, index in steps) and len(keys) <= 3:
+        return _dict_only(keys)
 
     def get_many(obj: Any) -> Any:
         for key, index in steps:
@@ -48,3 +43,36 @@ def compile_path(path: str) -> Getter:
         return obj
 
     return get_many
+
+
+def _dict_only(keys: tuple[str, ...]) -> Getter:
+    """Unrolled getters for the common case: one to three object keys, no list index."""
+    first = keys[0]
+    if len(keys) == 1:
+
+        def get_one(obj: Any) -> Any:
+            return obj.get(first) if type(obj) is dict else None
+
+        return get_one
+    second = keys[1]
+    if len(keys) == 2:
+
+        def get_two(obj: Any) -> Any:
+            if type(obj) is not dict:
+                return None
+            obj = obj.get(first)
+            return obj.get(second) if type(obj) is dict else None
+
+        return get_two
+    third = keys[2]
+
+    def get_three(obj: Any) -> Any:
+        if type(obj) is not dict:
+            return None
+        obj = obj.get(first)
+        if type(obj) is not dict:
+            return None
+        obj = obj.get(second)
+        return obj.get(third) if type(obj) is dict else None
+
+    return get_three

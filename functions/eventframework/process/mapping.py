@@ -1,0 +1,175 @@
+"""Normalisation of one raw event to MozDef, compiled from a definition's ``mapping`` block.
+
+Everything that can be prepared is prepared once (path getters, parsed templates, severity table,
+the optional hook), so mapping an event is dictionary reads and string joins.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from eventframework.definitions.errors import DefinitionError
+from eventframework.definitions.locations import display_path
+from eventframework.definitions.model import MappingSpec, SourceDefinition, ValueKind, ValueSpec
+from eventframework.definitions.paths import Getter, compile_path
+from eventframework.definitions.templates import Placeholder, parse_template
+from eventframework.process.bounds import bound_details, move_invalid_ips
+
+Hook = Callable[[dict[str, Any], Any], dict[str, Any]]
+MISSING_TEXT = "-"
+
+
+def _text(value: Any) -> str:
+    if type(value) is str:
+        return value
+    if isinstance(value, dict | list):
+        return json.dumps(value, default=str, separators=(",", ":"))
+    return str(value)
+
+
+class Template:
+    """A parsed ``{dotted.path}`` template; missing values render as ``-``."""
+
+    def __init__(self, text: str) -> None:
+        self.parts: tuple[str | Getter, ...] = tuple(
+            compile_path(p.path) if isinstance(p, Placeholder) else p for p in parse_template(text)
+        )
+        self.static = all(isinstance(p, str) for p in self.parts)
+
+    def render(self, raw: Any) -> tuple[str, bool]:
+        """The text, and whether any placeholder found a value (a static template counts as found)."""
+        found = self.static
+        out = []
+        for part in self.parts:
+            if type(part) is str:
+                out.append(part)
+                continue
+            value = part(raw)  # type: ignore[operator]
+            if value is None or value == "":
+                out.append(MISSING_TEXT)
+            else:
+                found = True
+                out.append(_text(value))
+        return "".join(out), found
+
+
+def _value_reader(spec: ValueSpec) -> Callable[[Any], Any]:
+    if spec.kind is ValueKind.CONSTANT:
+        constant = spec.constant
+        return lambda raw: constant
+    if spec.kind is ValueKind.TEMPLATE:
+        template = Template(spec.template or "")
+
+        def render(raw: Any) -> Any:
+            text, found = template.render(raw)
+            return text if found else None
+
+        return render
+    getter = compile_path(spec.path or "")
+    if spec.table is None:
+        default = spec.default
+        return getter if default is None else (lambda raw: _or(getter(raw), default))
+    table, fallback = dict(spec.table), spec.default
+    return lambda raw: table.get(_key(getter(raw)), fallback)
+
+
+def _or(value: Any, default: Any) -> Any:
+    return default if value is None else value
+
+
+def _key(value: Any) -> str:
+    if type(value) is bool:
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def _load_hook(definition: SourceDefinition) -> Hook | None:
+    if not definition.hook:
+        return None
+    module_name, _, function_name = definition.hook.partition(":")
+    try:
+        hook = getattr(importlib.import_module(module_name), function_name)
+    except (ImportError, AttributeError) as exc:
+        raise DefinitionError.single(
+            display_path(definition.file),
+            "hook",
+            definition.hook,
+            f"cannot import ({exc})",
+            "write module:function",
+        ) from exc
+    if not callable(hook):
+        raise DefinitionError.single(
+            display_path(definition.file),
+            "hook",
+            definition.hook,
+            "is not callable",
+            "point it at a function",
+        )
+    return hook  # type: ignore[no-any-return]
+
+
+class Normaliser:
+    """Maps raw events of one source to MozDef events (validated elsewhere)."""
+
+    def __init__(self, definition: SourceDefinition) -> None:
+        mapping: MappingSpec = definition.mapping
+        self.source = definition.id
+        self.summary = Template(mapping.summary)
+        self.category = Template(mapping.category)
+        self.hostname = Template(mapping.hostname)
+        self.processname = Template(mapping.processname)
+        self.tags = list(mapping.tags)
+        self.severity_getter = compile_path(mapping.severity.path) if mapping.severity.path else None
+        self.severity_table = {_key(k): v for k, v in mapping.severity.table.items()}
+        self.severity_default = mapping.severity.constant or mapping.severity.default
+        self.details = tuple((name, _value_reader(spec)) for name, spec in mapping.details.items())
+        self.keep_raw = mapping.keep_raw
+        self.limits = mapping.limits
+        self.hook = _load_hook(definition)
+
+    def severity(self, raw: Any) -> str:
+        if self.severity_getter is None:
+            return self.severity_default
+        return self.severity_table.get(_key(self.severity_getter(raw)), self.severity_default)
+
+    def _details(self, raw: Any, event_id: str) -> dict[str, Any]:
+        details: dict[str, Any] = {}
+        for name, read in self.details:
+            value = read(raw)
+            if value is not None:
+                details[name] = value
+        move_invalid_ips(details)
+        details = bound_details(details, self.limits)
+        if self.keep_raw.enabled:
+            text = json.dumps(raw, default=str, separators=(",", ":"))
+            if len(text) > self.keep_raw.max_bytes:
+                text = text[: self.keep_raw.max_bytes]
+                details.setdefault("efw_truncated", []).append("raw")
+            details["raw"] = text
+        details["source_event_id"] = event_id
+        details["efw_source"] = self.source
+        return details
+
+    def normalise(self, raw: Any, event_id: str, moment: datetime) -> dict[str, Any]:
+        """The MozDef event for ``raw``; ``moment`` is the event's own (aware) time."""
+        max_chars = self.limits.max_string_chars
+        event: dict[str, Any] = {
+            "category": self.category.render(raw)[0][:256],
+            "details": self._details(raw, event_id),
+            "hostname": self.hostname.render(raw)[0][:512],
+            "processid": 0,
+            "processname": self.processname.render(raw)[0][:512],
+            "severity": self.severity(raw),
+            "source": self.source,
+            "summary": self.summary.render(raw)[0][:max_chars],
+            "tags": list(self.tags),
+            "timestamp": moment.isoformat(timespec="microseconds"),
+            "utctimestamp": moment.astimezone(UTC).isoformat(timespec="microseconds"),
+        }
+        if self.hook is not None:
+            event = self.hook(event, raw)
+        return event
