@@ -27,6 +27,7 @@ from eventframework.local.engine.engine import Engine  # noqa: E402
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/DifferentialRole"
 JOIN_TIMEOUT_SECONDS = 20.0
+NESTED_CALL = "States.ArrayGetItem(States.StringSplit($.csv, ','), States.MathAdd(0, 2))"
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ AGREEING: dict[str, tuple[dict[str, Any], Any]] = {
                         "text.$": "States.JsonToString($.a)",
                         "sum.$": "States.MathAdd($.age, -2)",
                         "arr.$": "States.Array($.name, 1, true)",
-                        "nested.$": "States.ArrayGetItem(States.StringSplit($.csv, ','), States.MathAdd(1, 1))",
+                        "nested.$": NESTED_CALL,
                     },
                     "End": True,
                 }
