@@ -31,8 +31,8 @@ class VirtualClock:
         self.now += seconds
 
 
-def okta_first(sandbox: Sandbox, session: requests.Session, **params: object) -> requests.Response:
-    query = {"since": START.isoformat(), "limit": 100, **params}
+def okta_first(sandbox: Sandbox, session: requests.Session, **params: str | int) -> requests.Response:
+    query: dict[str, str | int] = {"since": START.isoformat(), "limit": 100, **params}
     return session.get(f"{sandbox.base_url}/api/v1/logs", params=query, headers=OKTA_AUTH, timeout=TIMEOUT)
 
 
@@ -40,7 +40,7 @@ def okta_next(session: requests.Session, response: requests.Response) -> request
     return session.get(response.links["next"]["url"], headers=OKTA_AUTH, timeout=TIMEOUT)
 
 
-def op_post(sandbox: Sandbox, session: requests.Session, body: dict[str, object]) -> requests.Response:
+def op_post(sandbox: Sandbox, session: requests.Session, body: object) -> requests.Response:
     return session.post(
         f"{sandbox.base_url}/api/v1/signinattempts", json=body, headers=OP_AUTH, timeout=TIMEOUT
     )

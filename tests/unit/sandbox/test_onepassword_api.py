@@ -65,8 +65,9 @@ def test_onepassword_refuses_requests_without_the_token(sandbox: Sandbox, sessio
 
 
 def test_onepassword_rejects_bad_bodies(sandbox: Sandbox, session: requests.Session) -> None:
-    for body in ({"cursor": "not-ours"}, {"limit": 0}, {"limit": True}, {"start_time": "soon"}, []):
-        response = op_post(sandbox, session, body)  # type: ignore[arg-type]
+    bodies: list[object] = [{"cursor": "not-ours"}, {"limit": 0}, {"limit": True}, {"start_time": "soon"}, []]
+    for body in bodies:
+        response = op_post(sandbox, session, body)
         assert response.status_code == 400, body
         assert response.json()["Error"]["Message"].startswith("Bad Request")
 

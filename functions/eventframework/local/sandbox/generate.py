@@ -8,18 +8,26 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from eventframework.local.sandbox.pools import FIRST_NAMES, LAST_NAMES, NETWORKS, Network
 
 ORG_DOMAIN = "sandbox-corp.example"
 PEOPLE_PER_ORG = 240
+T = TypeVar("T")
 
 
 def event_rng(seed: int, salt: int, position: int) -> random.Random:
     """A generator private to one event: int seeding is fast and identical across platforms."""
     return random.Random((((seed & 0xFFFFFFFF) << 16 | salt) << 40) | position)
+
+
+def pick(rng: random.Random, options: Sequence[T]) -> T:
+    """`rng.choice` without its pure-Python rejection sampling: a measurable cost at 1M events."""
+    return options[int(rng.random() * len(options))]
 
 
 def random_uuid(rng: random.Random) -> str:
@@ -74,7 +82,7 @@ def make_people(seed: int, salt: int) -> tuple[Person, ...]:
 
 def random_address(rng: random.Random) -> tuple[str, Network]:
     """A public IPv4 address inside one of the known networks, with that network."""
-    network = rng.choice(NETWORKS)
+    network = pick(rng, NETWORKS)
     first, second = network.first_octets
     return f"{first}.{second}.{rng.randint(0, 255)}.{rng.randint(1, 254)}", network
 

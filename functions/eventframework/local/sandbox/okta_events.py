@@ -14,6 +14,7 @@ from eventframework.local.sandbox.generate import (
     event_rng,
     iso_millis,
     make_people,
+    pick,
     random_address,
     random_hex,
     random_token,
@@ -68,10 +69,10 @@ class OktaEventFactory:
     def __call__(self, position: int, event_ms: int) -> dict[str, Any]:
         rng = event_rng(self._seed, SALT, position)
         kind = rng.choices(KINDS, cum_weights=CUMULATIVE)[0]
-        actor = rng.choice(self._people)
-        place = rng.choice(PLACES)
+        actor = pick(rng, self._people)
+        place = pick(rng, PLACES)
         ip, network = random_address(rng)
-        agent = rng.choice(AGENTS)
+        agent = pick(rng, AGENTS)
         failed = kind.failure_reason is not None and rng.random() < 0.12
         transaction_id = random_token(rng, 27, OKTA_ID_ALPHABET)
         return {
@@ -127,9 +128,9 @@ def _ip_hop(ip: str, place: Place) -> dict[str, Any]:
 
 def _authentication(rng: random.Random) -> dict[str, Any]:
     return {
-        "authenticationProvider": rng.choice(["OKTA_AUTHENTICATION_PROVIDER", "FACTOR_PROVIDER"]),
-        "credentialProvider": rng.choice([None, "OKTA_CREDENTIAL_PROVIDER"]),
-        "credentialType": rng.choice([None, "PASSWORD", "OTP", "ASSERTION"]),
+        "authenticationProvider": pick(rng, ["OKTA_AUTHENTICATION_PROVIDER", "FACTOR_PROVIDER"]),
+        "credentialProvider": pick(rng, [None, "OKTA_CREDENTIAL_PROVIDER"]),
+        "credentialType": pick(rng, [None, "PASSWORD", "OTP", "ASSERTION"]),
         "issuer": None,
         "interface": None,
         "authenticationStep": 0,
@@ -148,8 +149,8 @@ def _security(network: Network, rng: random.Random) -> dict[str, Any]:
 
 
 def _debug_data(rng: random.Random, kind: Kind, place: Place, request_id: str) -> dict[str, Any]:
-    new_geo = rng.choice(["POSITIVE", "NEGATIVE"])
-    new_device = rng.choice(["POSITIVE", "NEGATIVE"])
+    new_geo = pick(rng, ["POSITIVE", "NEGATIVE"])
+    new_device = pick(rng, ["POSITIVE", "NEGATIVE"])
     return {
         "requestId": request_id,
         "requestUri": "/idp/idx/authenticators/poll" if "mfa" in kind.event_type else "/api/v1/authn",
@@ -175,7 +176,7 @@ def _debug_data(rng: random.Random, kind: Kind, place: Place, request_id: str) -
 def _targets(rng: random.Random, kind: Kind, actor: Person) -> list[dict[str, Any]]:
     if kind.target_type == "User":
         return [_target(actor.okta_id, "User", actor.email, actor.name)]
-    app = rng.choice(APPLICATIONS)
+    app = pick(rng, APPLICATIONS)
     app_id = "0oa" + random_token(rng, 17, OKTA_ID_ALPHABET)
     if kind.target_type == "AppInstance":
         user = _target(actor.okta_id, "AppUser", actor.email, actor.name)

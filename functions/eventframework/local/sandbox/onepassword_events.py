@@ -10,6 +10,7 @@ from eventframework.local.sandbox.generate import (
     BASE32_ALPHABET,
     event_rng,
     make_people,
+    pick,
     random_address,
     random_token,
     rfc3339_micros,
@@ -53,8 +54,8 @@ class OnePasswordEventFactory:
     def __call__(self, position: int, event_ms: int) -> dict[str, Any]:
         rng = event_rng(self._seed, SALT, position)
         category, attempt_type, _ = rng.choices(OUTCOMES, cum_weights=CUMULATIVE)[0]
-        person = rng.choice(self._people)
-        place = rng.choice(PLACES)
+        person = pick(rng, self._people)
+        place = pick(rng, PLACES)
         item: dict[str, Any] = {
             "uuid": random_token(rng, 26, BASE32_ALPHABET),
             "session_uuid": random_token(rng, 26, BASE32_ALPHABET),
@@ -78,8 +79,8 @@ class OnePasswordEventFactory:
 
 
 def _client(rng: random.Random) -> dict[str, Any]:
-    app_name, app_version = rng.choice(APPS)
-    agent = rng.choice(AGENTS)
+    app_name, app_version = pick(rng, APPS)
+    agent = pick(rng, AGENTS)
     ip, _ = random_address(rng)
     return {
         "app_name": app_name,
