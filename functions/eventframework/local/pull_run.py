@@ -1,0 +1,225 @@
+"""`efw run`: one scheduled pull of a source, end to end, on the laptop.
+
+It assembles the embedded defaults — the moto server, the sandbox SaaS API, the template's stores
+created in the emulator and restored from the state directory — then runs the real pull state
+machine from `template.yaml` on the local engine with the real handlers in-process, drains the MozDef
+queue into a JSON-lines file as MozDef would consume it, and saves the durable state back, so the
+next run resumes from the checkpoint as the next scheduled run in AWS would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from eventframework.errors import EventFrameworkError
+from eventframework.local.cfn import load_template
+from eventframework.local.emulator import EmulatorServer
+from eventframework.local.emulator.provision import Provisioner
+from eventframework.local.emulator.server import patched_environment
+from eventframework.local.emulator.snapshot import load_table, save_table
+from eventframework.local.engine import Clock, Engine, Execution, SystemClock
+from eventframework.local.engine.services import AwsConfig
+from eventframework.local.queue_sink import QueueSink
+from eventframework.local.sandbox import Sandbox
+
+STACK_NAME = "efw-local"
+STATE_MACHINE = "PullStateMachine"
+DEFAULT_SECRET_PREFIX = "efw/"
+SANDBOX_TOKEN_BYTES = 24
+
+
+class LocalRunError(EventFrameworkError):
+    """A local run could not be set up (missing token variable, unknown source, ...)."""
+
+
+@dataclass(frozen=True)
+class LocalRunOptions:
+    """What `efw run` was asked to do; every default is the embedded one."""
+
+    source: str
+    template: Path = Path("template.yaml")
+    state_dir: Path = Path(".efw")
+    out: Path | None = None
+    base_url: str | None = None
+    token_env: str | None = None
+    sandbox_events: int = 5000
+    seed: int = 7
+
+    @property
+    def out_path(self) -> Path:
+        return self.out or Path("efw-out") / f"{self.source}.jsonl"
+
+
+@dataclass
+class RunSummary:
+    """What one local run did, read from the executions' outputs and the stores."""
+
+    source: str
+    status: str
+    executions: list[str] = field(default_factory=list)
+    totals: dict[str, int] = field(default_factory=dict)
+    delivered: int = 0
+    dead_letters_total: int = 0
+    checkpoint: str | None = None
+    seconds: float = 0.0
+    error: str | None = None
+    cause: str | None = None
+    failed_execution: str | None = None
+    out: str = ""
+
+
+Progress = Callable[[int, float], None]
+
+
+def _execution_totals(executions: list[Execution]) -> dict[str, int]:
+    """Add up the per-execution totals the pull state machine returns (continuations included)."""
+    totals: dict[str, int] = {}
+    for execution in executions:
+        output = execution.output if isinstance(execution.output, dict) else {}
+        for key, value in (output.get("totals") or {}).items():
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                totals[key] = totals.get(key, 0) + int(value)
+    return totals
+
+
+class LocalPull:
+    """One local pull: set up the embedded defaults, run, save state, summarise."""
+
+    def __init__(self, options: LocalRunOptions, clock: Clock | None = None) -> None:
+        self.options = options
+        self.clock = clock or SystemClock()
+        self.template = load_template(options.template)
+        self.engine: Engine | None = None
+        self.sandbox: Sandbox | None = None
+
+    def _connection_settings(self, stack: ExitStack) -> dict[str, str]:
+        """The source's secret: the sandbox by default, or a live API with a token from the env."""
+        if self.options.base_url:
+            variable = self.options.token_env
+            token = os.environ.get(variable or "")
+            if not variable or not token:
+                raise LocalRunError(
+                    f"--base-url needs the API token in an environment variable: set it and pass its "
+                    f"name with --token-env (got {variable or 'no --token-env'})"
+                )
+            return {"base_url": self.options.base_url, "token": token}
+        token = os.environ.get("EFW_SANDBOX_TOKEN") or os.urandom(SANDBOX_TOKEN_BYTES).hex()
+        self.sandbox = stack.enter_context(
+            Sandbox(
+                events={self.options.source: self.options.sandbox_events}, seed=self.options.seed, token=token
+            )
+        )
+        return {"base_url": self.sandbox.base_url, "token": token}
+
+    def _table_files(self, provisioner: Provisioner) -> dict[str, tuple[str, Path]]:
+        tables = provisioner.tables_by_logical_id()
+        return {
+            logical: (name, self.options.state_dir / "tables" / f"{logical}.jsonl")
+            for logical, name in tables.items()
+        }
+
+    def run(self, progress: Progress | None = None) -> RunSummary:
+        started = time.monotonic()
+        with ExitStack() as stack:
+            emulator = stack.enter_context(EmulatorServer())
+            stack.enter_context(patched_environment(emulator.environment()))
+            provisioner = Provisioner(self.template, region=emulator.region, stack_name=STACK_NAME)
+            provisioner.provision()
+            dynamodb: Any = boto3.client("dynamodb")
+            tables = self._table_files(provisioner)
+            for name, path in tables.values():
+                load_table(dynamodb, name, path)
+            environment = provisioner.function_environment()
+            stack.enter_context(patched_environment(environment))
+            settings = self._connection_settings(stack)
+            prefix = environment.get("EFW_SECRET_PREFIX", DEFAULT_SECRET_PREFIX)
+            boto3.client("secretsmanager").create_secret(
+                Name=f"{prefix}{self.options.source}", SecretString=json.dumps(settings)
+            )
+            sink = QueueSink(environment["EFW_QUEUE_URL"], self.options.out_path).start()
+            with _progress_reporter(sink, progress):
+                executions = self._execute(emulator, provisioner)
+            delivered = sink.stop()
+            for name, path in tables.values():
+                save_table(dynamodb, name, path)
+            self._save_executions(executions)
+            summary = self._summarise(executions, delivered, dynamodb, environment)
+        summary.seconds = time.monotonic() - started
+        return summary
+
+    def _execute(self, emulator: EmulatorServer, provisioner: Provisioner) -> list[Execution]:
+        engine = Engine(
+            clock=self.clock, aws=AwsConfig(endpoint_url=emulator.endpoint_url, region=emulator.region)
+        )
+        self.engine = engine
+        machine = engine.register_from_template(
+            self.options.template, STATE_MACHINE, resolver=provisioner.lookup
+        )
+        engine.start(machine.arn, {"source": self.options.source})
+        return engine.executions
+
+    def _save_executions(self, executions: list[Execution]) -> None:
+        directory = self.options.state_dir / "executions"
+        directory.mkdir(parents=True, exist_ok=True)
+        for execution in executions:
+            path = directory / f"{execution.name}.json"
+            path.write_text(json.dumps(execution.to_dict(), default=str), encoding="utf-8")
+
+    def _summarise(
+        self, executions: list[Execution], delivered: int, dynamodb: Any, environment: dict[str, str]
+    ) -> RunSummary:
+        failed = next((execution for execution in executions if execution.status != "SUCCEEDED"), None)
+        summary = RunSummary(
+            source=self.options.source,
+            status=failed.status if failed else "SUCCEEDED",
+            executions=[execution.arn for execution in executions],
+            totals=_execution_totals(executions),
+            delivered=delivered,
+            out=str(self.options.out_path),
+        )
+        if failed is not None:
+            summary.error, summary.cause, summary.failed_execution = failed.error, failed.cause, failed.arn
+        key = {"source": {"S": self.options.source}, "sk": {"S": "checkpoint"}}
+        item = dynamodb.get_item(TableName=environment["EFW_STATE_TABLE"], Key=key).get("Item") or {}
+        summary.checkpoint = (item.get("cursor") or {}).get("S")
+        summary.dead_letters_total = dynamodb.query(
+            TableName=environment["EFW_DEADLETTER_TABLE"],
+            KeyConditionExpression="#s = :s",
+            ExpressionAttributeNames={"#s": "source"},
+            ExpressionAttributeValues={":s": {"S": self.options.source}},
+            Select="COUNT",
+        )["Count"]
+        return summary
+
+
+@contextmanager
+def _progress_reporter(sink: QueueSink, progress: Progress | None, interval: float = 1.0) -> Iterator[None]:
+    """Call `progress(delivered, seconds)` about once a second while the block runs."""
+    import threading
+
+    if progress is None:
+        yield
+        return
+    stop = threading.Event()
+    started = time.monotonic()
+
+    def report() -> None:
+        while not stop.wait(interval):
+            progress(sink.delivered, time.monotonic() - started)
+
+    thread = threading.Thread(target=report, name="progress", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
