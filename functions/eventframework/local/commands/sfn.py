@@ -121,7 +121,7 @@ def format_history(events: list[dict[str, Any]]) -> str:
     """A readable table: id, type, then the state name or error/output summary."""
     lines = [f"{'id':>4}  {'type':<28} detail", f"{'-' * 4}  {'-' * 28} {'-' * 40}"]
     for event in events:
-        details = next((v for k, v in event.items() if k.endswith("EventDetails")), {})
+        details: dict[str, Any] = next((v for k, v in event.items() if k.endswith("EventDetails")), {})
         summary = details.get("name") or details.get("error") or details.get("resource") or ""
         if "index" in details:
             summary = f"{summary}[{details['index']}]"

@@ -41,7 +41,7 @@ class Segment:
 
     @property
     def definite(self) -> bool:
-        return self.kind in ("key", "index")
+        return self.kind in ("key", "index", "length")
 
 
 @dataclass(frozen=True)
