@@ -14,15 +14,15 @@ from eventframework.local.engine.retry import backoff_delay
 FN = "arn:aws:lambda:us-east-1:123456789012:function:Flaky"
 
 
-class Throttled(Exception):
+class ThrottledError(Exception):
     pass
 
 
-class Broken(Exception):
+class BrokenError(Exception):
     pass
 
 
-def failing(times: int, error: type[Exception] = Throttled) -> Any:
+def failing(times: int, error: type[Exception] = ThrottledError) -> Any:
     calls: list[int] = []
 
     def handler(event: Any, context: Any) -> Any:
@@ -39,7 +39,7 @@ def test_retry_backoff_waits_interval_times_rate_on_virtual_clock(
     run_machine: RunMachine, clock: VirtualClock
 ) -> None:
     # AWS docs: IntervalSeconds 3, BackoffRate 2 -> waits 3, 6, 12 seconds.
-    retry = [{"ErrorEquals": ["Throttled"], "IntervalSeconds": 3, "MaxAttempts": 3, "BackoffRate": 2}]
+    retry = [{"ErrorEquals": ["ThrottledError"], "IntervalSeconds": 3, "MaxAttempts": 3, "BackoffRate": 2}]
     execution = run_machine(single({"Type": "Task", "Resource": FN, "Retry": retry}), {}, {FN: failing(3)})
     assert execution.status == "SUCCEEDED"
     assert execution.output == {"calls": 4}
@@ -59,12 +59,12 @@ def test_retry_full_jitter_stays_between_zero_and_backoff() -> None:
 
 
 def test_retry_exhausted_fails_with_lambda_error_shape(run_machine: RunMachine) -> None:
-    retry = [{"ErrorEquals": ["Throttled"], "MaxAttempts": 1}]
+    retry = [{"ErrorEquals": ["ThrottledError"], "MaxAttempts": 1}]
     execution = run_machine(single({"Type": "Task", "Resource": FN, "Retry": retry}), {}, {FN: failing(5)})
     assert execution.status == "FAILED"
-    assert execution.error == "Throttled"
+    assert execution.error == "ThrottledError"
     cause = json.loads(execution.cause or "")
-    assert cause["errorType"] == "Throttled"
+    assert cause["errorType"] == "ThrottledError"
     assert cause["errorMessage"] == "call 2"
     assert set(cause) == {"errorMessage", "errorType", "requestId", "stackTrace"}
 
@@ -80,10 +80,10 @@ def test_retry_max_attempts_zero_never_retries(run_machine: RunMachine, clock: V
 
 def test_retry_first_matching_retrier_wins_with_its_own_count(run_machine: RunMachine) -> None:
     retry = [
-        {"ErrorEquals": ["Broken"], "MaxAttempts": 0},
+        {"ErrorEquals": ["BrokenError"], "MaxAttempts": 0},
         {"ErrorEquals": ["States.ALL"], "MaxAttempts": 5},
     ]
-    handler = failing(1, Broken)
+    handler = failing(1, BrokenError)
     execution = run_machine(single({"Type": "Task", "Resource": FN, "Retry": retry}), {}, {FN: handler})
     assert execution.status == "FAILED"
     assert len(handler.calls) == 1
@@ -97,7 +97,7 @@ def test_catch_first_matching_catcher_wins_and_result_path_keeps_input(run_machi
                 "Type": "Task",
                 "Resource": FN,
                 "Catch": [
-                    {"ErrorEquals": ["Throttled"], "ResultPath": "$.error", "Next": "Specific"},
+                    {"ErrorEquals": ["ThrottledError"], "ResultPath": "$.error", "Next": "Specific"},
                     {"ErrorEquals": ["States.ALL"], "Next": "Generic"},
                 ],
                 "End": True,
@@ -109,7 +109,7 @@ def test_catch_first_matching_catcher_wins_and_result_path_keeps_input(run_machi
     execution = run_machine(definition, {"keep": 1}, {FN: failing(9)})
     assert execution.status == "SUCCEEDED"
     assert execution.output["keep"] == 1
-    assert execution.output["error"]["Error"] == "Throttled"
+    assert execution.output["error"]["Error"] == "ThrottledError"
     entered = [
         e["stateEnteredEventDetails"]["name"] for e in execution.history if e["type"] == "PassStateEntered"
     ]
