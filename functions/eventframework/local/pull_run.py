@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from eventframework.local.emulator.provision import Provisioner
 from eventframework.local.emulator.server import patched_environment
 from eventframework.local.emulator.snapshot import load_table, save_table
 from eventframework.local.engine import Clock, Engine, Execution, SystemClock
+from eventframework.local.engine.lambdas import LambdaHandler
 from eventframework.local.engine.services import AwsConfig
 from eventframework.local.queue_sink import QueueSink
 from eventframework.local.sandbox import Sandbox
@@ -78,6 +80,18 @@ class RunSummary:
 
 
 Progress = Callable[[int, float], None]
+SANDBOX_HISTORY = timedelta(minutes=30)
+
+
+def make_sandbox(events: Mapping[str, int], *, seed: int, token: str | None = None) -> Sandbox:
+    """A sandbox whose events were all ingested in the last half hour.
+
+    A first run reaches back only as far as its source's initial lookback (an hour for both built-in
+    sources), so the whole generated history must fall inside it for every event to be pulled.
+    """
+    largest = max(events.values(), default=1) or 1
+    interval = max(SANDBOX_HISTORY / largest, timedelta(milliseconds=1))
+    return Sandbox(events=dict(events), seed=seed, token=token, interval=interval)
 
 
 def _execution_totals(executions: list[Execution]) -> dict[str, int]:
@@ -94,12 +108,22 @@ def _execution_totals(executions: list[Execution]) -> dict[str, int]:
 class LocalPull:
     """One local pull: set up the embedded defaults, run, save state, summarise."""
 
-    def __init__(self, options: LocalRunOptions, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        options: LocalRunOptions,
+        clock: Clock | None = None,
+        *,
+        sandbox: Sandbox | None = None,
+        lambdas: Mapping[str, LambdaHandler] | None = None,
+    ) -> None:
+        """`sandbox` and `lambdas` let a caller own the sandbox (to inject faults, or keep one event
+        set across runs) and wrap handlers (to crash a run between steps); both default to none."""
         self.options = options
         self.clock = clock or SystemClock()
         self.template = load_template(options.template)
         self.engine: Engine | None = None
-        self.sandbox: Sandbox | None = None
+        self.sandbox = sandbox
+        self._lambdas = dict(lambdas or {})
 
     def _connection_settings(self, stack: ExitStack) -> dict[str, str]:
         """The source's secret: the sandbox by default, or a live API with a token from the env."""
@@ -112,6 +136,8 @@ class LocalPull:
                     f"name with --token-env (got {variable or 'no --token-env'})"
                 )
             return {"base_url": self.options.base_url, "token": token}
+        if self.sandbox is not None:
+            return {"base_url": self.sandbox.base_url, "token": self.sandbox.token}
         token = os.environ.get("EFW_SANDBOX_TOKEN") or os.urandom(SANDBOX_TOKEN_BYTES).hex()
         self.sandbox = stack.enter_context(
             Sandbox(
