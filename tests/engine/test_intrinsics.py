@@ -8,6 +8,8 @@ import uuid
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from eventframework.local.engine.errors import StatesError
 from eventframework.local.engine.intrinsics import (
@@ -252,3 +254,43 @@ def test_intrinsics_check_reports_static_faults() -> None:
 def test_intrinsics_looks_like_intrinsic_tells_calls_from_paths() -> None:
     assert looks_like_intrinsic("States.Array($.a)")
     assert not looks_like_intrinsic("$.States")
+
+
+# ---- properties -------------------------------------------------------------------------------
+
+_JSON_SCALARS = st.none() | st.booleans() | st.integers(-(10**6), 10**6) | st.text(max_size=5)
+
+
+def _quote(text: str) -> str:
+    escaped = "".join("\\" + char if char in "\\'{}" else char for char in text)
+    return f"'{escaped}'"
+
+
+@given(st.text(max_size=40))
+def test_intrinsics_any_text_survives_quoting_as_a_literal(text: str) -> None:
+    assert run(f"States.Array({_quote(text)})") == [text]
+    assert run(f"States.Format({_quote(text)})") == text
+
+
+@given(st.lists(_JSON_SCALARS, max_size=30), st.integers(1, 8))
+def test_intrinsics_array_partition_keeps_every_item_in_order(items: list[Any], size: int) -> None:
+    chunks = run(f"States.ArrayPartition($.items, {size})", {"items": items})
+    assert [item for chunk in chunks for item in chunk] == items
+    assert all(0 < len(chunk) <= size for chunk in chunks)
+
+
+@given(st.lists(_JSON_SCALARS, max_size=30))
+def test_intrinsics_array_unique_is_idempotent_and_keeps_booleans_apart_from_numbers(
+    items: list[Any],
+) -> None:
+    unique = run("States.ArrayUnique($.items)", {"items": items})
+    assert run("States.ArrayUnique($.items)", {"items": unique}) == unique
+
+    def has_true(values: list[Any]) -> bool:
+        return any(value is True for value in values)
+
+    def has_one(values: list[Any]) -> bool:
+        return any(value == 1 and not isinstance(value, bool) for value in values)
+
+    assert has_true(unique) == has_true(items)
+    assert has_one(unique) == has_one(items)
