@@ -1,4 +1,4 @@
-"""Redrive (RedriveExecution semantics, incl. Map/Parallel partial redrive), persistence and child executions."""
+"""Redrive (RedriveExecution semantics, Map/Parallel partial redrive), persistence and child runs."""
 
 from __future__ import annotations
 

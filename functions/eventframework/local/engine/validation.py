@@ -112,6 +112,9 @@ def _state(name: str, state: Mapping[str, Any], states: Mapping[str, Any]) -> It
             else:
                 yield from _machine(branch, BRANCH_FIELDS, f"state '{name}' Branches[{index}]")
     elif state_type == "Map":
+        for unsupported in ("ItemReader", "ItemBatcher", "ResultWriter"):
+            if unsupported in state:
+                yield f"state '{name}': field '{unsupported}' is not supported by the local engine"
         processor = state.get("ItemProcessor", state.get("Iterator"))
         if not isinstance(processor, Mapping):
             yield f"state '{name}': field 'ItemProcessor' is required"
