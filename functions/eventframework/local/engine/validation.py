@@ -106,20 +106,28 @@ def _state(name: str, state: Mapping[str, Any], states: Mapping[str, Any]) -> It
     elif state_type == "Choice":
         yield from _choice(name, state, states)
     elif state_type == "Parallel":
-        for index, branch in enumerate(state.get("Branches") or [None]):
-            if not isinstance(branch, Mapping):
-                yield f"state '{name}': field 'Branches[{index}]' must be a state machine object"
-            else:
-                yield from _machine(branch, BRANCH_FIELDS, f"state '{name}' Branches[{index}]")
+        yield from _branches(name, state)
     elif state_type == "Map":
-        for unsupported in ("ItemReader", "ItemBatcher", "ResultWriter"):
-            if unsupported in state:
-                yield f"state '{name}': field '{unsupported}' is not supported by the local engine"
-        processor = state.get("ItemProcessor", state.get("Iterator"))
-        if not isinstance(processor, Mapping):
-            yield f"state '{name}': field 'ItemProcessor' is required"
+        yield from _map(name, state)
+
+
+def _branches(name: str, state: Mapping[str, Any]) -> Iterator[str]:
+    for index, branch in enumerate(state.get("Branches") or [None]):
+        if not isinstance(branch, Mapping):
+            yield f"state '{name}': field 'Branches[{index}]' must be a state machine object"
         else:
-            yield from _machine(processor, BRANCH_FIELDS, f"state '{name}' ItemProcessor")
+            yield from _machine(branch, BRANCH_FIELDS, f"state '{name}' Branches[{index}]")
+
+
+def _map(name: str, state: Mapping[str, Any]) -> Iterator[str]:
+    for unsupported in ("ItemReader", "ItemBatcher", "ResultWriter"):
+        if unsupported in state:
+            yield f"state '{name}': field '{unsupported}' is not supported by the local engine"
+    processor = state.get("ItemProcessor", state.get("Iterator"))
+    if not isinstance(processor, Mapping):
+        yield f"state '{name}': field 'ItemProcessor' is required"
+    else:
+        yield from _machine(processor, BRANCH_FIELDS, f"state '{name}' ItemProcessor")
 
 
 def _flow(name: str, state: Mapping[str, Any], states: Mapping[str, Any]) -> Iterator[str]:
