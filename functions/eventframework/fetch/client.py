@@ -167,9 +167,12 @@ def parse_records(definition: SourceDefinition, body: bytes, shown: str) -> tupl
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
+        if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
+            raise MalformedPageError(
+                definition.id, shown, "truncated JSON (the body ends early)", len(body)
+            ) from None
         offset = len(text[: exc.pos].encode("utf-8"))
-        reason = "truncated JSON" if exc.pos >= len(text.rstrip()) else f"invalid JSON ({exc.msg})"
-        raise MalformedPageError(definition.id, shown, reason, offset) from None
+        raise MalformedPageError(definition.id, shown, f"invalid JSON ({exc.msg})", offset) from None
     records = compile_path(definition.records_path)(document)
     if not isinstance(records, list):
         found = "missing" if records is None else f"a {type(records).__name__}, not a list"
