@@ -32,11 +32,9 @@ class SchemaViolationError(EventFrameworkError):
         super().__init__(f"{path}: {detail} (rule {rule})")
 
 
-def _json_path(parts: list[Any]) -> str:
-    text = "$"
-    for part in parts[1:]:
-        text += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return text
+def _json_path(name: str) -> str:
+    """fastjsonschema names the failing value ``data.target[0].id``; we show ``$.target[0].id``."""
+    return "$" + name[4:] if name.startswith("data") else name
 
 
 @lru_cache(maxsize=64)
@@ -71,7 +69,7 @@ def check(validator: Validator, value: Any) -> None:
     try:
         validator(value)
     except fastjsonschema.JsonSchemaValueException as exc:
-        path = _json_path(list(exc.path or ["data"]))
+        path = _json_path(exc.name or "data")
         detail = exc.message
         if exc.name and detail.startswith(exc.name):
             detail = detail[len(exc.name) :].strip()
