@@ -31,7 +31,7 @@ class TemplateError(EventFrameworkError):
     def __init__(self, where: str, problem: str) -> None:
         self.where = where
         self.problem = problem
-        super().__init__(f"template.yaml: {where}: {problem}")
+        super().__init__(f"{where}: {problem}")
 
 
 class _TemplateLoader(yaml.SafeLoader):

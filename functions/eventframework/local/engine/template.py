@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import re
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -20,55 +19,20 @@ from typing import Any
 
 import yaml
 
-from eventframework.errors import EventFrameworkError
+from eventframework.local.cfn import IntrinsicResolver, TemplateError, load_template
 from eventframework.local.engine.lambdas import LambdaHandler
 
 Resolver = Callable[[str, str | None], str]
 FUNCTION_TYPE = "AWS::Serverless::Function"
 STATE_MACHINE_TYPE = "AWS::Serverless::StateMachine"
-_SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
-
-
-class TemplateError(EventFrameworkError):
-    """The template cannot give a runnable state machine; names the file, resource and field."""
-
-    def __init__(self, path: Path, message: str, resource: str | None = None) -> None:
-        self.path = path
-        self.resource = resource
-        where = f"{path}" + (f", resource '{resource}'" if resource else "")
-        super().__init__(f"{where}: {message}")
-
-
-class _CfnLoader(yaml.SafeLoader):
-    """A YAML loader that reads CloudFormation short tags (`!Ref`, `!GetAtt`, `!Sub`, ...)."""
-
-
-def _construct_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
-    if suffix == "Ref":
-        return {"Ref": value}
-    if suffix == "GetAtt" and isinstance(value, str):
-        value = value.split(".", 1)
-    return {f"Fn::{suffix}": value}
-
-
-_CfnLoader.add_multi_constructor("!", _construct_tag)
 
 
 def read_template(path: Path) -> dict[str, Any]:
-    """Parse a SAM/CloudFormation YAML (or JSON) template."""
+    """Parse a SAM/CloudFormation YAML (or JSON) template, short tags included."""
     try:
-        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_CfnLoader)
+        return load_template(path)
     except (OSError, yaml.YAMLError) as error:
-        raise TemplateError(path, f"cannot read the template: {error}") from None
-    if not isinstance(document, dict) or not isinstance(document.get("Resources"), dict):
-        raise TemplateError(path, "not a template: no 'Resources' object")
-    return document
+        raise TemplateError(str(path), f"cannot read the template: {error}") from None
 
 
 @dataclass
@@ -80,6 +44,10 @@ class LoadedStateMachine:
     lambdas: dict[str, LambdaHandler] = field(default_factory=dict)
 
 
+def _where(path: Path, resource: str) -> str:
+    return f"{path}, resource '{resource}'"
+
+
 @dataclass
 class _Context:
     path: Path
@@ -87,6 +55,7 @@ class _Context:
     resolver: Resolver | None
     region: str
     account_id: str
+    stack_name: str = "efw-local"
     lambdas: dict[str, LambdaHandler] = field(default_factory=dict)
 
     @property
@@ -112,7 +81,7 @@ def load_state_machine(
             if isinstance(v, dict) and v.get("Type") == STATE_MACHINE_TYPE
         ]
         raise TemplateError(
-            path, f"no {STATE_MACHINE_TYPE} named '{logical_id}'; the template has {machines}"
+            str(path), f"no {STATE_MACHINE_TYPE} named '{logical_id}'; the template has {machines}"
         )
     properties = resource.get("Properties") or {}
     text = _definition_text(context, logical_id, properties)
@@ -123,7 +92,7 @@ def load_state_machine(
         definition = json.loads(text)
     except json.JSONDecodeError as error:
         raise TemplateError(
-            path, f"definition is not valid JSON after substitutions: {error}", logical_id
+            _where(path, logical_id), f"definition is not valid JSON after substitutions: {error}"
         ) from None
     return LoadedStateMachine(logical_id, definition, context.lambdas)
 
@@ -134,13 +103,15 @@ def _definition_text(context: _Context, logical_id: str, properties: Mapping[str
     uri = properties.get("DefinitionUri")
     if not isinstance(uri, str):
         raise TemplateError(
-            context.path, "needs a local DefinitionUri path or an inline Definition", logical_id
+            _where(context.path, logical_id), "needs a local DefinitionUri path or an inline Definition"
         )
     file = (context.path.parent / uri).resolve()
     try:
         return file.read_text(encoding="utf-8")
     except OSError as error:
-        raise TemplateError(context.path, f"cannot read DefinitionUri {file}: {error}", logical_id) from None
+        raise TemplateError(
+            _where(context.path, logical_id), f"cannot read DefinitionUri {file}: {error}"
+        ) from None
 
 
 def _json_safe_text(value: str) -> str:
@@ -148,40 +119,20 @@ def _json_safe_text(value: str) -> str:
 
 
 def _resolve(context: _Context, value: Any, owner: str) -> str:
-    if isinstance(value, (str, int, float)):
-        return str(value)
-    if isinstance(value, Mapping) and "Ref" in value:
-        return _reference(context, str(value["Ref"]), None, owner)
-    if isinstance(value, Mapping) and "Fn::GetAtt" in value:
-        target, attribute = value["Fn::GetAtt"]
-        return _reference(context, str(target), str(attribute), owner)
-    if isinstance(value, Mapping) and "Fn::Sub" in value:
-        return _substitute(context, value["Fn::Sub"], owner)
-    raise TemplateError(context.path, f"cannot resolve substitution value {value!r}", owner)
-
-
-def _substitute(context: _Context, sub: Any, owner: str) -> str:
-    text, variables = (sub, {}) if isinstance(sub, str) else (sub[0], sub[1])
-
-    def replace(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name in variables:
-            return _resolve(context, variables[name], owner)
-        target, _, attribute = name.partition(".")
-        return _reference(context, target, attribute or None, owner)
-
-    return _SUB_VARIABLE.sub(replace, text)
+    """Evaluate a substitution value; functions bind to their handlers, the rest goes to the resolver."""
+    resolver = IntrinsicResolver(
+        context.template,
+        lambda target, attribute: _reference(context, target, attribute, owner),
+        region=context.region,
+        account_id=context.account_id,
+        stack_name=context.stack_name,
+    )
+    return str(
+        resolver.resolve(value, f"{context.path}: Resources.{owner}.Properties.DefinitionSubstitutions")
+    )
 
 
 def _reference(context: _Context, target: str, attribute: str | None, owner: str) -> str:
-    pseudo = {
-        "AWS::Region": context.region,
-        "AWS::AccountId": context.account_id,
-        "AWS::Partition": "aws",
-        "AWS::URLSuffix": "amazonaws.com",
-    }
-    if target in pseudo:
-        return pseudo[target]
     resource = context.resources.get(target)
     if isinstance(resource, dict) and resource.get("Type") == FUNCTION_TYPE:
         arn = f"arn:aws:lambda:{context.region}:{context.account_id}:function:{target}"
@@ -189,9 +140,8 @@ def _reference(context: _Context, target: str, attribute: str | None, owner: str
         return arn if attribute == "Arn" else target
     if context.resolver is None:
         raise TemplateError(
-            context.path,
+            _where(context.path, owner),
             f"substitution refers to '{target}' ({attribute or 'Ref'}); pass resolver=... to map it",
-            owner,
         )
     return context.resolver(target, attribute)
 
@@ -202,7 +152,7 @@ def _bind_handler(context: _Context, logical_id: str, resource: Mapping[str, Any
     handler = properties.get("Handler", globals_function.get("Handler"))
     code_uri = properties.get("CodeUri", globals_function.get("CodeUri", "."))
     if not isinstance(handler, str) or "." not in handler:
-        raise TemplateError(context.path, "function needs a Handler 'module.function'", logical_id)
+        raise TemplateError(_where(context.path, logical_id), "function needs a Handler 'module.function'")
     code_dir = str((context.path.parent / str(code_uri)).resolve())
     module_name, function_name = handler.rsplit(".", 1)
     return _LazyHandler(code_dir, module_name, function_name)
