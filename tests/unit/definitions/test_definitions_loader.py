@@ -190,3 +190,17 @@ def test_load_source_file_applies_defaults(okta_doc: dict, write_source) -> None
     assert definition.rate_limit.retry_after_header == "Retry-After"
     assert definition.mapping.hostname == "okta-system-log"
     assert definition.mapping.timestamp == "published"
+
+
+def test_load_source_file_docs_example_is_a_valid_definition(scratch: Path) -> None:
+    import re
+
+    guide = (Path(__file__).resolve().parents[3] / "docs" / "adding-a-source.md").read_text()
+    example = re.search(r"```yaml\n(.*?)```", guide, re.S)
+    assert example is not None
+    (scratch / "schemas" / "sources" / "acme-audit-log.schema.json").write_text('{"type": "object"}')
+    path = scratch / "sources" / "acme-audit-log.yaml"
+    path.write_text(example.group(1))
+    definition = load_source_file(path)
+    assert definition.pagination.type is PaginationType.BODY_CURSOR
+    assert definition.mapping.severity.table["critical"] == "CRITICAL"
