@@ -94,14 +94,18 @@ def make_sandbox(events: Mapping[str, int], *, seed: int, token: str | None = No
     return Sandbox(events=dict(events), seed=seed, token=token, interval=interval)
 
 
+TOTAL_KEYS = ("pages", "fetched", "published", "dead_lettered", "duplicates")
+
+
 def _execution_totals(executions: list[Execution]) -> dict[str, int]:
-    """Add up the per-execution totals the pull state machine returns (continuations included)."""
-    totals: dict[str, int] = {}
+    """Add up the counts each pull execution outputs (a capped run's continuations included)."""
+    totals = dict.fromkeys(TOTAL_KEYS, 0)
     for execution in executions:
         output = execution.output if isinstance(execution.output, dict) else {}
-        for key, value in (output.get("totals") or {}).items():
+        for key in TOTAL_KEYS:
+            value = output.get(key)
             if isinstance(value, int | float) and not isinstance(value, bool):
-                totals[key] = totals.get(key, 0) + int(value)
+                totals[key] += int(value)
     return totals
 
 
@@ -171,7 +175,7 @@ class LocalPull:
             boto3.client("secretsmanager").create_secret(
                 Name=f"{prefix}{self.options.source}", SecretString=json.dumps(settings)
             )
-            sink = QueueSink(environment["EFW_QUEUE_URL"], self.options.out_path).start()
+            sink = QueueSink(environment["EFW_QUEUE_URL"], self.options.out_path, emulator.region).start()
             with _progress_reporter(sink, progress):
                 executions = self._execute(emulator, provisioner)
             delivered = sink.stop()

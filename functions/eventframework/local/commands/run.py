@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -75,10 +77,16 @@ def run_command(args: argparse.Namespace) -> int:
         sandbox_events=args.events,
         seed=args.seed,
     )
-    summary = LocalPull(options).run(progress=None if args.json else _print_progress)
+    log_path = args.state_dir / "logs" / f"{args.source}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    # The handlers log (and emit EMF metrics) to stdout as Lambda expects; keep that out of the
+    # terminal and in a file the user can read after the run.
+    with log_path.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+        summary = LocalPull(options).run(progress=None if args.json else _print_progress)
     if args.json:
         print(json.dumps(asdict(summary), indent=2))
     else:
         print(file=sys.stderr)
         print(render_summary(summary))
+        print(f"function logs   {log_path}")
     return 0 if summary.status == "SUCCEEDED" else 1

@@ -7,6 +7,7 @@ responses, so a local run exercises the same code path as a deployed one.
 
 from __future__ import annotations
 
+import logging
 import os
 import urllib.request
 from collections.abc import Iterator
@@ -39,6 +40,8 @@ class EmulatorServer:
         return self._endpoint_url
 
     def start(self) -> EmulatorServer:
+        # werkzeug logs every request at INFO; a run makes thousands, and they are not the user's concern.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self._server.start()
         host, port = self._server.get_host_and_port()
         self._endpoint_url = f"http://{host}:{port}"
