@@ -10,6 +10,8 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.sqs.models import sqs_backends
 
 REGION = "us-east-1"
 
@@ -38,15 +40,17 @@ class AwsResources:
     queue_url: str
 
     def queue_bodies(self) -> list[str]:
-        bodies: list[str] = []
-        while True:
-            response = self.sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10)
-            messages = response.get("Messages", [])
-            if not messages:
-                return bodies
-            for message in messages:
-                bodies.append(message["Body"])
-                self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+        """Drain the queue: every message body on it, oldest first.
+
+        Read from moto's in-memory queue rather than through ReceiveMessage, whose moto
+        implementation re-reads every message's attributes per message received (quadratic: minutes
+        for a few thousand events). Messages are removed, like a consumer deleting what it read.
+        """
+        name = self.queue_url.rsplit("/", 1)[-1]
+        queue = sqs_backends[DEFAULT_ACCOUNT_ID][REGION].queues[name]
+        bodies = [message.body for message in queue._messages]
+        queue._messages.clear()
+        return bodies
 
 
 @pytest.fixture

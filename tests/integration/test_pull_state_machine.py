@@ -4,11 +4,11 @@ in-process, DynamoDB/S3/SQS in moto and the sandbox API on loopback; a virtual c
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -52,6 +52,20 @@ def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
     running.__exit__(None, None, None)
 
 
+def _override_definition(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **replacements: str) -> None:
+    """Run against a copy of sources/ whose okta definition has some lines replaced."""
+    sources = tmp_path / "sources"
+    shutil.copytree(REPO / "sources", sources)
+    path = sources / f"{SOURCE}.yaml"
+    text = path.read_text(encoding="utf-8")
+    for key, value in replacements.items():
+        text, count = re.subn(rf"^{key}: .*$", f"{key}: {value}", text, flags=re.MULTILINE)
+        assert count == 1, key
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("EFW_SOURCES_DIR", str(sources))
+    monkeypatch.setenv("EFW_SCHEMAS_DIR", str(REPO / "schemas"))
+
+
 def _engine(aws: AwsResources) -> tuple[Engine, str, VirtualClock]:
     clock = VirtualClock(start=datetime(2026, 1, 1, tzinfo=UTC))
     engine = Engine(clock=clock, aws=AwsConfig(region=REGION))
@@ -89,11 +103,12 @@ def test_pull_state_machine_delivers_every_event_once_and_releases_lease(
 
 
 def test_pull_state_machine_per_page_cost_is_five_transitions_two_lambdas(
-    pipeline: AwsResources, monkeypatch: pytest.MonkeyPatch
+    pipeline: AwsResources, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    _override_definition(monkeypatch, tmp_path, page_size="100")
     runs: list[tuple[int, int, int]] = []
-    for events in (250, 2100):
-        CheckpointStore(pipeline.state_table, pipeline.dynamodb).read(SOURCE)
+    for events in (150, 650):
+        pipeline.queue_bodies()
         pipeline.dynamodb.delete_item(
             TableName=pipeline.state_table, Key={"source": {"S": SOURCE}, "sk": {"S": "checkpoint"}}
         )
@@ -150,18 +165,7 @@ def test_pull_state_machine_exhausted_retries_fail_at_fetch_and_redrive_resumes(
 def test_pull_state_machine_page_cap_continues_in_fresh_execution(
     pipeline: AwsResources, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    sources = tmp_path / "sources"
-    sources.mkdir()
-    text = (REPO / "sources" / f"{SOURCE}.yaml").read_text(encoding="utf-8")
-    (sources / f"{SOURCE}.yaml").write_text(
-        text.replace("max_pages_per_execution: 50", "max_pages_per_execution: 1").replace(
-            "page_size: 1000", "page_size: 100"
-        ),
-        encoding="utf-8",
-    )
-    monkeypatch.setenv("EFW_SOURCES_DIR", str(sources))
-    monkeypatch.setenv("EFW_SCHEMAS_DIR", str(REPO / "schemas"))
-    shutil.copy(REPO / "sources" / "onepassword-signin-attempts.yaml", sources)
+    _override_definition(monkeypatch, tmp_path, max_pages_per_execution="1", page_size="100")
     engine, arn, _ = _engine(pipeline)
     first = engine.start(arn, {"source": SOURCE})
     assert first.status == "SUCCEEDED", first.cause
@@ -171,3 +175,20 @@ def test_pull_state_machine_page_cap_continues_in_fresh_execution(
     assert executions[1].input["lease"]["owner"] == first.name
     delivered = _delivered(pipeline)
     assert sorted(delivered) == sorted(event["uuid"] for event in sandbox.events(SOURCE))
+
+
+def test_pull_state_machine_lost_checkpoint_does_not_republish(
+    pipeline: AwsResources, sandbox: Sandbox
+) -> None:
+    """A crash after publish but before the checkpoint means the next run re-reads those pages: the
+    ledger drops every event already delivered."""
+    engine, arn, _ = _engine(pipeline)
+    assert engine.start(arn, {"source": SOURCE}).status == "SUCCEEDED"
+    assert len(_delivered(pipeline)) == 250
+    pipeline.dynamodb.delete_item(
+        TableName=pipeline.state_table, Key={"source": {"S": SOURCE}, "sk": {"S": "checkpoint"}}
+    )
+    rerun = engine.start(arn, {"source": SOURCE})
+    assert rerun.status == "SUCCEEDED", rerun.cause
+    assert (rerun.output["published"], rerun.output["duplicates"]) == (0, 250)
+    assert _delivered(pipeline) == []
