@@ -9,11 +9,13 @@ import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from eventframework.handlers import _runtime
+from eventframework.handlers import _runtime, process_page
 from eventframework.local.engine import AwsConfig, Engine, Execution, VirtualClock
+from eventframework.local.engine.lambdas import LambdaHandler
 from eventframework.local.sandbox import Fault, Sandbox
 from eventframework.state import CheckpointStore
 
@@ -66,7 +68,9 @@ def _override_definition(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **repl
     monkeypatch.setenv("EFW_SCHEMAS_DIR", str(REPO / "schemas"))
 
 
-def _engine(aws: AwsResources) -> tuple[Engine, str, VirtualClock]:
+def _engine(
+    aws: AwsResources, lambdas: dict[str, LambdaHandler] | None = None
+) -> tuple[Engine, str, VirtualClock]:
     clock = VirtualClock(start=datetime(2026, 1, 1, tzinfo=UTC))
     engine = Engine(clock=clock, aws=AwsConfig(region=REGION))
     names = {"StateTable": aws.state_table}
@@ -74,7 +78,9 @@ def _engine(aws: AwsResources) -> tuple[Engine, str, VirtualClock]:
     def resolve(logical_id: str, attribute: str | None) -> str:
         return names[logical_id]
 
-    machine = engine.register_from_template(REPO / "template.yaml", "PullStateMachine", resolver=resolve)
+    machine = engine.register_from_template(
+        REPO / "template.yaml", "PullStateMachine", resolver=resolve, lambdas=lambdas
+    )
     return engine, machine.arn, clock
 
 
@@ -192,3 +198,25 @@ def test_pull_state_machine_lost_checkpoint_does_not_republish(
     assert rerun.status == "SUCCEEDED", rerun.cause
     assert (rerun.output["published"], rerun.output["duplicates"]) == (0, 250)
     assert _delivered(pipeline) == []
+
+
+def test_pull_state_machine_stops_when_lease_was_taken_over(pipeline: AwsResources, sandbox: Sandbox) -> None:
+    """A run whose lease expired and went to another run must not overwrite that run's checkpoint."""
+
+    def process_then_lose_lease(event: dict[str, Any], context: Any) -> Any:
+        result = process_page.lambda_handler(event, context)
+        pipeline.dynamodb.update_item(
+            TableName=pipeline.state_table,
+            Key={"source": {"S": SOURCE}, "sk": {"S": "checkpoint"}},
+            UpdateExpression="SET lease_owner = :thief",
+            ExpressionAttributeValues={":thief": {"S": "newer-run"}},
+        )
+        return result
+
+    arn = f"arn:aws:lambda:{REGION}:123456789012:function:ProcessPageFunction"
+    engine, machine, _ = _engine(pipeline, lambdas={arn: process_then_lose_lease})
+    execution = engine.start(machine, {"source": SOURCE})
+    assert execution.status == "FAILED"
+    assert execution.error == "DynamoDB.ConditionalCheckFailedException"
+    checkpoint = CheckpointStore(pipeline.state_table, pipeline.dynamodb).read(SOURCE)
+    assert checkpoint is not None and checkpoint.cursor is None and checkpoint.lease_owner == "newer-run"
