@@ -61,9 +61,16 @@ class PullWorld:
         change(schema)
         path.write_text(json.dumps(schema))
 
-    def run(self, source: str, lambdas: Mapping[str, Any] | None = None) -> RunSummary:
+    def run(
+        self, source: str, lambdas: Mapping[str, Any] | None = None, redrive: str | None = None
+    ) -> RunSummary:
+        """One scheduled run (or, with `redrive`, RedriveExecution of a failed one)."""
         options = LocalRunOptions(
-            source=source, template=REPO / "template.yaml", state_dir=self.state_dir, out=self.out(source)
+            source=source,
+            template=REPO / "template.yaml",
+            state_dir=self.state_dir,
+            out=self.out(source),
+            redrive=redrive,
         )
         with patched_environment(
             {"EFW_SOURCES_DIR": str(self.root / "sources"), "EFW_SCHEMAS_DIR": str(self.root / "schemas")}
@@ -71,6 +78,15 @@ class PullWorld:
             summary = LocalPull(options, self.clock, sandbox=self.sandbox, lambdas=lambdas).run()
         self.runs.append(summary)
         return summary
+
+    def expire_leases(self) -> None:
+        """Let the lease of a failed run lapse, as it does on its own after its expiry time."""
+        path = self.state_dir / "tables" / "StateTable.jsonl"
+        items = [json.loads(line) for line in path.read_text().splitlines() if line]
+        for item in items:
+            if "lease_expires_at" in item:
+                item["lease_expires_at"] = {"N": "0"}
+        path.write_text("".join(json.dumps(item) + "\n" for item in items))
 
     def delivered(self, source: str) -> list[dict[str, Any]]:
         path = self.out(source)

@@ -82,8 +82,10 @@ def test_pull_refuses_a_next_link_to_a_foreign_host_and_loses_nothing(okta_world
     assert first.error == "ForeignHostError"
     assert "evil.example" in (first.cause or "")
     assert all("evil.example" not in request.path for request in okta_world.sandbox.requests(OKTA))
-    second = okta_world.run(OKTA)
-    assert second.status == "SUCCEEDED", second
+    assert okta_world.run(OKTA).delivered == 0, "the failed run's lease must keep a new run out"
+    assert first.failed_execution
+    redriven = okta_world.run(OKTA, redrive=first.failed_execution)
+    assert redriven.status == "SUCCEEDED", redriven
     okta_world.assert_each_event_once(OKTA)
 
 
@@ -91,20 +93,38 @@ class SimulatedCrashError(Exception):
     """Stands for the process dying after ProcessPage published, before the checkpoint was saved."""
 
 
-def test_pull_crash_between_publish_and_checkpoint_duplicates_nothing(okta_world: PullWorld) -> None:
+def _crash_after_publishing_page(page: int) -> dict[str, Any]:
     calls = {"n": 0}
 
-    def crash_after_second_page(event: Any, context: Any) -> Any:
+    def crash(event: Any, context: Any) -> Any:
         result = process_page.lambda_handler(event, context)
         calls["n"] += 1
-        if calls["n"] == 2:
-            raise SimulatedCrashError("killed after publishing page 2")
+        if calls["n"] == page:
+            raise SimulatedCrashError(f"killed after publishing page {page}")
         return result
 
-    first = okta_world.run(OKTA, lambdas={function_arn("ProcessPageFunction"): crash_after_second_page})
-    assert first.status == "FAILED" and first.error == "SimulatedCrashError"
+    return {function_arn("ProcessPageFunction"): crash}
+
+
+def test_pull_crash_between_publish_and_checkpoint_then_a_fresh_run_duplicates_nothing(
+    okta_world: PullWorld,
+) -> None:
+    first = okta_world.run(OKTA, lambdas=_crash_after_publishing_page(2))
+    assert first.status == "FAILED" and first.error == "SimulatedCrashError", first
+    okta_world.expire_leases()
     second = okta_world.run(OKTA)
     assert second.status == "SUCCEEDED", second
+    assert second.totals["duplicates"] == 200, "page 2 is fetched again and its events dropped as delivered"
+    okta_world.assert_each_event_once(OKTA)
+
+
+def test_pull_crash_between_publish_and_checkpoint_then_redrive_duplicates_nothing(
+    okta_world: PullWorld,
+) -> None:
+    first = okta_world.run(OKTA, lambdas=_crash_after_publishing_page(3))
+    assert first.status == "FAILED" and first.failed_execution
+    redriven = okta_world.run(OKTA, redrive=first.failed_execution)
+    assert redriven.status == "SUCCEEDED", redriven
     okta_world.assert_each_event_once(OKTA)
 
 

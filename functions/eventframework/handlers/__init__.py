@@ -2,3 +2,7 @@
 
 Handler names are fixed by the pull contract (`eventframework.handlers.<step>.lambda_handler`).
 """
+
+from eventframework.handlers._runtime import cold_start
+
+__all__ = ["cold_start"]

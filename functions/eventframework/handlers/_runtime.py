@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities import parameters
 
 from eventframework.pipeline import Services, Settings
 
@@ -21,6 +22,17 @@ metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", DEFAU
 def services() -> Services:
     """Built once per container: boto3 clients are expensive to create and safe to reuse."""
     return Services.build(Settings.from_env())
+
+
+def cold_start() -> None:
+    """Forget what a warm container keeps: the boto3 clients and the cached secrets.
+
+    In Lambda a new container starts empty. The local engine runs every function in one process, so
+    a local run calls this first to start from the same place (a new emulator endpoint, a new
+    sandbox URL in the secret) instead of inheriting the previous run's clients and secrets.
+    """
+    services.cache_clear()
+    parameters.clear_caches()  # type: ignore[no-untyped-call]
 
 
 def bind(source: str, execution: str) -> None:

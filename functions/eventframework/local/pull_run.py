@@ -22,11 +22,12 @@ from typing import Any
 import boto3
 
 from eventframework.errors import EventFrameworkError
+from eventframework.handlers import cold_start
 from eventframework.local.cfn import load_template
 from eventframework.local.emulator import EmulatorServer
 from eventframework.local.emulator.provision import Provisioner
 from eventframework.local.emulator.server import patched_environment
-from eventframework.local.emulator.snapshot import load_table, save_table
+from eventframework.local.emulator.snapshot import load_bucket, load_table, save_bucket, save_table
 from eventframework.local.engine import Clock, Engine, Execution, SystemClock
 from eventframework.local.engine.lambdas import LambdaHandler
 from eventframework.local.engine.services import AwsConfig
@@ -55,6 +56,7 @@ class LocalRunOptions:
     token_env: str | None = None
     sandbox_events: int = 5000
     seed: int = 7
+    redrive: str | None = None  # ARN of a FAILED execution to resume instead of starting a new one
 
     @property
     def out_path(self) -> Path:
@@ -169,6 +171,8 @@ class LocalPull:
             for name, path in tables.values():
                 load_table(dynamodb, name, path)
             environment = provisioner.function_environment()
+            s3: Any = boto3.client("s3")
+            load_bucket(s3, environment["EFW_PAGE_BUCKET"], self._pages_dir)
             stack.enter_context(patched_environment(environment))
             settings = self._connection_settings(stack)
             prefix = environment.get("EFW_SECRET_PREFIX", DEFAULT_SECRET_PREFIX)
@@ -182,26 +186,57 @@ class LocalPull:
             for name, path in tables.values():
                 save_table(dynamodb, name, path)
             self._save_executions(executions)
+            save_bucket(s3, environment["EFW_PAGE_BUCKET"], self._pages_dir, self._page_still_needed)
             summary = self._summarise(executions, delivered, dynamodb, environment)
         summary.seconds = time.monotonic() - started
         return summary
 
     def _execute(self, emulator: EmulatorServer, provisioner: Provisioner) -> list[Execution]:
+        cold_start()
         engine = Engine(
             clock=self.clock, aws=AwsConfig(endpoint_url=emulator.endpoint_url, region=emulator.region)
         )
         self.engine = engine
         machine = engine.register_from_template(
-            self.options.template, STATE_MACHINE, resolver=provisioner.lookup
+            self.options.template, STATE_MACHINE, resolver=provisioner.lookup, lambdas=self._lambdas
         )
-        engine.start(machine.arn, {"source": self.options.source})
+        if self.options.redrive:
+            engine.add_execution(self._load_execution(self.options.redrive))
+            engine.redrive(self.options.redrive)
+        else:
+            engine.start(machine.arn, {"source": self.options.source})
         return engine.executions
 
+    @property
+    def _pages_dir(self) -> Path:
+        return self.options.state_dir / "pages"
+
+    def _page_still_needed(self, key: str) -> bool:
+        """Keep the raw pages of executions that did not succeed: a redrive reads them again."""
+        parts = key.split("/")
+        if len(parts) < 3:
+            return False
+        record = self.options.state_dir / "executions" / f"{parts[2]}.json"
+        if not record.exists():
+            return False
+        status: str | None = json.loads(record.read_text(encoding="utf-8")).get("status")
+        return status != "SUCCEEDED"
+
+    def _execution_path(self, arn: str) -> Path:
+        return self.options.state_dir / "executions" / f"{arn.rsplit(':', 1)[-1]}.json"
+
+    def _load_execution(self, arn: str) -> Execution:
+        path = self._execution_path(arn)
+        if not path.exists():
+            raise LocalRunError(
+                f"no record of execution {arn} in {path.parent}; list them with efw executions"
+            )
+        return Execution.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
     def _save_executions(self, executions: list[Execution]) -> None:
-        directory = self.options.state_dir / "executions"
-        directory.mkdir(parents=True, exist_ok=True)
         for execution in executions:
-            path = directory / f"{execution.name}.json"
+            path = self._execution_path(execution.arn)
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(execution.to_dict(), default=str), encoding="utf-8")
 
     def _summarise(

@@ -3,7 +3,8 @@
 moto keeps everything in memory. A scheduled pull in AWS finds the previous run's checkpoint, lease
 and dead letters in DynamoDB; a second `efw run` must find them too. Tables are written as JSON lines
 of DynamoDB's own attribute-value format (lossless: numbers stay strings, binary is base64), one file
-per table, and loaded back before the next run.
+per table, and loaded back before the next run. Raw pages that a failed run may still need (a
+redrive re-reads the page it failed on) are mirrored as files.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from __future__ import annotations
 import base64
 import json
 import os
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from mypy_boto3_dynamodb import DynamoDBClient
+from mypy_boto3_s3 import S3Client
 
 BATCH_WRITE_LIMIT = 25
 
@@ -70,3 +73,35 @@ def load_table(client: DynamoDBClient, table: str, path: Path) -> int:
             response = client.batch_write_item(RequestItems=pending)
             pending = response.get("UnprocessedItems") or {}
     return len(items)
+
+
+def save_bucket(client: S3Client, bucket: str, directory: Path, keep: Callable[[str], bool]) -> int:
+    """Mirror the objects of `bucket` whose key `keep` accepts into `directory`, replacing it."""
+    staging = directory.with_name(directory.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    count = 0
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        for entry in page.get("Contents", []):
+            key = entry["Key"]
+            if not keep(key):
+                continue
+            target = staging / key
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(client.get_object(Bucket=bucket, Key=key)["Body"].read())
+            count += 1
+    shutil.rmtree(directory, ignore_errors=True)
+    if count:
+        staging.rename(directory)
+    else:
+        shutil.rmtree(staging, ignore_errors=True)
+    return count
+
+
+def load_bucket(client: S3Client, bucket: str, directory: Path) -> int:
+    """Upload every file saved under `directory` back into `bucket` under its relative key."""
+    if not directory.is_dir():
+        return 0
+    files = [path for path in directory.rglob("*") if path.is_file()]
+    for path in files:
+        client.put_object(Bucket=bucket, Key=path.relative_to(directory).as_posix(), Body=path.read_bytes())
+    return len(files)
