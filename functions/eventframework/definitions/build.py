@@ -14,6 +14,7 @@ from eventframework.definitions.model import (
     KeepRaw,
     Limits,
     MappingSpec,
+    MonitoringSpec,
     PaginationSpec,
     PaginationType,
     RateLimitSpec,
@@ -87,6 +88,12 @@ def _rate_limit(doc: dict[str, Any]) -> RateLimitSpec:
     )
 
 
+def _monitoring(doc: dict[str, Any]) -> MonitoringSpec:
+    return MonitoringSpec(
+        max_lag_seconds=doc.get("max_lag_seconds", 7200), missed_runs=doc.get("missed_runs", 3)
+    )
+
+
 def value_spec(doc: str | dict[str, Any]) -> ValueSpec:
     """A details entry: a bare string is a dotted path; otherwise path / template / value."""
     if isinstance(doc, str):
@@ -151,4 +158,5 @@ def definition(doc: dict[str, Any], file: Path, schema_file: Path) -> SourceDefi
         max_pages_per_execution=doc.get("max_pages_per_execution", 50),
         page_size=doc.get("page_size", 100),
         hook=doc.get("hook"),
+        monitoring=_monitoring(doc.get("monitoring", {})),
     )

@@ -163,6 +163,14 @@ class MappingSpec:
 
 
 @dataclass(frozen=True)
+class MonitoringSpec:
+    """Health thresholds of a source (alarms and `efw status`)."""
+
+    max_lag_seconds: int = 7200
+    missed_runs: int = 3
+
+
+@dataclass(frozen=True)
 class SourceDefinition:
     """Everything about one source, validated. ``file`` is where it came from (for messages)."""
 
@@ -184,3 +192,4 @@ class SourceDefinition:
     max_pages_per_execution: int = 50
     page_size: int = 100
     hook: str | None = None
+    monitoring: MonitoringSpec = field(default_factory=MonitoringSpec)

@@ -1,21 +1,31 @@
-"""What every handler shares: the Powertools Logger and Metrics, the per-container services, and
-binding an invocation's source and execution to both."""
+"""What every handler shares: the Powertools Logger, Metrics and Tracer, the per-container services,
+binding an invocation's source and execution to all three, and emitting a step's measurements.
+
+Tracer (X-Ray) is active in Lambda (the template sets `Tracing: Active`) and disabled on its own
+outside it, so local runs and tests need no X-Ray daemon."""
 
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable, Iterable
 from functools import lru_cache
+from typing import TypeVar
 
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities import parameters
 
+from eventframework.observability import DIMENSION_SOURCE, Measurement
 from eventframework.pipeline import Services, Settings
+
+T = TypeVar("T")
 
 DEFAULT_NAMESPACE = "MozDefEventFramework"
 
 logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "eventframework"))
 metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", DEFAULT_NAMESPACE))
+tracer = Tracer(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "eventframework"))
 
 
 @lru_cache(maxsize=1)
@@ -39,8 +49,27 @@ def bind(source: str, execution: str) -> None:
     """Correlate every log line and metric of this invocation with its run; never log secrets."""
     logger.append_keys(source=source, execution=execution)
     logger.set_correlation_id(f"{execution}:{source}")
-    metrics.add_dimension(name="source", value=source)
+    metrics.add_dimension(name=DIMENSION_SOURCE, value=source)
+    tracer.put_annotation(key="source", value=source)
+    tracer.put_annotation(key="execution", value=execution)
 
 
 def count(name: str, value: int) -> None:
     metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+
+
+def emit(measurements: Iterable[Measurement]) -> None:
+    """Add a step's measurements to this invocation's EMF document (flushed by `log_metrics`)."""
+    for measurement in measurements:
+        metrics.add_metric(
+            name=measurement.name.value, unit=MetricUnit(measurement.unit.value), value=measurement.value
+        )
+
+
+def timed(call: Callable[[], T], record: Callable[[float], None]) -> T:
+    """Run `call` and record how long it took in milliseconds, also when it raised."""
+    started = time.perf_counter()
+    try:
+        return call()
+    finally:
+        record((time.perf_counter() - started) * 1000)

@@ -6,17 +6,19 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from eventframework.handlers._runtime import bind, count, logger, metrics, services
+from eventframework.handlers._runtime import bind, emit, logger, metrics, services, tracer
+from eventframework.observability import begin_measurements
 from eventframework.pipeline import BeginRequest, begin_run
 
 
 @logger.inject_lambda_context(log_event=False, clear_state=True)
+@tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     request = BeginRequest.from_event(event)
     bind(request.source, request.execution)
     result = begin_run(request, services().checkpoints)
-    count("RunsStarted" if result["acquired"] else "RunsSkippedLeaseHeld", 1)
+    emit(begin_measurements(result["acquired"]))
     logger.info(
         "lease acquired" if result["acquired"] else "another run holds the lease; exiting",
         extra={"lease_owner": result["lease"]["owner"], "lease_expires_at": result["lease"]["expires_at"]},

@@ -2,25 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from eventframework.handlers._runtime import bind, count, logger, metrics, services
+from eventframework.definitions import SourceDefinition
+from eventframework.fetch import FetchedPage, fetch_page
+from eventframework.handlers._runtime import bind, emit, logger, metrics, services, timed, tracer
+from eventframework.observability import fetch_measurements
 from eventframework.pipeline import FetchRequest, fetch_step
 
 
 @logger.inject_lambda_context(log_event=False, clear_state=True)
+@tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     request = FetchRequest.from_event(event)
     bind(request.source, request.execution)
-    result = fetch_step(request, services().pages)
+    latencies: list[float] = []
+
+    def fetch(definition: SourceDefinition, secret: Mapping[str, str], cursor: str | None) -> FetchedPage:
+        return timed(lambda: fetch_page(definition, secret, cursor), latencies.append)
+
+    result = fetch_step(request, services().pages, fetch=fetch)
+    emit(fetch_measurements(result, latencies[-1] if latencies else None))
     if "page" in result:
-        count("Pages", 1)
-        count("EventsFetched", result["page"]["count"])
         logger.info("page stored", extra={"page_number": request.page_number, **result["page"]})
     else:
-        count("RateLimited", 1)
         logger.warning("rate limited; the state machine waits", extra=result)
     return result

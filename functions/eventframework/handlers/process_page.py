@@ -3,22 +3,23 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from eventframework.handlers._runtime import bind, count, logger, metrics, services
+from eventframework.handlers._runtime import bind, emit, logger, metrics, services, tracer
+from eventframework.observability import process_measurements
 from eventframework.pipeline import ProcessRequest, process_step
 
 
 @logger.inject_lambda_context(log_event=False, clear_state=True)
+@tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     request = ProcessRequest.from_event(event)
     bind(request.source, request.execution)
-    outcome = process_step(request, services())
-    count("EventsPublished", outcome.published)
-    count("EventsDeadLettered", outcome.dead_lettered)
-    count("DuplicatesDropped", outcome.duplicates)
-    logger.info("page processed", extra={"page_key": request.page.key, **outcome.to_dict()})
-    return outcome.to_dict()
+    outcome = process_step(request, services()).to_dict()
+    emit(process_measurements(outcome, time.time()))
+    logger.info("page processed", extra={"page_key": request.page.key, **outcome})
+    return outcome
