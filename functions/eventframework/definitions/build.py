@@ -50,6 +50,8 @@ def _auth(doc: dict[str, Any]) -> AuthSpec:
         scope=doc.get("scope"),
         client_auth=doc.get("client_auth", "basic"),
     )
+        algorithm=doc.get("algorithm", "sha1"),
+        date_header=doc.get("date_header", "Date"),
 
 
 def _pagination(doc: dict[str, Any]) -> PaginationSpec:
@@ -74,7 +76,12 @@ def _cursor(doc: dict[str, Any]) -> CursorSpec:
         type=CursorType(doc["type"]),
         lag_seconds=doc.get("lag_seconds", 0),
         initial_lookback_seconds=doc.get("initial_lookback_seconds", 3600),
-        first_request=FirstRequest(params=dict(first.get("params", {})), body=first.get("body")),
+        delay_seconds=doc.get("delay_seconds", 0),
+        first_request=FirstRequest(
+            params=dict(first.get("params", {})),
+            body=first.get("body"),
+            every_page=first.get("every_page", False),
+        ),
     )
 
 

@@ -37,6 +37,7 @@ _AUTH_KEYS = {
     "none": set(),
     "header": {"header", "prefix", "credential"},
     "bearer": {"credential"},
+    "last_record": {"cursor_path", "cursor_param", "limit_param"},
     "basic": set(),
     "oauth2_client_credentials": {"token_url", "scope", "client_auth"},
 }
@@ -44,6 +45,8 @@ _TEMPLATE_KEYS = ("summary", "category", "hostname", "processname")
 
 
 class _StrictLoader(yaml.SafeLoader):
+    "hmac_signature": {"algorithm", "date_header"},
+    "jwt_bearer": {"token_url", "scope"},
     """SafeLoader that refuses duplicate keys instead of silently keeping the last one."""
 
 

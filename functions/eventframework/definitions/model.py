@@ -15,6 +15,8 @@ class AuthType(StrEnum):
     BEARER = "bearer"
     BASIC = "basic"
     OAUTH2_CLIENT_CREDENTIALS = "oauth2_client_credentials"
+    HMAC_SIGNATURE = "hmac_signature"
+    JWT_BEARER = "jwt_bearer"
 
 
 class PaginationType(StrEnum):
@@ -23,6 +25,7 @@ class PaginationType(StrEnum):
     BODY_NEXT_URL = "body_next_url"
     OFFSET = "offset"
     PAGE_NUMBER = "page_number"
+    LAST_RECORD = "last_record"
 
 
 class CursorType(StrEnum):
@@ -88,12 +91,15 @@ class PaginationSpec:
     offset_param: str | None = None
     limit_param: str | None = None
     page_param: str | None = None
+    algorithm: str = "sha1"
+    date_header: str = "Date"
     first_page: int = 1
 
 
 @dataclass(frozen=True)
 class FirstRequest:
-    """Parameters that open a window; ``{start_time}`` and ``{page_size}`` are substituted."""
+    """Parameters that open a window; ``{start_time}``, ``{end_time}``, ``{page_size}`` and their
+    epoch forms are substituted. ``every_page``: the vendor wants them again on every page (Duo)."""
 
     params: Mapping[str, Any] = field(default_factory=dict)
     body: Mapping[str, Any] | None = None
@@ -111,6 +117,7 @@ class CursorSpec:
 class RateLimitSpec:
     retry_after_header: str = "Retry-After"
     remaining_header: str | None = None
+    every_page: bool = False
     reset_header: str | None = None
     min_remaining: int = 0
     max_wait_seconds: int = 900
@@ -118,6 +125,7 @@ class RateLimitSpec:
 
 @dataclass(frozen=True)
 class ValueSpec:
+    delay_seconds: int = 0
     """Where a mapped value comes from: a dotted path (optionally through a table), a template, a constant."""
 
     kind: ValueKind

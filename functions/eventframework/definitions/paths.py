@@ -1,5 +1,7 @@
 """Dotted paths into JSON documents (``actor.alternateId``, ``target.0.id``, ``$`` for the document).
 
+A key that itself contains dots is written in brackets: ``[@odata.nextLink]`` (Microsoft Graph).
+
 Compiled once into plain functions so the hot path does no string splitting. A missing key, a null on
 the way, or an index out of range all read as ``None``: vendors use null and absent interchangeably.
 """
@@ -25,12 +27,31 @@ def _identity(obj: Any) -> Any:
     return obj
 
 
+def split_path(path: str) -> tuple[str, ...]:
+    """The keys of ``path``; a bracketed segment is one key, dots included (``[a.b].c`` -> a.b, c)."""
+    if "[" not in path:
+        return tuple(path.split("."))
+    keys: list[str] = []
+    rest = path
+    while rest:
+        if rest.startswith("["):
+            end = rest.find("]")
+            if end < 0:
+                raise ValueError(f"unclosed '[' in path {path!r}")
+            keys.append(rest[1:end])
+            rest = rest[end + 1 :].removeprefix(".")
+        else:
+            key, _, rest = rest.partition(".")
+            keys.append(key)
+    return tuple(keys)
+
+
 @lru_cache(maxsize=4096)
 def compile_path(path: str) -> Getter:
     """A function reading ``path`` from a parsed JSON value; ``$`` returns the value itself."""
     if path == "$":
         return _identity
-    keys = tuple(path.split("."))
+    keys = split_path(path)
     steps = tuple((k, int(k) if k.lstrip("-").isdigit() else None) for k in keys)
     if all(index is None for _, index in steps) and len(keys) <= 3:
         return _dict_only(keys)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from eventframework.fetch.auth import AUTH_KINDS, Auth, TokenCache, auth_for
+from eventframework.fetch.auth import Auth, TokenCache
+from eventframework.fetch.auth_kinds import AUTH_KINDS, auth_for
 from eventframework.fetch.client import FetchedPage, default_session, fetch_page, parse_records
 from eventframework.fetch.credentials import load_credentials, secret_name
 from eventframework.fetch.errors import (

@@ -1,4 +1,4 @@
-"""Authentication kinds, one small class each, chosen through a typed registry (``AUTH_KINDS``).
+"""Authentication kinds, one small class each, chosen through a typed registry (``auth_kinds.AUTH_KINDS``).
 
 Every kind turns the source's credentials into request headers. OAuth2 client credentials fetches a
 token from the token endpoint and caches it until shortly before it expires, so a Lambda container
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import requests
 
-from eventframework.definitions.model import AuthSpec, AuthType
+from eventframework.definitions.model import AuthSpec
 from eventframework.fetch import urls
 from eventframework.fetch.credentials import secret_name
 from eventframework.fetch.errors import (
@@ -28,11 +28,20 @@ from eventframework.fetch.errors import (
 Clock = Callable[[], float]
 
 
-def _require(source: str, credentials: Mapping[str, str], key: str) -> str:
+def require_credential(source: str, credentials: Mapping[str, str], key: str) -> str:
     value = credentials.get(key)
     if not isinstance(value, str) or not value:
         raise CredentialsError(source, secret_name(source), f"key '{key}' is missing or empty")
     return value
+
+
+@dataclass(frozen=True)
+class SignedRequest:
+    """What a signing kind sees of the request: method, URL (may carry a query) and query params."""
+
+    method: str
+    url: str
+    params: Mapping[str, object]
 
 
 @dataclass(frozen=True)
@@ -56,6 +65,10 @@ class Auth(ABC):
     def headers(self, ctx: AuthContext) -> dict[str, str]:
         """Headers that authenticate one request."""
 
+    def request_headers(self, ctx: AuthContext, request: SignedRequest) -> dict[str, str]:
+        """Headers for this exact request; kinds that sign the request itself (HMAC) override this."""
+        return self.headers(ctx)
+
     def invalidate(self, ctx: AuthContext) -> bool:
         """Forget cached material after a 401; True when a retry with fresh material makes sense."""
         return False
@@ -70,24 +83,25 @@ class HeaderAuth(Auth):
     """A token in a named header with an optional prefix (Okta: ``Authorization: SSWS <token>``)."""
 
     def headers(self, ctx: AuthContext) -> dict[str, str]:
-        token = _require(ctx.source, ctx.credentials, self.spec.credential)
+        token = require_credential(ctx.source, ctx.credentials, self.spec.credential)
         return {self.spec.header: f"{self.spec.prefix}{token}"}
 
 
 class BearerAuth(Auth):
     def headers(self, ctx: AuthContext) -> dict[str, str]:
-        return {"Authorization": f"Bearer {_require(ctx.source, ctx.credentials, self.spec.credential)}"}
+        token = require_credential(ctx.source, ctx.credentials, self.spec.credential)
+        return {"Authorization": f"Bearer {token}"}
 
 
-def _basic(user: str, password: str) -> str:
+def basic_header(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
 
 
 class BasicAuth(Auth):
     def headers(self, ctx: AuthContext) -> dict[str, str]:
-        user = _require(ctx.source, ctx.credentials, "username")
-        password = _require(ctx.source, ctx.credentials, "password")
-        return {"Authorization": _basic(user, password)}
+        user = require_credential(ctx.source, ctx.credentials, "username")
+        password = require_credential(ctx.source, ctx.credentials, "password")
+        return {"Authorization": basic_header(user, password)}
 
 
 @dataclass(frozen=True)
@@ -138,7 +152,7 @@ class OAuth2ClientCredentialsAuth(Auth):
     def _key(self, ctx: AuthContext) -> tuple[str, str, str]:
         return (
             self._token_url(ctx),
-            _require(ctx.source, ctx.credentials, "client_id"),
+            require_credential(ctx.source, ctx.credentials, "client_id"),
             self.spec.scope or "",
         )
 
@@ -151,15 +165,21 @@ class OAuth2ClientCredentialsAuth(Auth):
         self.cache.drop(self._key(ctx))
         return True
 
-    def _fetch(self, ctx: AuthContext, key: tuple[str, str, str]) -> str:
-        token_url, client_id, scope = key
-        secret = _require(ctx.source, ctx.credentials, "client_secret")
+    def grant(self, ctx: AuthContext, key: tuple[str, str, str]) -> tuple[dict[str, str], dict[str, str]]:
+        """The token request's form and headers: the client credentials grant."""
+        _, client_id, scope = key
+        secret = require_credential(ctx.source, ctx.credentials, "client_secret")
         form = {"grant_type": "client_credentials"} | ({"scope": scope} if scope else {})
         headers = {"Accept": "application/json"}
         if self.spec.client_auth == "basic":
-            headers["Authorization"] = _basic(client_id, secret)
+            headers["Authorization"] = basic_header(client_id, secret)
         else:
             form |= {"client_id": client_id, "client_secret": secret}
+        return form, headers
+
+    def _fetch(self, ctx: AuthContext, key: tuple[str, str, str]) -> str:
+        token_url = key[0]
+        form, headers = self.grant(ctx, key)
         shown = urls.without_query(token_url)
         try:
             response = ctx.session.post(
@@ -190,17 +210,3 @@ class OAuth2ClientCredentialsAuth(Auth):
             raise SourceAuthError(ctx.source, shown, response.status_code)
         self.cache.put(key, token, ctx.now() + lifetime)
         return token
-
-
-AUTH_KINDS: dict[AuthType, type[Auth]] = {
-    AuthType.NONE: NoAuth,
-    AuthType.HEADER: HeaderAuth,
-    AuthType.BEARER: BearerAuth,
-    AuthType.BASIC: BasicAuth,
-    AuthType.OAUTH2_CLIENT_CREDENTIALS: OAuth2ClientCredentialsAuth,
-}
-
-
-def auth_for(spec: AuthSpec) -> Auth:
-    """The auth object for a definition's ``auth`` block."""
-    return AUTH_KINDS[spec.type](spec)

@@ -20,7 +20,8 @@ from eventframework.definitions.model import CursorType, SourceDefinition
 from eventframework.definitions.paths import compile_path
 from eventframework.definitions.times import parse_event_time
 from eventframework.fetch import cursors, ratelimit, urls
-from eventframework.fetch.auth import Auth, AuthContext, auth_for
+from eventframework.fetch.auth import Auth, AuthContext, SignedRequest
+from eventframework.fetch.auth_kinds import auth_for
 from eventframework.fetch.errors import (
     CredentialsError,
     MalformedPageError,
@@ -60,15 +61,19 @@ class FetchedPage:
     status: int
 
 
-def _substitute(value: Any, start_time: str, page_size: int) -> Any:
+def _substitute(value: Any, placeholders: Mapping[str, str | int]) -> Any:
+    """Fill ``{start_time}``-style placeholders; a number standing alone stays a number in JSON."""
     if isinstance(value, dict):
-        return {k: _substitute(v, start_time, page_size) for k, v in value.items()}
+        return {k: _substitute(v, placeholders) for k, v in value.items()}
     if isinstance(value, list):
-        return [_substitute(v, start_time, page_size) for v in value]
-    if value == "{page_size}":
-        return page_size
-    if isinstance(value, str):
-        return value.replace("{start_time}", start_time).replace("{page_size}", str(page_size))
+        return [_substitute(v, placeholders) for v in value]
+    if not isinstance(value, str) or "{" not in value:
+        return value
+    whole = placeholders.get(value[1:-1]) if value.startswith("{") and value.endswith("}") else None
+    if isinstance(whole, int):
+        return whole
+    for name, filler in placeholders.items():
+        value = value.replace("{" + name + "}", str(filler))
     return value
 
 
@@ -96,11 +101,11 @@ def _plan(
     plan = RequestPlan(
         req.method, urls.join(base_url, req.path), dict(req.params), dict(req.body or {}), headers
     )
-    if position.token is None or not paginator.self_describing:
-        first = definition.cursor.first_request
-        start = cursors.request_start_time(definition, since)
-        plan.params.update(_substitute(dict(first.params), start, definition.page_size))
-        plan.body = {**(plan.body or {}), **_substitute(dict(first.body or {}), start, definition.page_size)}
+    first = definition.cursor.first_request
+    if position.token is None or not paginator.self_describing or first.every_page:
+        fillers = cursors.placeholders(definition, since, now)
+        plan.params.update(_substitute(dict(first.params), fillers))
+        plan.body = {**(plan.body or {}), **_substitute(dict(first.body or {}), fillers)}
     paginator.apply(plan, position.token, definition.page_size)
     if plan.method == "GET" and not plan.body:
         plan.body = None
@@ -136,10 +141,11 @@ def _send_once(
 
 def _send(definition: SourceDefinition, plan: RequestPlan, auth: Auth, ctx: AuthContext) -> requests.Response:
     base_headers = dict(plan.headers)
-    plan.headers = base_headers | auth.headers(ctx)
+    signed = SignedRequest(plan.method, plan.url, dict(plan.params))
+    plan.headers = base_headers | auth.request_headers(ctx, signed)
     response = _send_once(definition, plan, ctx.session)
     if response.status_code == 401 and auth.invalidate(ctx):
-        plan.headers = base_headers | auth.headers(ctx)
+        plan.headers = base_headers | auth.request_headers(ctx, signed)
         response = _send_once(definition, plan, ctx.session)
     return response
 

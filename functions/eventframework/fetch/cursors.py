@@ -84,6 +84,19 @@ def request_start_time(definition: SourceDefinition, since: str) -> str:
     return start.strftime("%Y-%m-%dT%H:%M:%S.") + f"{start.microsecond // 1000:03d}Z"
 
 
+def placeholders(definition: SourceDefinition, since: str, now: float) -> dict[str, str | int]:
+    """What ``first_request`` may use: the window start (lagged) and end (now minus ``delay_seconds``)
+    as RFC 3339 text and epoch seconds/milliseconds, and the page size."""
+    start = parse_event_time(request_start_time(definition, since))
+    end = datetime.fromtimestamp(now - definition.cursor.delay_seconds, tz=UTC)
+    values: dict[str, str | int] = {"page_size": definition.page_size}
+    for name, moment in (("start", start), ("end", end)):
+        values[f"{name}_time"] = moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+        values[f"{name}_epoch"] = int(moment.timestamp())
+        values[f"{name}_epoch_ms"] = int(moment.timestamp() * 1000)
+    return values
+
+
 def newest_of(times: list[datetime], previous: str | None) -> str | None:
     if not times:
         return previous

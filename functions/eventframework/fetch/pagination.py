@@ -135,8 +135,7 @@ class BodyCursorPaginator(Paginator):
             plan.params[name] = token
 
     def advance(self, page: PageContext) -> Advance:
-        found = compile_path(self.spec.cursor_path or "")(page.body)
-        cursor = found if isinstance(found, str) and found else None
+        cursor = _cursor_text(compile_path(self.spec.cursor_path or "")(page.body))
         has_more = _has_more(self.spec, page, default=cursor is not None and bool(page.records))
         if has_more and cursor is None:
             raise MalformedPageError(
@@ -145,6 +144,41 @@ class BodyCursorPaginator(Paginator):
                 "more pages announced but no cursor given",
             )
         return Advance(cursor or page.token, has_more)
+
+
+def _cursor_text(found: Any) -> str | None:
+    """A cursor as sent back: a string as is, a list (Duo's ``next_offset``) joined with commas."""
+    if isinstance(found, list) and found and all(isinstance(p, str | int) for p in found):
+        return ",".join(str(p) for p in found)
+    if isinstance(found, int) and not isinstance(found, bool):
+        return str(found)
+    return found if isinstance(found, str) and found else None
+
+
+class LastRecordPaginator(Paginator):
+    """The last event's id is the cursor (Auth0 ``from``/``take``): the next page starts after it.
+
+    A full page means more may wait; a short or empty page means caught up, and the last id seen
+    stays the checkpoint so the next run asks for what came after it.
+    """
+
+    def apply(self, plan: RequestPlan, token: str | None, page_size: int) -> None:
+        if token is None:
+            return
+        plan.params[self.spec.cursor_param or "from"] = token
+        plan.params[self.spec.limit_param or "take"] = page_size
+
+    def advance(self, page: PageContext) -> Advance:
+        if not page.records:
+            return Advance(page.token, False)
+        last = _cursor_text(compile_path(self.spec.cursor_path or "")(page.records[-1]))
+        if last is None:
+            raise MalformedPageError(
+                page.source,
+                urls.without_query(page.response.url or ""),
+                f"the last event has no '{self.spec.cursor_path}' to continue from",
+            )
+        return Advance(last, len(page.records) >= page.page_size)
 
 
 class OffsetPaginator(Paginator):
@@ -185,6 +219,7 @@ PAGINATION_KINDS: dict[PaginationType, type[Paginator]] = {
     PaginationType.BODY_NEXT_URL: BodyNextUrlPaginator,
     PaginationType.OFFSET: OffsetPaginator,
     PaginationType.PAGE_NUMBER: PageNumberPaginator,
+    PaginationType.LAST_RECORD: LastRecordPaginator,
 }
 
 

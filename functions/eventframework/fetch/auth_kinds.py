@@ -1,0 +1,30 @@
+"""The registry of authentication kinds: ``AuthType`` -> class. Adding a kind is one line here."""
+
+from __future__ import annotations
+
+from eventframework.definitions.model import AuthSpec, AuthType
+from eventframework.fetch.auth import (
+    Auth,
+    BasicAuth,
+    BearerAuth,
+    HeaderAuth,
+    NoAuth,
+    OAuth2ClientCredentialsAuth,
+)
+from eventframework.fetch.auth_jwt import JwtBearerAuth
+from eventframework.fetch.auth_signing import HmacSignatureAuth
+
+AUTH_KINDS: dict[AuthType, type[Auth]] = {
+    AuthType.NONE: NoAuth,
+    AuthType.HEADER: HeaderAuth,
+    AuthType.BEARER: BearerAuth,
+    AuthType.BASIC: BasicAuth,
+    AuthType.OAUTH2_CLIENT_CREDENTIALS: OAuth2ClientCredentialsAuth,
+    AuthType.HMAC_SIGNATURE: HmacSignatureAuth,
+    AuthType.JWT_BEARER: JwtBearerAuth,
+}
+
+
+def auth_for(spec: AuthSpec) -> Auth:
+    """The auth object for a definition's ``auth`` block."""
+    return AUTH_KINDS[spec.type](spec)
