@@ -25,6 +25,7 @@ from eventframework.definitions.model import (
     ValueKind,
     ValueSpec,
 )
+from eventframework.definitions.webhook import is_pulled, webhook_spec, with_inert_pull_sections
 
 
 def _request(doc: dict[str, Any]) -> RequestSpec:
@@ -146,6 +147,7 @@ def _mapping(doc: dict[str, Any], source_id: str, time_path: str) -> MappingSpec
 
 def definition(doc: dict[str, Any], file: Path, schema_file: Path) -> SourceDefinition:
     """The :class:`SourceDefinition` for a document that already passed validation."""
+    pulled, doc = is_pulled(doc), with_inert_pull_sections(doc)
     return SourceDefinition(
         id=doc["id"],
         file=file,
@@ -165,5 +167,7 @@ def definition(doc: dict[str, Any], file: Path, schema_file: Path) -> SourceDefi
         max_pages_per_execution=doc.get("max_pages_per_execution", 50),
         page_size=doc.get("page_size", 100),
         hook=doc.get("hook"),
+        webhook=webhook_spec(doc.get("webhook")),
+        pulled=pulled,
         monitoring=_monitoring(doc.get("monitoring", {})),
     )

@@ -22,6 +22,11 @@ from eventframework.definitions.locations import display_path, schemas_dir, sour
 from eventframework.definitions.messages import problem_sort_key, problems_from
 from eventframework.definitions.model import SourceDefinition
 from eventframework.definitions.templates import TemplateSyntaxError, parse_template
+from eventframework.definitions.webhook import (
+    pull_section_problems,
+    webhook_problems,
+    with_inert_pull_sections,
+)
 
 _SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
@@ -161,7 +166,10 @@ def load_source_file(path: str | Path) -> SourceDefinition:
     problems = [p for e in _definition_validator().iter_errors(doc) for p in problems_from(e)]
     if problems:
         raise DefinitionError(name, sorted(problems, key=problem_sort_key))
-    problems = _semantic_problems(doc, file)
+    problems = pull_section_problems(doc) + webhook_problems(doc)
+    if problems:
+        raise DefinitionError(name, problems)
+    problems = _semantic_problems(with_inert_pull_sections(doc), file)
     if problems:
         raise DefinitionError(name, problems)
     schema_path = schemas_dir() / "sources" / doc.get("schema", f"{doc['id']}.schema.json")

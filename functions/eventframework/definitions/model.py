@@ -33,6 +33,20 @@ class CursorType(StrEnum):
     TIMESTAMP = "timestamp"
 
 
+class WebhookAuthType(StrEnum):
+    TOKEN = "token"
+    HMAC_SHA256 = "hmac_sha256"
+    SLACK_V0 = "slack_v0"
+    ZOOM_V0 = "zoom_v0"
+
+
+class HandshakeType(StrEnum):
+    NONE = "none"
+    ZOOM_URL_VALIDATION = "zoom_url_validation"
+    SLACK_URL_VERIFICATION = "slack_url_verification"
+    OKTA_VERIFICATION = "okta_verification"
+
+
 class ValueKind(StrEnum):
     PATH = "path"
     TEMPLATE = "template"
@@ -179,8 +193,42 @@ class MonitoringSpec:
 
 
 @dataclass(frozen=True)
+class WebhookAuthSpec:
+    """How a pushed request proves it comes from the vendor (see eventframework.webhooks.auth)."""
+
+    type: WebhookAuthType
+    header: str
+    prefix: str = ""
+    timestamp_header: str | None = None
+    tolerance_seconds: int = 300
+    secret: str = "webhook_secret"
+
+    @property
+    def previous_secret(self) -> str:
+        """The secret key accepted alongside ``secret`` while a rotation is in progress."""
+        return f"{self.secret}_previous"
+
+
+@dataclass(frozen=True)
+class WebhookSpec:
+    """The push side of a source: authentication, delivery id, where the events are, handshake."""
+
+    auth: WebhookAuthSpec
+    delivery_id_header: str | None = None
+    event_type_header: str | None = None
+    records_path: str = "$"
+    handshake: HandshakeType = HandshakeType.NONE
+    max_body_bytes: int = 1024 * 1024
+
+
+@dataclass(frozen=True)
 class SourceDefinition:
-    """Everything about one source, validated. ``file`` is where it came from (for messages)."""
+    """Everything about one source, validated. ``file`` is where it came from (for messages).
+
+    A push-only source (``webhook`` set, no pull sections in its file) has ``pulled`` False: its
+    pull fields hold inert defaults so the pull code keeps non-optional types, and nothing
+    schedules it (`efw template sync` skips it).
+    """
 
     id: str
     file: Path
@@ -200,4 +248,6 @@ class SourceDefinition:
     max_pages_per_execution: int = 50
     page_size: int = 100
     hook: str | None = None
+    webhook: WebhookSpec | None = None
+    pulled: bool = True
     monitoring: MonitoringSpec = field(default_factory=MonitoringSpec)

@@ -65,7 +65,13 @@ def _secret_description(definition: SourceDefinition) -> str:
 
 
 def _secret(definition: SourceDefinition) -> list[str]:
-    placeholder = {"base_url": "", **dict.fromkeys(_SECRET_KEYS[definition.auth.type], "")}
+    placeholder = (
+        {"base_url": "", **dict.fromkeys(_SECRET_KEYS[definition.auth.type], "")} if definition.pulled else {}
+    )
+    if definition.webhook is not None:  # the shared secret, and its predecessor during a rotation
+        placeholder.update(
+            dict.fromkeys((definition.webhook.auth.secret, definition.webhook.auth.previous_secret), "")
+        )
     return [
         f"{logical_name(definition.id)}Secret:",
         "  Type: AWS::SecretsManager::Secret",
@@ -81,6 +87,8 @@ def render_block(name: str, definitions: Sequence[SourceDefinition]) -> list[str
     render = {"schedules": _schedule, "secrets": _secret}[name]
     lines: list[str] = []
     for definition in sorted(definitions, key=lambda item: item.id):
+        if name == "schedules" and not definition.pulled:
+            continue  # a push-only source arrives through the webhook API, never on a schedule
         lines.extend(render(definition))
     return lines
 
