@@ -50,9 +50,9 @@ def _auth(doc: dict[str, Any]) -> AuthSpec:
         token_url=doc.get("token_url"),
         scope=doc.get("scope"),
         client_auth=doc.get("client_auth", "basic"),
-    )
         algorithm=doc.get("algorithm", "sha1"),
         date_header=doc.get("date_header", "Date"),
+    )
 
 
 def _pagination(doc: dict[str, Any]) -> PaginationSpec:
@@ -98,7 +98,7 @@ def _rate_limit(doc: dict[str, Any]) -> RateLimitSpec:
 
 def _monitoring(doc: dict[str, Any]) -> MonitoringSpec:
     return MonitoringSpec(
-        max_lag_seconds=doc.get("max_lag_seconds", 7200), missed_runs=doc.get("missed_runs", 3)
+        max_lag_seconds=doc.get("max_lag_seconds", 7200), missed_runs=doc.get("missed_runs", 2)
     )
 
 

@@ -189,7 +189,7 @@ class MonitoringSpec:
     """Health thresholds of a source (alarms and `efw status`)."""
 
     max_lag_seconds: int = 7200
-    missed_runs: int = 3
+    missed_runs: int = 2
 
 
 @dataclass(frozen=True)

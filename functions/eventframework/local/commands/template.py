@@ -18,8 +18,9 @@ from typing import Any
 
 from eventframework.definitions import AuthType, SourceDefinition, list_sources
 from eventframework.errors import EventFrameworkError
+from eventframework.local.monitoring_template import render_monitoring
 
-BLOCKS = ("schedules", "secrets")
+BLOCKS = ("schedules", "secrets", "monitoring")
 
 _SECRET_KEYS: dict[AuthType, tuple[str, ...]] = {
     AuthType.NONE: (),
@@ -82,9 +83,13 @@ def _secret(definition: SourceDefinition) -> list[str]:
     ]
 
 
+def _monitoring(definition: SourceDefinition) -> list[str]:
+    return render_monitoring(definition, logical_name(definition.id))
+
+
 def render_block(name: str, definitions: Sequence[SourceDefinition]) -> list[str]:
     """The lines of one generated block, unindented, sources in id order."""
-    render = {"schedules": _schedule, "secrets": _secret}[name]
+    render = {"schedules": _schedule, "secrets": _secret, "monitoring": _monitoring}[name]
     lines: list[str] = []
     for definition in sorted(definitions, key=lambda item: item.id):
         if name == "schedules" and not definition.pulled:
