@@ -92,8 +92,8 @@ def render_block(name: str, definitions: Sequence[SourceDefinition]) -> list[str
     render = {"schedules": _schedule, "secrets": _secret, "monitoring": _monitoring}[name]
     lines: list[str] = []
     for definition in sorted(definitions, key=lambda item: item.id):
-        if name == "schedules" and not definition.pulled:
-            continue  # a push-only source arrives through the webhook API, never on a schedule
+        if name in ("schedules", "monitoring") and not definition.pulled:
+            continue  # a push-only source arrives through the webhook API: no schedule, no run alarms
         lines.extend(render(definition))
     return lines
 
