@@ -28,6 +28,8 @@ _SECRET_KEYS: dict[AuthType, tuple[str, ...]] = {
     AuthType.BEARER: ("token",),
     AuthType.BASIC: ("username", "password"),
     AuthType.OAUTH2_CLIENT_CREDENTIALS: ("client_id", "client_secret"),
+    AuthType.HMAC_SIGNATURE: ("integration_key", "secret_key"),
+    AuthType.JWT_BEARER: ("client_email", "private_key", "token_uri", "subject"),
 }
 
 
