@@ -19,8 +19,9 @@ import yaml
 
 from eventframework.local.emulator.server import patched_environment
 from eventframework.local.engine import VirtualClock
-from eventframework.local.pull_run import LocalPull, LocalRunOptions, RunSummary, make_sandbox
+from eventframework.local.pull_run import LocalPull, LocalRunOptions, RunSummary
 from eventframework.local.sandbox import Sandbox
+from eventframework.local.sandbox_state import make_sandbox
 
 REPO = Path(__file__).resolve().parents[2]
 ACCOUNT_ARN = "arn:aws:lambda:us-east-1:123456789012:function"

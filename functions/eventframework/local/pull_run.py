@@ -15,26 +15,20 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import boto3
 
 from eventframework.errors import EventFrameworkError
-from eventframework.handlers import cold_start
 from eventframework.local.cfn import load_template
-from eventframework.local.emulator import EmulatorServer
-from eventframework.local.emulator.provision import Provisioner
-from eventframework.local.emulator.server import patched_environment
-from eventframework.local.emulator.snapshot import load_bucket, load_table, save_bucket, save_table
 from eventframework.local.engine import Clock, Engine, Execution, SystemClock
 from eventframework.local.engine.lambdas import LambdaHandler
-from eventframework.local.engine.services import AwsConfig
+from eventframework.local.ops.deployment import LocalDeployment, counted
 from eventframework.local.queue_sink import QueueSink
 from eventframework.local.sandbox import Sandbox
+from eventframework.local.sandbox_state import open_sandbox
 
-STACK_NAME = "efw-local"
 STATE_MACHINE = "PullStateMachine"
 DEFAULT_SECRET_PREFIX = "efw/"
 SANDBOX_TOKEN_BYTES = 24
@@ -55,6 +49,7 @@ class LocalRunOptions:
     base_url: str | None = None
     token_env: str | None = None
     sandbox_events: int = 5000
+    sandbox_new_events: int = 100
     seed: int = 7
     redrive: str | None = None  # ARN of a FAILED execution to resume instead of starting a new one
 
@@ -82,18 +77,6 @@ class RunSummary:
 
 
 Progress = Callable[[int, float], None]
-SANDBOX_HISTORY = timedelta(minutes=30)
-
-
-def make_sandbox(events: Mapping[str, int], *, seed: int, token: str | None = None) -> Sandbox:
-    """A sandbox whose events were all ingested in the last half hour.
-
-    A first run reaches back only as far as its source's initial lookback (an hour for both built-in
-    sources), so the whole generated history must fall inside it for every event to be pulled.
-    """
-    largest = max(events.values(), default=1) or 1
-    interval = max(SANDBOX_HISTORY / largest, timedelta(milliseconds=1))
-    return Sandbox(events=dict(events), seed=seed, token=token, interval=interval)
 
 
 TOTAL_KEYS = ("pages", "fetched", "published", "dead_lettered", "duplicates")
@@ -101,14 +84,7 @@ TOTAL_KEYS = ("pages", "fetched", "published", "dead_lettered", "duplicates")
 
 def _execution_totals(executions: list[Execution]) -> dict[str, int]:
     """Add up the counts each pull execution outputs (a capped run's continuations included)."""
-    totals = dict.fromkeys(TOTAL_KEYS, 0)
-    for execution in executions:
-        output = execution.output if isinstance(execution.output, dict) else {}
-        for key in TOTAL_KEYS:
-            value = output.get(key)
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                totals[key] += int(value)
-    return totals
+    return counted(executions, TOTAL_KEYS)
 
 
 class LocalPull:
@@ -145,99 +121,47 @@ class LocalPull:
         if self.sandbox is not None:
             return {"base_url": self.sandbox.base_url, "token": self.sandbox.token}
         token = os.environ.get("EFW_SANDBOX_TOKEN") or os.urandom(SANDBOX_TOKEN_BYTES).hex()
-        self.sandbox = stack.enter_context(
-            Sandbox(
-                events={self.options.source: self.options.sandbox_events}, seed=self.options.seed, token=token
-            )
+        self.sandbox = open_sandbox(
+            self.options.state_dir,
+            self.options.source,
+            events=self.options.sandbox_events,
+            new_events=self.options.sandbox_new_events,
+            seed=self.options.seed,
+            token=token,
         )
+        stack.callback(self.sandbox.stop)
         return {"base_url": self.sandbox.base_url, "token": token}
-
-    def _table_files(self, provisioner: Provisioner) -> dict[str, tuple[str, Path]]:
-        tables = provisioner.tables_by_logical_id()
-        return {
-            logical: (name, self.options.state_dir / "tables" / f"{logical}.jsonl")
-            for logical, name in tables.items()
-        }
 
     def run(self, progress: Progress | None = None) -> RunSummary:
         started = time.monotonic()
         with ExitStack() as stack:
-            emulator = stack.enter_context(EmulatorServer())
-            stack.enter_context(patched_environment(emulator.environment()))
-            provisioner = Provisioner(self.template, region=emulator.region, stack_name=STACK_NAME)
-            provisioner.provision()
-            dynamodb: Any = boto3.client("dynamodb")
-            tables = self._table_files(provisioner)
-            for name, path in tables.values():
-                load_table(dynamodb, name, path)
-            environment = provisioner.function_environment()
-            s3: Any = boto3.client("s3")
-            load_bucket(s3, environment["EFW_PAGE_BUCKET"], self._pages_dir)
-            stack.enter_context(patched_environment(environment))
+            deployment = stack.enter_context(LocalDeployment(self.options.template, self.options.state_dir))
+            environment = deployment.environment
             settings = self._connection_settings(stack)
             prefix = environment.get("EFW_SECRET_PREFIX", DEFAULT_SECRET_PREFIX)
             boto3.client("secretsmanager").create_secret(
                 Name=f"{prefix}{self.options.source}", SecretString=json.dumps(settings)
             )
-            sink = QueueSink(environment["EFW_QUEUE_URL"], self.options.out_path, emulator.region).start()
-            with _progress_reporter(sink, progress):
-                executions = self._execute(emulator, provisioner)
+            assert deployment.emulator is not None
+            sink = QueueSink(environment["EFW_QUEUE_URL"], self.options.out_path, deployment.emulator.region)
+            with _progress_reporter(sink.start(), progress):
+                executions = self._execute(deployment)
             delivered = sink.stop()
-            for name, path in tables.values():
-                save_table(dynamodb, name, path)
-            self._save_executions(executions)
-            save_bucket(s3, environment["EFW_PAGE_BUCKET"], self._pages_dir, self._page_still_needed)
-            summary = self._summarise(executions, delivered, dynamodb, environment)
+            deployment.save(executions)
+            summary = self._summarise(executions, delivered, deployment.dynamodb, environment)
         summary.seconds = time.monotonic() - started
         return summary
 
-    def _execute(self, emulator: EmulatorServer, provisioner: Provisioner) -> list[Execution]:
-        cold_start()
-        engine = Engine(
-            clock=self.clock, aws=AwsConfig(endpoint_url=emulator.endpoint_url, region=emulator.region)
-        )
+    def _execute(self, deployment: LocalDeployment) -> list[Execution]:
+        engine = deployment.engine(self.clock)
         self.engine = engine
-        machine = engine.register_from_template(
-            self.options.template, STATE_MACHINE, resolver=provisioner.lookup, lambdas=self._lambdas
-        )
+        machine = deployment.register(engine, STATE_MACHINE, self._lambdas)
         if self.options.redrive:
-            engine.add_execution(self._load_execution(self.options.redrive))
+            engine.add_execution(deployment.records.load(self.options.redrive))
             engine.redrive(self.options.redrive)
         else:
             engine.start(machine.arn, {"source": self.options.source})
         return engine.executions
-
-    @property
-    def _pages_dir(self) -> Path:
-        return self.options.state_dir / "pages"
-
-    def _page_still_needed(self, key: str) -> bool:
-        """Keep the raw pages of executions that did not succeed: a redrive reads them again."""
-        parts = key.split("/")
-        if len(parts) < 3:
-            return False
-        record = self.options.state_dir / "executions" / f"{parts[2]}.json"
-        if not record.exists():
-            return False
-        status: str | None = json.loads(record.read_text(encoding="utf-8")).get("status")
-        return status != "SUCCEEDED"
-
-    def _execution_path(self, arn: str) -> Path:
-        return self.options.state_dir / "executions" / f"{arn.rsplit(':', 1)[-1]}.json"
-
-    def _load_execution(self, arn: str) -> Execution:
-        path = self._execution_path(arn)
-        if not path.exists():
-            raise LocalRunError(
-                f"no record of execution {arn} in {path.parent}; list them with efw executions"
-            )
-        return Execution.from_dict(json.loads(path.read_text(encoding="utf-8")))
-
-    def _save_executions(self, executions: list[Execution]) -> None:
-        for execution in executions:
-            path = self._execution_path(execution.arn)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(execution.to_dict(), default=str), encoding="utf-8")
 
     def _summarise(
         self, executions: list[Execution], delivered: int, dynamodb: Any, environment: dict[str, str]

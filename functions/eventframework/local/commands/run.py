@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
+from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,7 +34,13 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--base-url", help="pull a live API at this base URL instead of the sandbox")
     parser.add_argument("--token-env", help="name of the environment variable holding the live API token")
-    parser.add_argument("--events", type=int, default=5000, help="events in the sandbox (default 5000)")
+    parser.add_argument("--events", type=int, default=5000, help="events in a new sandbox (default 5000)")
+    parser.add_argument(
+        "--new-events",
+        type=int,
+        default=100,
+        help="events that arrive in the sandbox before each later run (default 100)",
+    )
     parser.add_argument("--seed", type=int, default=7, help="sandbox event-set seed")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.set_defaults(func=run_command)
@@ -66,6 +74,25 @@ def render_summary(summary: RunSummary) -> str:
     return "\n".join(lines)
 
 
+@contextlib.contextmanager
+def stdout_to(path: Path) -> Iterator[None]:
+    """Send file descriptor 1 to `path` while the block runs.
+
+    Powertools' logger binds `sys.stdout` when its module is first imported, which a Python-level
+    redirect cannot reach; swapping the descriptor catches every writer, then puts the terminal back.
+    """
+    sys.stdout.flush()
+    saved = os.dup(1)
+    with path.open("w", encoding="utf-8") as log:
+        os.dup2(log.fileno(), 1)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            os.dup2(saved, 1)
+            os.close(saved)
+
+
 def run_command(args: argparse.Namespace) -> int:
     options = LocalRunOptions(
         source=args.source,
@@ -75,13 +102,14 @@ def run_command(args: argparse.Namespace) -> int:
         base_url=args.base_url,
         token_env=args.token_env,
         sandbox_events=args.events,
+        sandbox_new_events=args.new_events,
         seed=args.seed,
     )
     log_path = args.state_dir / "logs" / f"{args.source}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     # The handlers log (and emit EMF metrics) to stdout as Lambda expects; keep that out of the
     # terminal and in a file the user can read after the run.
-    with log_path.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+    with stdout_to(log_path):
         summary = LocalPull(options).run(progress=None if args.json else _print_progress)
     if args.json:
         print(json.dumps(asdict(summary), indent=2))
