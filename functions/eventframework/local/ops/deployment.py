@@ -1,0 +1,175 @@
+"""The template deployed on the laptop: an embedded emulator whose stores come from a state directory.
+
+Every local workflow (`efw run`, `efw reprocess`, `efw redrive`, the operator commands) needs the
+same setup: start the moto server, create the template's queues, tables and bucket in it, load the
+durable state (`<state-dir>/tables/*.jsonl`, `<state-dir>/pages/`), export the functions'
+environment, build an engine bound to the template's state machines, and at the end save the
+state and the execution records (`<state-dir>/executions/<name>.json`) back. This class owns it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import boto3
+
+from eventframework.errors import EventFrameworkError
+from eventframework.handlers import cold_start
+from eventframework.local.cfn import load_template
+from eventframework.local.emulator import EmulatorServer
+from eventframework.local.emulator.provision import Provisioner
+from eventframework.local.emulator.server import patched_environment
+from eventframework.local.emulator.snapshot import load_bucket, load_table, save_bucket, save_table
+from eventframework.local.engine import Clock, Engine, Execution
+from eventframework.local.engine.engine import StateMachine
+from eventframework.local.engine.lambdas import LambdaHandler
+from eventframework.local.engine.services import AwsConfig
+
+STACK_NAME = "efw-local"
+
+
+class UnknownExecutionError(EventFrameworkError):
+    """No record of the execution in the state directory; `arn` is what was asked for."""
+
+    def __init__(self, arn: str, directory: Path) -> None:
+        self.arn = arn
+        self.directory = directory
+        super().__init__(f"no record of execution {arn} in {directory}; list them with `efw executions list`")
+
+
+class ExecutionRecords:
+    """The execution records of a state directory (one JSON file per execution, Execution.to_dict())."""
+
+    def __init__(self, state_dir: Path) -> None:
+        self.directory = state_dir / "executions"
+
+    def path(self, arn: str) -> Path:
+        return self.directory / f"{arn.rsplit(':', 1)[-1]}.json"
+
+    def load(self, arn: str) -> Execution:
+        path = self.path(arn)
+        if not path.exists():
+            raise UnknownExecutionError(arn, self.directory)
+        return Execution.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+    def save(self, executions: list[Execution]) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        for execution in executions:
+            self.path(execution.arn).write_text(
+                json.dumps(execution.to_dict(), default=str), encoding="utf-8"
+            )
+
+    def all(self) -> Iterator[dict[str, Any]]:
+        """Every record as stored (DescribeExecution-shaped dicts plus history), oldest first."""
+        records = [
+            json.loads(path.read_text(encoding="utf-8")) for path in sorted(self.directory.glob("*.json"))
+        ]
+        yield from sorted(records, key=lambda record: str(record.get("startDate")))
+
+    def status(self, name: str) -> str | None:
+        path = self.directory / f"{name}.json"
+        if not path.exists():
+            return None
+        status: str | None = json.loads(path.read_text(encoding="utf-8")).get("status")
+        return status
+
+
+class LocalDeployment:
+    """Enter to get a running emulator with the template's stores loaded; call `save()` before leaving."""
+
+    def __init__(self, template: Path, state_dir: Path) -> None:
+        self.template_path = template
+        self.template = load_template(template)
+        self.state_dir = state_dir
+        self.records = ExecutionRecords(state_dir)
+        self._stack = ExitStack()
+        self.emulator: EmulatorServer | None = None
+        self.provisioner: Provisioner | None = None
+        self.environment: dict[str, str] = {}
+
+    def __enter__(self) -> LocalDeployment:
+        stack = self._stack
+        emulator = stack.enter_context(EmulatorServer())
+        self.emulator = emulator
+        stack.enter_context(patched_environment(emulator.environment()))
+        provisioner = Provisioner(self.template, region=emulator.region, stack_name=STACK_NAME)
+        provisioner.provision()
+        self.provisioner = provisioner
+        for name, path in self._table_files().values():
+            load_table(self.dynamodb, name, path)
+        self.environment = provisioner.function_environment()
+        load_bucket(self.s3, self.environment["EFW_PAGE_BUCKET"], self.pages_dir)
+        stack.enter_context(patched_environment(self.environment))
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self._stack.close()
+
+    @property
+    def pages_dir(self) -> Path:
+        return self.state_dir / "pages"
+
+    @property
+    def dynamodb(self) -> Any:
+        return boto3.client("dynamodb")
+
+    @property
+    def s3(self) -> Any:
+        return boto3.client("s3")
+
+    def _table_files(self) -> dict[str, tuple[str, Path]]:
+        assert self.provisioner is not None, "enter the deployment first"
+        return {
+            logical: (name, self.state_dir / "tables" / f"{logical}.jsonl")
+            for logical, name in self.provisioner.tables_by_logical_id().items()
+        }
+
+    def engine(self, clock: Clock) -> Engine:
+        """A fresh engine on this emulator; handlers start cold, as a new Lambda container would."""
+        assert self.emulator is not None, "enter the deployment first"
+        cold_start()
+        return Engine(
+            clock=clock, aws=AwsConfig(endpoint_url=self.emulator.endpoint_url, region=self.emulator.region)
+        )
+
+    def register(
+        self, engine: Engine, logical_id: str, lambdas: Mapping[str, LambdaHandler] | None = None
+    ) -> StateMachine:
+        assert self.provisioner is not None, "enter the deployment first"
+        return engine.register_from_template(
+            self.template_path, logical_id, resolver=self.provisioner.lookup, lambdas=dict(lambdas or {})
+        )
+
+    def save(self, executions: list[Execution]) -> None:
+        """Write the tables, the execution records and the raw pages failed runs still need."""
+        for name, path in self._table_files().values():
+            save_table(self.dynamodb, name, path)
+        self.records.save(executions)
+        save_bucket(self.s3, self.environment["EFW_PAGE_BUCKET"], self.pages_dir, self._page_still_needed)
+
+    def _page_still_needed(self, key: str) -> bool:
+        """Keep the raw pages of executions that did not succeed: a redrive reads them again."""
+        parts = key.split("/")
+        if len(parts) < 3:
+            return False
+        status = self.records.status(parts[2])
+        return status is not None and status != "SUCCEEDED"
+
+
+def counted(executions: list[Execution], keys: tuple[str, ...]) -> dict[str, int]:
+    """Add up the integer counts each execution outputs (a capped run's continuations included)."""
+    totals = dict.fromkeys(keys, 0)
+    for execution in executions:
+        output = execution.output if isinstance(execution.output, dict) else {}
+        for key in keys:
+            value = output.get(key)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                totals[key] += int(value)
+    return totals
