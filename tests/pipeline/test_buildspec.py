@@ -1,0 +1,66 @@
+"""buildspec.yml: pinned tools, every lint and scan, tests with a JUnit report, a container-free
+`sam build`, `sam package`, and a `sam deploy` that names the samconfig environment."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from eventframework.local.cfn import load_template
+
+from .conftest import PIPELINES, REPO
+
+
+def _commands(buildspec: dict[str, Any]) -> str:
+    return "\n".join(
+        command for phase in buildspec["phases"].values() for command in phase.get("commands", [])
+    )
+
+
+def test_buildspec_pins_python_and_tools(buildspec: dict[str, Any]) -> None:
+    assert buildspec["phases"]["install"]["runtime-versions"]["python"] == "3.12"
+    variables = buildspec["env"]["variables"]
+    for name in ("SAM_CLI_VERSION", "CHECKOV_VERSION"):
+        assert re.fullmatch(r"\d+\.\d+\.\d+", variables[name]), name
+    commands = _commands(buildspec)
+    assert '"aws-sam-cli==${SAM_CLI_VERSION}"' in commands and '"checkov==${CHECKOV_VERSION}"' in commands
+    assert "npm ci" in commands
+
+
+def test_buildspec_runs_every_lint_and_scan(buildspec: dict[str, Any]) -> None:
+    commands = _commands(buildspec)
+    for expected in ("ruff check", "ruff format --check", "mypy", "cfn-lint template.yaml pipeline/*.yaml",
+                     "asl-validator", "checkov", "efw template check", "sam validate"):  # fmt: skip
+        assert expected in commands, expected
+    for path in PIPELINES.values():
+        assert f"pipeline/{path.name}" in commands
+
+
+def test_buildspec_tests_report_junit(buildspec: dict[str, Any]) -> None:
+    assert "--junitxml=reports/junit.xml" in _commands(buildspec)
+    report = buildspec["reports"]["tests"]
+    assert report == {"files": ["reports/junit.xml"], "file-format": "JUNITXML"}
+
+
+def test_buildspec_builds_without_container_and_deploys_by_environment(buildspec: dict[str, Any]) -> None:
+    commands = _commands(buildspec)
+    assert "sam build" in commands and "--use-container" not in commands
+    assert "sam package" in commands and "--output-template-file packaged.yaml" in commands
+    deploy = commands[commands.index("sam deploy") :]
+    for flag in ('--config-env "$ENV"', "--no-fail-on-empty-changeset", "--template-file packaged.yaml"):
+        assert flag in deploy, flag
+    assert set(buildspec["artifacts"]["files"]) >= {"packaged.yaml", "samconfig.toml", "buildspec.yml"}
+
+
+def test_buildspec_steps_match_the_pipeline_projects(buildspec: dict[str, Any]) -> None:
+    commands = _commands(buildspec)
+    template = load_template(REPO / "pipeline" / "codecommit.yaml")
+    for project, step in (("BuildProject", "build"), ("DeployProject", "deploy")):
+        properties = template["Resources"][project]["Properties"]
+        assert properties["Source"]["BuildSpec"] == "buildspec.yml"
+        variables = {item["Name"] for item in properties["Environment"]["EnvironmentVariables"]}
+        assert {"Name": "EFW_STEP", "Value": step} in properties["Environment"]["EnvironmentVariables"]
+        assert f'"$EFW_STEP" = {step}' in commands
+        referenced = set(re.findall(r"\$\{?([A-Z_]+)", commands)) & {"ARTIFACT_BUCKET", "ARTIFACT_KEY_ARN",
+                                                                    "CLOUDFORMATION_ROLE_ARN"}  # fmt: skip
+        assert referenced & variables, project

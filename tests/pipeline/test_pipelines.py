@@ -1,0 +1,140 @@
+"""Structure of the three delivery pipelines: stages in order, the approval optional, artifacts
+encrypted and versioned, each variant's source wired as documented, no wildcard actions, and the
+parts the variants share kept identical."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from typing import Any
+
+import pytest
+
+from .conftest import PIPELINES, REPO
+
+SHARED = ("ArtifactKey", "ArtifactBucket", "ArtifactBucketPolicy", "BuildLogGroup", "BuildRole",
+          "DeployProject", "DeployRole", "CloudFormationExecutionRole")  # fmt: skip
+# Statements AWS only grants on "*": a key policy names its own key that way, and CloudWatch Logs'
+# log-delivery actions used by Step Functions logging have no resource-level permissions.
+RESOURCE_STAR_ALLOWED = {"AccountAdministersTheKey", "BuildLogsUseTheKey", "LogDeliveryIsAccountWide"}
+SAMCONFIG = tomllib.loads((REPO / "samconfig.toml").read_text(encoding="utf-8"))
+
+
+def _stages(template: dict[str, Any]) -> list[dict[str, Any]]:
+    stages: list[dict[str, Any]] = template["Resources"]["Pipeline"]["Properties"]["Stages"]
+    return stages
+
+
+def _statements(template: dict[str, Any]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for resource in template["Resources"].values():
+        properties = resource.get("Properties", {})
+        documents = [policy["PolicyDocument"] for policy in properties.get("Policies", [])]
+        documents += [properties[key] for key in ("KeyPolicy", "PolicyDocument") if key in properties]
+        for document in documents:
+            found.extend(document["Statement"])
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(PIPELINES))
+def test_pipeline_stages_run_in_delivery_order(name: str, pipelines: dict[str, dict[str, Any]]) -> None:
+    stages = _stages(pipelines[name])
+    assert [stage.get("Name") for stage in stages if "Fn::If" not in stage] == [
+        "Source",
+        "BuildAndTest",
+        "DeployDev",
+        "DeployProd",
+    ]
+    condition, approval, otherwise = stages[3]["Fn::If"]
+    assert condition == "ApprovalRequired" and otherwise == {"Ref": "AWS::NoValue"}
+    assert approval["Actions"][0]["ActionTypeId"]["Provider"] == "Manual"
+    environments = [
+        json.loads(stage["Actions"][0]["Configuration"]["EnvironmentVariables"])[0]["value"]
+        for stage in (stages[2], stages[4])
+    ]
+    assert environments == ["default", "prod"]
+    assert all(environment in SAMCONFIG for environment in environments)
+
+
+@pytest.mark.parametrize("name", sorted(PIPELINES))
+def test_pipeline_artifacts_are_encrypted_and_versioned(
+    name: str, pipelines: dict[str, dict[str, Any]]
+) -> None:
+    resources = pipelines[name]["Resources"]
+    bucket = resources["ArtifactBucket"]["Properties"]
+    assert bucket["VersioningConfiguration"]["Status"] == "Enabled"
+    encryption = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
+    assert encryption["ServerSideEncryptionByDefault"]["KMSMasterKeyID"] == {
+        "Fn::GetAtt": ["ArtifactKey", "Arn"]
+    }
+    assert resources["ArtifactKey"]["Properties"]["EnableKeyRotation"] is True
+    store = resources["Pipeline"]["Properties"]["ArtifactStore"]
+    assert store["EncryptionKey"] == {"Id": {"Fn::GetAtt": ["ArtifactKey", "Arn"]}, "Type": "KMS"}
+    for project in ("BuildProject", "DeployProject"):
+        assert resources[project]["Properties"]["EncryptionKey"] == {"Fn::GetAtt": ["ArtifactKey", "Arn"]}
+
+
+@pytest.mark.parametrize("name", sorted(PIPELINES))
+def test_pipeline_roles_name_actions_and_resources(name: str, pipelines: dict[str, dict[str, Any]]) -> None:
+    for statement in _statements(pipelines[name]):
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        # Deny statements may be broad (deny all of s3 without TLS); only what is allowed is scoped.
+        if statement["Effect"] == "Allow" and statement.get("Sid") != "AccountAdministersTheKey":
+            assert not [action for action in actions if action == "*" or action.endswith(":*")], statement
+        if statement.get("Effect") == "Allow" and statement.get("Resource") == "*":
+            assert statement.get("Sid") in RESOURCE_STAR_ALLOWED, statement
+
+
+@pytest.mark.parametrize("name", sorted(PIPELINES))
+def test_pipeline_deploys_match_samconfig_stack_names(
+    name: str, pipelines: dict[str, dict[str, Any]]
+) -> None:
+    parameters = pipelines[name]["Parameters"]
+    assert parameters["DevStackName"]["Default"] == SAMCONFIG["default"]["deploy"]["parameters"]["stack_name"]
+    assert parameters["ProdStackName"]["Default"] == SAMCONFIG["prod"]["deploy"]["parameters"]["stack_name"]
+
+
+def test_pipeline_variants_share_everything_but_the_source(pipelines: dict[str, dict[str, Any]]) -> None:
+    reference = pipelines["codecommit"]["Resources"]
+    for name in ("github", "multi-source"):
+        for logical_id in SHARED:
+            assert pipelines[name]["Resources"][logical_id] == reference[logical_id], (name, logical_id)
+
+
+def test_pipeline_codecommit_is_started_by_an_eventbridge_rule(pipelines: dict[str, dict[str, Any]]) -> None:
+    template = pipelines["codecommit"]
+    source = _stages(template)[0]["Actions"][0]
+    assert source["ActionTypeId"]["Provider"] == "CodeCommit"
+    assert source["Configuration"]["PollForSourceChanges"] is False
+    rule = template["Resources"]["SourceChangeRule"]["Properties"]
+    assert rule["EventPattern"]["source"] == ["aws.codecommit"]
+    assert rule["EventPattern"]["detail"]["referenceName"] == [{"Ref": "BranchName"}]
+    assert "${Pipeline}" in rule["Targets"][0]["Arn"]["Fn::Sub"]
+
+
+@pytest.mark.parametrize("name", ["github", "multi-source"])
+def test_pipeline_github_sources_use_a_connection_without_tokens(
+    name: str, pipelines: dict[str, dict[str, Any]]
+) -> None:
+    template = pipelines[name]
+    for action in _stages(template)[0]["Actions"]:
+        assert action["ActionTypeId"]["Provider"] == "CodeStarSourceConnection"
+        assert action["Configuration"]["DetectChanges"] is True
+    text = (REPO / "pipeline" / f"{name}.yaml").read_text(encoding="utf-8")
+    assert not re.search(r"OAuthToken|PersonalAccessToken|Provider: GitHub$", text, re.MULTILINE)
+    assert template["Resources"]["SourceConnection"]["Properties"]["ProviderType"] == "GitHub"
+
+
+def test_pipeline_multi_source_merges_config_as_secondary_source(
+    pipelines: dict[str, dict[str, Any]],
+) -> None:
+    template = pipelines["multi-source"]
+    sources = [action["OutputArtifacts"][0]["Name"] for action in _stages(template)[0]["Actions"]]
+    build = _stages(template)[1]["Actions"][0]
+    assert sources == ["Source", "Config"]
+    assert [artifact["Name"] for artifact in build["InputArtifacts"]] == ["Source", "Config"]
+    assert build["Configuration"]["PrimarySource"] == "Source"
+    variables = template["Resources"]["BuildProject"]["Properties"]["Environment"]["EnvironmentVariables"]
+    assert {"Name": "EFW_CONFIG_SOURCE", "Value": "Config"} in variables
+    assert not any(resource["Type"] == "AWS::Lambda::Function" for resource in template["Resources"].values())

@@ -1,0 +1,36 @@
+"""cfn-lint and the checkov security scan over the pipeline templates and template.yaml: no errors,
+no failed checks, and every suppression carries a written reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from .conftest import PIPELINES, REPO, SCANNED
+
+SCANNED_NAMES = [str(path.relative_to(REPO)) for path in SCANNED]
+
+
+@pytest.mark.parametrize("name", sorted(PIPELINES))
+def test_pipeline_cfn_lint_finds_no_errors(name: str, cfn_lint_errors: dict[str, list[str]]) -> None:
+    assert cfn_lint_errors[name] == []
+
+
+@pytest.mark.parametrize("name", SCANNED_NAMES)
+def test_security_scan_finds_no_failed_checks(name: str, checkov_results: dict[str, dict[str, Any]]) -> None:
+    result = checkov_results[name]
+    failed = [f"{check['check_id']} {check['resource']}: {check['check_name']}" for check in result["failed"]]
+    assert failed == [], "fix these, or skip them in the resource's Metadata with a reason"
+    assert result["passed"] > 0, "checkov scanned nothing: is the file still a CloudFormation template?"
+
+
+@pytest.mark.parametrize("name", SCANNED_NAMES)
+def test_security_scan_suppressions_each_have_a_reason(
+    name: str, checkov_results: dict[str, dict[str, Any]]
+) -> None:
+    for check in checkov_results[name]["skipped"]:
+        reason = (check.get("check_result") or {}).get("suppress_comment", "")
+        assert len(reason.split()) >= 5, (
+            f"{check['check_id']} on {check['resource']} is skipped without a reason"
+        )
