@@ -16,7 +16,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities import parameters
 
-from eventframework.observability import DIMENSION_SOURCE, Measurement
+from eventframework.observability import DIMENSION_SOURCE, SERVICE, Measurement
 from eventframework.pipeline import Services, Settings
 
 T = TypeVar("T")
@@ -24,7 +24,9 @@ T = TypeVar("T")
 DEFAULT_NAMESPACE = "MozDefEventFramework"
 
 logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "eventframework"))
-metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", DEFAULT_NAMESPACE))
+metrics = Metrics(
+    namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", DEFAULT_NAMESPACE), service=SERVICE
+)
 tracer = Tracer(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "eventframework"))
 
 

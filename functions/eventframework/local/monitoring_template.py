@@ -13,9 +13,14 @@ import json
 from typing import Any
 
 from eventframework.definitions import SourceDefinition
-from eventframework.observability import DIMENSION_SERVICE, DIMENSION_SOURCE, MetricName, interval_seconds
+from eventframework.observability import (
+    DIMENSION_SERVICE,
+    DIMENSION_SOURCE,
+    SERVICE,
+    MetricName,
+    interval_seconds,
+)
 
-SERVICE = "eventframework"
 NAMESPACE = "MozDefEventFramework/${Stage}"
 ALARM_PERIOD = 300
 # CloudWatch caps Period x EvaluationPeriods at one day, or seven days for periods of an hour or more.

@@ -9,6 +9,7 @@ from eventframework.observability.health import Health, SourceHealth, SourceStat
 from eventframework.observability.metrics import (
     DIMENSION_SERVICE,
     DIMENSION_SOURCE,
+    SERVICE,
     Measurement,
     MetricName,
     begin_measurements,
@@ -21,6 +22,7 @@ from eventframework.observability.schedule import ScheduleError, Timing, interva
 __all__ = [
     "DIMENSION_SERVICE",
     "DIMENSION_SOURCE",
+    "SERVICE",
     "Health",
     "Measurement",
     "MetricName",

@@ -15,6 +15,9 @@ from typing import Any
 
 DIMENSION_SERVICE = "service"
 DIMENSION_SOURCE = "source"
+# The `service` dimension's value, set explicitly on Metrics so the alarms' dimensions never depend
+# on an environment variable (Powertools would otherwise add it only when POWERTOOLS_SERVICE_NAME is set).
+SERVICE = "eventframework"
 
 
 class MetricName(StrEnum):
