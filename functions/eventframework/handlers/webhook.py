@@ -52,4 +52,5 @@ def webhook(source: str) -> Response[str]:
 @logger.inject_lambda_context(log_event=False, clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    count("WebhookRequests", 1)
     return app.resolve(event, context)

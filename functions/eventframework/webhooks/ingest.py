@@ -186,7 +186,7 @@ class WebhookIngestor:
             self._dead_letter(
                 request.source, delivery.run_id, [DeadLetterCandidate(document, delivery.key, kind, message)]
             )
-            return {"received": 0, "published": 0, "dead_lettered": 1, "duplicates": 0}
+            return {"received": 1, "published": 0, "dead_lettered": 1, "duplicates": 0}
         envelopes = [_envelope(request, delivery.spec, delivery.key, record) for record in records]
         result = process_records(delivery.definition, envelopes, frozenset())
         published = self.services.publisher.publish(result.events)
