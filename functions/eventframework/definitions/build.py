@@ -50,6 +50,7 @@ def _auth(doc: dict[str, Any]) -> AuthSpec:
         token_url=doc.get("token_url"),
         scope=doc.get("scope"),
         client_auth=doc.get("client_auth", "basic"),
+        audience=doc.get("audience"),
         algorithm=doc.get("algorithm", "sha1"),
         date_header=doc.get("date_header", "Date"),
     )

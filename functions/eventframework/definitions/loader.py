@@ -37,21 +37,21 @@ _PAGINATION_KEYS = {
     "body_next_url": {"next_url_path", "has_more_path"},
     "offset": {"offset_param", "limit_param"},
     "page_number": {"page_param", "limit_param", "first_page"},
+    "last_record": {"cursor_path", "cursor_param", "limit_param"},
 }
 _AUTH_KEYS = {
     "none": set(),
     "header": {"header", "prefix", "credential"},
     "bearer": {"credential"},
-    "last_record": {"cursor_path", "cursor_param", "limit_param"},
     "basic": set(),
-    "oauth2_client_credentials": {"token_url", "scope", "client_auth"},
+    "oauth2_client_credentials": {"token_url", "scope", "client_auth", "audience"},
+    "hmac_signature": {"algorithm", "date_header"},
+    "jwt_bearer": {"token_url", "scope"},
 }
 _TEMPLATE_KEYS = ("summary", "category", "hostname", "processname")
 
 
 class _StrictLoader(yaml.SafeLoader):
-    "hmac_signature": {"algorithm", "date_header"},
-    "jwt_bearer": {"token_url", "scope"},
     """SafeLoader that refuses duplicate keys instead of silently keeping the last one."""
 
 

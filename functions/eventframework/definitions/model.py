@@ -91,6 +91,9 @@ class AuthSpec:
     token_url: str | None = None
     scope: str | None = None
     client_auth: str = "basic"
+    audience: str | None = None
+    algorithm: str = "sha1"
+    date_header: str = "Date"
 
 
 @dataclass(frozen=True)
@@ -105,8 +108,6 @@ class PaginationSpec:
     offset_param: str | None = None
     limit_param: str | None = None
     page_param: str | None = None
-    algorithm: str = "sha1"
-    date_header: str = "Date"
     first_page: int = 1
 
 
@@ -117,6 +118,7 @@ class FirstRequest:
 
     params: Mapping[str, Any] = field(default_factory=dict)
     body: Mapping[str, Any] | None = None
+    every_page: bool = False
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,7 @@ class CursorSpec:
     type: CursorType
     lag_seconds: int = 0
     initial_lookback_seconds: int = 3600
+    delay_seconds: int = 0
     first_request: FirstRequest = field(default_factory=FirstRequest)
 
 
@@ -131,7 +134,6 @@ class CursorSpec:
 class RateLimitSpec:
     retry_after_header: str = "Retry-After"
     remaining_header: str | None = None
-    every_page: bool = False
     reset_header: str | None = None
     min_remaining: int = 0
     max_wait_seconds: int = 900
@@ -139,7 +141,6 @@ class RateLimitSpec:
 
 @dataclass(frozen=True)
 class ValueSpec:
-    delay_seconds: int = 0
     """Where a mapped value comes from: a dotted path (optionally through a table), a template, a constant."""
 
     kind: ValueKind

@@ -170,6 +170,9 @@ class OAuth2ClientCredentialsAuth(Auth):
         _, client_id, scope = key
         secret = require_credential(ctx.source, ctx.credentials, "client_secret")
         form = {"grant_type": "client_credentials"} | ({"scope": scope} if scope else {})
+        audience = ctx.credentials.get("audience") or self.spec.audience
+        if audience:
+            form["audience"] = audience.replace("{base_url}", ctx.base_url.rstrip("/"))
         headers = {"Accept": "application/json"}
         if self.spec.client_auth == "basic":
             headers["Authorization"] = basic_header(client_id, secret)

@@ -105,7 +105,14 @@ class Auth0(Vendor):
         return event | {"date": iso_ms(ms), "log_id": f"900{ms:016d}{i:08d}"}
 
     def credentials(self, base_url: str) -> dict[str, str]:
+        self.audience = f"{base_url}/api/v2/"
         return {"base_url": base_url, "client_id": "stub-client", "client_secret": "stub-secret"}
+
+    def token(self, request: StubRequest) -> StubReply:
+        """Auth0 issues Management API tokens only for the tenant's /api/v2/ audience."""
+        if request.form().get("audience") != self.audience:
+            return StubReply(403, {"error": "access_denied", "error_description": "Service not enabled"})
+        return oauth_token(request)
 
     def logs(self, request: StubRequest) -> StubReply:
         if not bearer_ok(request):
@@ -119,7 +126,7 @@ class Auth0(Vendor):
         return StubReply(200, self.since(parse_ms(start))[: int(query.get("per_page", 50))])
 
     def routes(self) -> dict[tuple[str, str], Handler]:
-        return {("POST", "/oauth/token"): oauth_token, ("GET", "/api/v2/logs"): self.logs}
+        return {("POST", "/oauth/token"): self.token, ("GET", "/api/v2/logs"): self.logs}
 
 
 class Duo(Vendor):
