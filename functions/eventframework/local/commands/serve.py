@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import signal
 import threading
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,12 @@ def _command(args: argparse.Namespace) -> int:
         print(
             '  secrets: EFW_SECRET_<SOURCE_ID>=\'{"webhook_secret": "..."}\' in the environment', flush=True
         )
+        stopped = threading.Event()
+        # Ctrl-C, or SIGTERM (what a supervisor or `kill` sends), stops cleanly and saves the state.
+        signal.signal(signal.SIGTERM, lambda signum, frame: stopped.set())
         with contextlib.suppress(KeyboardInterrupt):
-            threading.Event().wait()
+            while not stopped.wait(0.5):
+                pass
         delivered = stack.delivered
     print(f"efw serve: stopped; {delivered} events delivered to {options.out}")
     return 0
