@@ -1,0 +1,70 @@
+"""The Lambda handler: API Gateway proxy events in (text and base64 bodies), proxy responses out."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import pytest
+from conftest import GITHUB_SECRET, WebhookWorld, fixture_bytes, github_headers
+
+from eventframework.handlers import webhook
+from eventframework.local.webhook_server import proxy_event
+
+
+class Context:
+    function_name = "WebhookFunction"
+    function_version = "$LATEST"
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:WebhookFunction"
+    memory_limit_in_mb = 128
+    aws_request_id = "req-1"
+    log_group_name = log_stream_name = "local"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 29_000
+
+
+@pytest.fixture
+def handler(world: WebhookWorld, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setattr(webhook, "ingestor", lambda: world.ingestor)
+    return lambda event: webhook.lambda_handler(event, Context())  # type: ignore[arg-type]
+
+
+def event_for(path: str, body: bytes, headers: dict[str, str], method: str = "POST") -> dict[str, Any]:
+    return proxy_event(method, path, headers.items(), body, now=1_700_000_000.0, source_ip="127.0.0.1")
+
+
+def test_handler_accepts_a_signed_delivery_and_answers_json(handler: Any, world: WebhookWorld) -> None:
+    body = fixture_bytes("github-webhook", "push.json")
+    response = handler(
+        event_for("/webhooks/github-webhook", body, github_headers(GITHUB_SECRET, body, "h-1"))
+    )
+    assert response["statusCode"] == 202
+    assert json.loads(response["body"])["published"] == 1
+    assert len(world.published()) == 1
+
+
+def test_handler_verifies_the_exact_bytes_of_a_base64_body(handler: Any, world: WebhookWorld) -> None:
+    body = '{"sender": {"login": "Zoë"}, "zen": "ünïcödé"}'.encode()
+    event = event_for("/webhooks/github-webhook", body, github_headers(GITHUB_SECRET, body, "h-2"))
+    event.update(body=base64.b64encode(body).decode(), isBase64Encoded=True)
+    assert handler(event)["statusCode"] == 202
+    (published,) = world.published()
+    assert published["details"]["username"] == "Zoë"
+
+
+def test_handler_bad_base64_is_400_and_unknown_route_404(handler: Any) -> None:
+    event = event_for("/webhooks/github-webhook", b"{}", {})
+    event.update(body="not base64!", isBase64Encoded=True)
+    response = handler(event)
+    assert response["statusCode"] == 400 and "not base64" in json.loads(response["body"])["message"]
+    assert handler(event_for("/other", b"{}", {}))["statusCode"] == 404
+
+
+def test_proxy_event_carries_path_source_query_and_request_time() -> None:
+    event = event_for("/dev/webhooks/zoom-webhook?x=1", b"\xff", {"X-A": "1"})
+    assert event["pathParameters"] == {"source": "zoom-webhook"}
+    assert event["queryStringParameters"] == {"x": "1"}
+    assert event["isBase64Encoded"] is True and base64.b64decode(event["body"]) == b"\xff"
+    assert event["requestContext"]["requestTimeEpoch"] == 1_700_000_000_000
