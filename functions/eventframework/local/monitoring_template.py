@@ -3,7 +3,8 @@
 For each pulled source: a lag alarm (newest delivered event older than `monitoring.max_lag_seconds`),
 a no-successful-run alarm (no page processed within `monitoring.missed_runs` schedule intervals; a
 stopped schedule or a run that keeps failing), a dead-letters alarm (any new dead letter), and a
-dashboard of throughput, lag, failures, dead letters, API latency and MozDef's queue. The alarms
+dashboard of throughput, lag, failures, dead letters, API latency, MozDef's queue and the webhook
+API's responses. The alarms
 publish to the stack's AlarmTopic; the metrics are the ones `eventframework.observability` emits.
 """
 
@@ -130,6 +131,7 @@ def dashboard_body(definition: SourceDefinition) -> dict[str, Any]:
     source, max_lag = definition.id, definition.monitoring.max_lag_seconds
     machine = ["AWS/States", "ExecutionsFailed", "StateMachineArn", "${PullStateMachine}"]
     queue = ["AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", "${QueueName}"]
+    webhook, api = ["AWS/ApiGateway"], ["ApiName", "${AWS::StackName}", "Stage", "${Stage}"]
     widgets = [
         _widget(
             f"{source}: throughput (events per 5 min)",
@@ -188,6 +190,16 @@ def dashboard_body(definition: SourceDefinition) -> dict[str, Any]:
             ],
             12,
             12,
+        ),
+        _widget(
+            "Webhook API responses (all push sources)",
+            [
+                [*webhook, "Count", *api, {"stat": "Sum", "label": "requests"}],
+                [*webhook, "4XXError", *api, {"stat": "Sum", "label": "4XX"}],
+                [*webhook, "5XXError", *api, {"stat": "Sum", "label": "5XX"}],
+            ],
+            0,
+            18,
         ),
     ]
     return {"widgets": widgets}
