@@ -39,7 +39,11 @@ def test_load_source_onepassword_builtin_uses_json_body_cursor() -> None:
 
 
 def test_list_sources_returns_every_builtin_sorted() -> None:
-    assert [s.id for s in list_sources()] == ["okta-system-log", "onepassword-signin-attempts"]
+    ids = [s.id for s in list_sources()]
+    assert ids == sorted(ids)
+    assert {"okta-system-log", "onepassword-signin-attempts", "auth0-logs", "duo-authentication-log",
+            "google-workspace-login", "github-audit-log", "slack-audit-logs",
+            "microsoft-graph-signins"} <= set(ids)  # fmt: skip
 
 
 def test_load_source_unknown_id_lists_the_known_ones() -> None:
