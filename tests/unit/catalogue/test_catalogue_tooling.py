@@ -54,7 +54,9 @@ def test_check_source_maps_the_fixture_when_no_sandbox_profile_exists(
     assert '"username": "ada@sandbox-corp.example"' in out and '"raw"' not in out
 
 
-def test_check_source_reports_every_definition_problem(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_source_reports_every_definition_problem(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     main(["new-source", "acme-audit", "--root", str(repo)])
     definition = repo / "sources/acme-audit.yaml"
     definition.write_text(definition.read_text().replace("type: body_cursor", "type: cursor"))
