@@ -54,6 +54,31 @@ def _leaves(value: Any, limit: int) -> int:
     return max(total, 1)
 
 
+def _shape(value: Any, max_chars: int) -> tuple[int, int, bool]:
+    """(leaves as :func:`_leaves` counts them, scalars, whether a string is longer than ``max_chars``).
+
+    One walk that tells whether the walker below would change ``value`` at all (it would not if it
+    fits the budget and holds no long string) and how much budget it would spend (one per scalar).
+    """
+    kind = type(value)
+    if kind is dict:
+        items: Any = value.values()
+    elif kind is list:
+        items = value
+    elif kind is str:
+        return 1, 1, len(value) > max_chars
+    else:
+        return 1, 1, False
+    leaves = scalars = 0
+    long_string = False
+    for item in items:
+        item_leaves, item_scalars, item_long = _shape(item, max_chars)
+        leaves += item_leaves
+        scalars += item_scalars
+        long_string = long_string or item_long
+    return max(leaves, 1), scalars, long_string
+
+
 class _Bounder:
     def __init__(self, limits: Limits) -> None:
         self.max_chars = limits.max_string_chars
@@ -80,12 +105,22 @@ class _Bounder:
         return value
 
 
-def bound_details(details: dict[str, Any], limits: Limits) -> dict[str, Any]:
+def _nested(bounder: _Bounder, value: Any, key: str, share: bool) -> Any:
+    if share:
+        leaves, scalars, long_string = _shape(value, bounder.max_chars)
+        if leaves <= bounder.budget and not long_string:
+            bounder.budget -= scalars
+            return value
+    return bounder.value(value, key)
+
+
+def bound_details(details: dict[str, Any], limits: Limits, *, share: bool = False) -> dict[str, Any]:
     """A bounded copy of ``details`` with ``efw_truncated`` listing what was cut or flattened.
 
     Flat scalars (the usual case) are handled inline; only nested values go through the walker.
     Keys beyond the field budget are not dropped: they are kept together as one JSON string in
-    ``efw_overflow``.
+    ``efw_overflow``. ``share``: a nested value the walker would leave unchanged is kept as the same
+    object instead of copied (the pipeline's hot path, where nothing mutates events afterwards).
     """
     bounder = _Bounder(limits)
     max_chars = limits.max_string_chars
@@ -96,7 +131,7 @@ def bound_details(details: dict[str, Any], limits: Limits) -> dict[str, Any]:
         if bounder.budget <= 0:
             overflow[key] = value
         elif kind is dict or kind is list:
-            bounded[key] = bounder.value(value, key)
+            bounded[key] = _nested(bounder, value, key, share)
         elif kind is str and len(value) > max_chars:
             bounder.notes.append(key)
             bounder.budget -= 1

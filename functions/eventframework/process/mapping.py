@@ -18,6 +18,7 @@ from eventframework.definitions.model import MappingSpec, SourceDefinition, Valu
 from eventframework.definitions.paths import Getter, compile_path
 from eventframework.definitions.templates import Placeholder, parse_template
 from eventframework.process.bounds import bound_details, move_invalid_ips
+from eventframework.process.encoding import raw_json
 
 Hook = Callable[[dict[str, Any], Any], dict[str, Any]]
 MISSING_TEXT = "-"
@@ -136,30 +137,35 @@ class Normaliser:
             return self.severity_default
         return self.severity_table.get(_key(self.severity_getter(raw)), self.severity_default)
 
-    def _details(self, raw: Any, event_id: str) -> dict[str, Any]:
+    def _details(self, raw: Any, event_id: str, raw_text: bytes | None) -> dict[str, Any]:
         details: dict[str, Any] = {}
         for name, read in self.details:
             value = read(raw)
             if value is not None:
                 details[name] = value
         move_invalid_ips(details)
-        details = bound_details(details, self.limits)
+        details = bound_details(details, self.limits, share=self.hook is None)
         if self.keep_raw.enabled:
-            text = json.dumps(raw, default=str, separators=(",", ":"))
-            if len(text) > self.keep_raw.max_bytes:
-                text = text[: self.keep_raw.max_bytes]
+            text, cut = raw_json(raw, raw_text, self.keep_raw.max_bytes)
+            if cut:
                 details.setdefault("efw_truncated", []).append("raw")
             details["raw"] = text
         details["source_event_id"] = event_id
         details["efw_source"] = self.source
         return details
 
-    def normalise(self, raw: Any, event_id: str, moment: datetime) -> dict[str, Any]:
-        """The MozDef event for ``raw``; ``moment`` is the event's own (aware) time."""
+    def normalise(
+        self, raw: Any, event_id: str, moment: datetime, raw_text: bytes | None = None
+    ) -> dict[str, Any]:
+        """The MozDef event for ``raw``; ``moment`` is the event's own (aware) time.
+
+        ``raw_text``: ``raw`` already encoded by :func:`~eventframework.process.encoding.fast_bytes`
+        (the pipeline encodes each record once and shares the bytes), or None to encode here.
+        """
         max_chars = self.limits.max_string_chars
         event: dict[str, Any] = {
             "category": self.category.render(raw)[0][:256],
-            "details": self._details(raw, event_id),
+            "details": self._details(raw, event_id, raw_text),
             "hostname": self.hostname.render(raw)[0][:512],
             "processid": 0,
             "processname": self.processname.render(raw)[0][:512],

@@ -17,6 +17,8 @@ from typing import Any
 from eventframework.definitions.model import SourceDefinition
 from eventframework.definitions.paths import Getter, compile_path
 from eventframework.definitions.times import parse_event_time, to_iso
+from eventframework.process.encoding import ASCII_EXPANSION, fast_bytes
+from eventframework.process.fastpath import mozdef_fast_ok, raw_check_for
 from eventframework.process.mapping import Normaliser
 from eventframework.process.results import DeadLetterCandidate, ErrorKind, ProcessResult
 from eventframework.process.validation import (
@@ -56,6 +58,19 @@ def serialised_size(event: dict[str, Any]) -> int:
     return len(json.dumps(rest, separators=(",", ":"))) + extra + len(json.dumps(raw_text))
 
 
+def size_within_limit(event: dict[str, Any], plain: bool) -> tuple[bool, int]:
+    """(fits, bytes): whether ``serialised_size(event)`` is at most MAX_EVENT_BYTES, and a size.
+
+    ``plain``: the event holds only JSON types (no hook ran); then orjson's length proves the answer
+    for any event under MAX_EVENT_BYTES / ASCII_EXPANSION (~43 KB), and the reference decides the rest.
+    """
+    text = fast_bytes(event) if plain else None
+    if text is not None and len(text) * ASCII_EXPANSION <= MAX_EVENT_BYTES:
+        return True, len(text)
+    size = serialised_size(event)
+    return size <= MAX_EVENT_BYTES, size
+
+
 class PageProcessor:
     """Everything compiled for one source definition."""
 
@@ -66,6 +81,8 @@ class PageProcessor:
         self.event_id: Getter = compile_path(definition.event_id_path)
         self.event_time: Getter = compile_path(definition.mapping.timestamp)
         self.normaliser = Normaliser(definition)
+        self.raw_fast = raw_check_for(definition.schema_file)
+        self.plain = self.normaliser.hook is None
 
     def read_id(self, raw: Any) -> str | None:
         value = self.event_id(raw)
@@ -109,21 +126,24 @@ class PageProcessor:
             kind = f"a JSON {type(raw).__name__}" if raw is not None else "null"
             self._dead(result, raw, None, ErrorKind.UNPARSEABLE_RECORD, f"$: record is {kind}, not an object")
             return None
-        try:
-            check(self.raw_validator, raw)
-        except SchemaViolationError as exc:
-            self._dead(result, raw, event_id, ErrorKind.SCHEMA_INVALID, f"raw event {exc}")
-            return self._time(raw)
+        text = fast_bytes(raw)
+        if self.raw_fast is None or not self.raw_fast(raw):
+            try:
+                check(self.raw_validator, raw)
+            except SchemaViolationError as exc:
+                self._dead(result, raw, event_id, ErrorKind.SCHEMA_INVALID, f"raw event {exc}")
+                return self._time(raw)
         if event_id is None:
             message = (
                 f"$.{self.definition.event_id_path}: no event id (a non-empty string or integer is required)"
             )
             self._dead(result, raw, None, ErrorKind.MAPPING_FAILED, message)
             return self._time(raw)
-        moment = self._mapped(raw, event_id, result)
-        return moment
+        return self._mapped(raw, event_id, result, text)
 
-    def _mapped(self, raw: dict[str, Any], event_id: str, result: ProcessResult) -> datetime | None:
+    def _mapped(
+        self, raw: dict[str, Any], event_id: str, result: ProcessResult, text: bytes | None
+    ) -> datetime | None:
         time_value = self.event_time(raw)
         try:
             moment = parse_event_time(time_value)
@@ -132,7 +152,7 @@ class PageProcessor:
             self._dead(result, raw, event_id, ErrorKind.MAPPING_FAILED, f"$.{path}: {exc}")
             return None
         try:
-            event = self.normaliser.normalise(raw, event_id, moment)
+            event = self.normaliser.normalise(raw, event_id, moment, text)
         except Exception as exc:  # a hook or an odd value must dead-letter one event, not fail the page
             self._dead(
                 result,
@@ -148,13 +168,14 @@ class PageProcessor:
         return moment
 
     def _contract_ok(self, raw: Any, event_id: str, event: Any, result: ProcessResult) -> bool:
-        try:
-            check(self.mozdef_validator, event)
-        except SchemaViolationError as exc:
-            self._dead(result, raw, event_id, ErrorKind.MOZDEF_INVALID, f"MozDef event {exc}")
-            return False
-        size = serialised_size(event)
-        if size > MAX_EVENT_BYTES:
+        if not (self.plain and mozdef_fast_ok(event)):
+            try:
+                check(self.mozdef_validator, event)
+            except SchemaViolationError as exc:
+                self._dead(result, raw, event_id, ErrorKind.MOZDEF_INVALID, f"MozDef event {exc}")
+                return False
+        fits, size = size_within_limit(event, self.plain)
+        if not fits:
             message = (
                 f"MozDef event is {size} bytes, over the {MAX_EVENT_BYTES}-byte limit; lower keep_raw/limits"
             )

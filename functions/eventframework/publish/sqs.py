@@ -9,13 +9,14 @@ nothing is dropped, and nothing that succeeded is sent twice.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
+
+from eventframework.process.encoding import body_json
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -54,8 +55,10 @@ class _Entry:
     size: int
 
 
-def _encode(event: Mapping[str, Any]) -> str:
-    return json.dumps(event, separators=(",", ":"), ensure_ascii=False)
+def _encode(event: Mapping[str, Any]) -> tuple[str, int]:
+    """The message body (compact JSON, UTF-8 kept) and its size in bytes (see process.encoding)."""
+    body = body_json(event)
+    return body, len(body) if body.isascii() else len(body.encode("utf-8"))
 
 
 def batches_of(entries: Sequence[_Entry]) -> Iterator[list[_Entry]]:
@@ -94,8 +97,7 @@ class SqsPublisher:
         result = PublishResult()
         entries: list[_Entry] = []
         for index, event in enumerate(events):
-            body = _encode(event)
-            size = len(body.encode("utf-8"))
+            body, size = _encode(event)
             if size > MAX_BATCH_BYTES:
                 reason = f"message is {size} bytes; SQS accepts at most {MAX_BATCH_BYTES}"
                 result.failed.append(FailedPublish(index, event, "MessageTooLong", reason))

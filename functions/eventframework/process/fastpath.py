@@ -1,0 +1,170 @@
+"""Fast acceptance of valid events, with the reference validators as the only source of rejections.
+
+Most events are valid, so the hot path only needs a quick, exact *yes*. Each fast check here is
+either as strict as the JSON Schema it stands for or stricter; whenever it says *not sure*, the
+caller runs the reference fastjsonschema validator, which decides and words the error. So a fast path
+can make a page faster but never changes which events are published or what a dead letter says.
+
+* Raw events: a compiled Rust validator (jsonschema-rs) of the source schema with ``integer``
+  taken out (see :func:`without_integers`). Schemas using ``format`` get no fast path (format
+  checkers differ between libraries). Where the libraries' regex dialects differ, the Rust one is
+  the stricter on the patterns sources use (``$`` does not accept a trailing newline).
+* MozDef events: the contract checked in code (exact key set, types, lengths, the same patterns and
+  the same IP format checks the schema names), see :func:`mozdef_fast_ok`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import fastjsonschema
+
+_compile_rust: Callable[[Any], Any] | None
+try:  # optional accelerator: without it every raw event takes the reference validator
+    from jsonschema_rs import validator_for as _compile_rust
+except ImportError:  # pragma: no cover - exercised only where the wheel is missing
+    _compile_rust = None
+
+RawCheck = Callable[[Any], bool]
+
+
+def _mentions(node: Any, word: str) -> bool:
+    if isinstance(node, dict):
+        return any(key == word or _mentions(value, word) for key, value in node.items())
+    if isinstance(node, list):
+        return any(_mentions(item, word) for item in node)
+    return False
+
+
+_LITERAL_KEYS = frozenset(("enum", "const", "default", "examples"))
+_NEVER: dict[str, Any] = {"not": {}}
+
+
+def without_integers(schema: Any) -> Any:
+    """``schema`` with ``integer`` taken out of every ``type``: a copy that accepts no integer.
+
+    JSON Schema counts ``5.0`` as an integer and Python does not, so the Rust validator must never be
+    the one to accept a value where the schema says integer: with this copy, such a value goes the
+    reference way (which accepts a real int and rejects ``5.0``). Strictly stricter, so exact.
+    """
+    if isinstance(schema, list):
+        return [without_integers(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    copy = {
+        key: (value if key in _LITERAL_KEYS else without_integers(value)) for key, value in schema.items()
+    }
+    kind = schema.get("type")
+    if kind == "integer":
+        return {**copy, **_NEVER}
+    if isinstance(kind, list) and "integer" in kind:
+        rest = [item for item in kind if item != "integer"]
+        return {**copy, "type": rest} if rest else {**copy, **_NEVER}
+    return copy
+
+
+@lru_cache(maxsize=64)
+def _raw_check(path: Path, mtime_ns: int) -> RawCheck | None:
+    """The fast yes for the schema at ``path``, or None when the schema gets no fast path."""
+    if _compile_rust is None:
+        return None
+    try:
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        if _mentions(schema, "format"):
+            return None
+        compiled = _compile_rust(without_integers(schema))
+    except Exception:  # the reference validator reports unusable schemas with a proper message
+        return None
+    is_valid = compiled.is_valid
+
+    def fast_yes(value: Any) -> bool:
+        try:
+            return bool(is_valid(value))
+        except (ValueError, TypeError, OverflowError):  # e.g. a lone surrogate: the reference decides
+            return False
+
+    return fast_yes
+
+
+def raw_check_for(path: Path) -> RawCheck | None:
+    """The fast raw-event check of the schema file at ``path`` (None: always use the reference)."""
+    try:
+        mtime = path.stat().st_mtime_ns
+    except OSError:
+        return None
+    return _raw_check(path, mtime)
+
+
+# The MozDef contract (schemas/mozdef-event.schema.json) in code. The reference validator is the
+# schema itself; tests/unit/process/test_fastpath_perf_equivalence.py holds the two in agreement.
+_TOP_KEYS = frozenset(
+    (
+        "category",
+        "details",
+        "hostname",
+        "processid",
+        "processname",
+        "severity",
+        "source",
+        "summary",
+        "tags",
+        "timestamp",
+        "utctimestamp",
+    )
+)
+_SEVERITIES = frozenset(("DEBUG", "INFO", "NOTICE", "WARNING", "ERROR", "CRITICAL", "ALERT", "EMERGENCY"))
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$")
+_NON_SPACE = re.compile(r"\S")
+_IP_KEYS = ("sourceipaddress", "destinationipaddress")
+_ip_format = fastjsonschema.compile({"type": "string", "anyOf": [{"format": "ipv4"}, {"format": "ipv6"}]})
+
+
+def _text_ok(value: Any, longest: int) -> bool:
+    return type(value) is str and 0 < len(value) <= longest
+
+
+def _ip_ok(value: Any) -> bool:
+    try:
+        _ip_format(value)
+    except fastjsonschema.JsonSchemaValueException:
+        return False
+    return True
+
+
+def _details_ok(details: Any) -> bool:
+    if type(details) is not dict:
+        return False
+    event_id, source = details.get("source_event_id"), details.get("efw_source")
+    if type(event_id) is not str or not event_id or type(source) is not str or not source:
+        return False
+    return all(key not in details or _ip_ok(details[key]) for key in _IP_KEYS)
+
+
+def mozdef_fast_ok(event: Any) -> bool:
+    """True only for an event the MozDef schema accepts; False means "ask the reference validator"."""
+    if type(event) is not dict or event.keys() != _TOP_KEYS:
+        return False
+    summary, tags, processid = event["summary"], event["tags"], event["processid"]
+    return (
+        _text_ok(event["category"], 256)
+        and _text_ok(event["hostname"], 512)
+        and _text_ok(event["processname"], 512)
+        and _text_ok(event["source"], 256)
+        and type(summary) is str
+        and _NON_SPACE.search(summary) is not None
+        and (type(processid) is int or type(processid) is str)
+        and type(event["severity"]) is str
+        and event["severity"] in _SEVERITIES
+        and type(tags) is list
+        and all(type(tag) is str for tag in tags)
+        and type(event["timestamp"]) is str
+        and _ISO.search(event["timestamp"]) is not None
+        and type(event["utctimestamp"]) is str
+        and _ISO.search(event["utctimestamp"]) is not None
+        and _details_ok(event["details"])
+    )
