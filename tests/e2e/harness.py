@@ -19,6 +19,7 @@ import yaml
 
 from eventframework.local.emulator.server import patched_environment
 from eventframework.local.engine import VirtualClock
+from eventframework.local.ops.local_ops import LocalOps
 from eventframework.local.pull_run import LocalPull, LocalRunOptions, RunSummary
 from eventframework.local.sandbox import Sandbox
 from eventframework.local.sandbox_state import make_sandbox
@@ -79,6 +80,23 @@ class PullWorld:
             summary = LocalPull(options, self.clock, sandbox=self.sandbox, lambdas=lambdas).run()
         self.runs.append(summary)
         return summary
+
+    def definitions(self) -> Any:
+        """The environment that points the handlers at this world's copies of sources and schemas."""
+        return patched_environment(
+            {"EFW_SOURCES_DIR": str(self.root / "sources"), "EFW_SCHEMAS_DIR": str(self.root / "schemas")}
+        )
+
+    def ops(self, lambdas: Mapping[str, Any] | None = None) -> LocalOps:
+        """The operator commands' local backend on this world's state directory, sandbox and clock."""
+        return LocalOps(
+            self.state_dir,
+            REPO / "template.yaml",
+            out_dir=self.root / "out",
+            clock=self.clock,
+            sandbox=self.sandbox,
+            lambdas=lambdas,
+        )
 
     def expire_leases(self) -> None:
         """Let the lease of a failed run lapse, as it does on its own after its expiry time."""

@@ -1,12 +1,12 @@
 """ReprocessBatch: re-validate one bounded batch of dead letters and publish what now passes.
 
-Per dead letter, in this order: re-run the current schema and mapping (`process_records`); an event
-the pull's ledger already delivered is only removed; an event that now passes is claimed
-(`ClaimStore`), published, its claim marked published, and only then its dead letter deleted; an
-event that still fails keeps its dead letter with the new reason and one more attempt. A dry run
-only counts. A crash anywhere leaves the dead letter in place (nothing lost); the claim keeps a
-re-run or a concurrent run from publishing it again (see docs/operations.md for the one narrow
-window between SQS accepting a message and the claim being marked).
+Per dead letter, in this order: re-run the current schema and mapping (a freshly compiled
+`PageProcessor`); an event the pull's ledger already delivered is only removed; an event that now
+passes is claimed (`ClaimStore`), published, and then, in one transaction, its claim is marked
+published and its dead letter deleted; an event that still fails keeps its dead letter with the new
+reason and one more attempt. A dry run only counts. A crash anywhere leaves the dead letter in place
+(nothing lost); the claim keeps a re-run or a concurrent run from publishing it again (see
+docs/operations.md for the one narrow window between SQS accepting a message and the confirmation).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 from eventframework.definitions import SourceDefinition, list_sources, load_source
 from eventframework.pipeline.services import Services
-from eventframework.process import process_records
+from eventframework.process.pipeline import PageProcessor
 from eventframework.process.results import ErrorKind
 from eventframework.reprocess.claims import ClaimOutcome, ClaimStore
 from eventframework.reprocess.request import Position, ReprocessRequest, Totals
@@ -70,10 +70,15 @@ class BatchRunner:
         self.request = request
         self.services = services
         self.claims = claims
+        self._processor: PageProcessor | None = None
 
     def run(self, definition: SourceDefinition, letters: Sequence[DeadLetter]) -> Totals:
         ledger = self.services.ledger(definition.id, window_seconds=definition.cursor.lag_seconds)
         seen = ledger.seen()
+        # Compiled afresh for every batch, not taken from the per-definition cache the pull uses:
+        # the point of reprocessing is the *current* schema, which may have changed since the
+        # definition was loaded (a fixed schema file, a warm container).
+        self._processor = PageProcessor(definition)
         batch = _Batch()
         for letter in letters:
             batch.totals.examined += 1
@@ -86,7 +91,8 @@ class BatchRunner:
         self, definition: SourceDefinition, letter: DeadLetter, seen: frozenset[str], batch: _Batch
     ) -> None:
         text = self.services.deadletters.load_raw(letter)
-        result = process_records(definition, [raw_record(text)], seen)
+        assert self._processor is not None
+        result = self._processor.process([raw_record(text)], seen)
         if result.dead:
             batch.totals.still_failing += 1
             if not self.request.dry_run:
@@ -128,8 +134,7 @@ class BatchRunner:
         for index, (letter, _) in enumerate(batch.to_publish):
             failure = failed.get(index)
             if failure is None:
-                self.claims.mark_published(source, letter.event_key, self.request.run_id)
-                self.services.deadletters.delete(source, letter.event_key)
+                self.claims.confirm(source, letter.event_key, self.request.run_id, self.services.deadletters)
                 batch.totals.published += 1
                 continue
             self.claims.release(source, letter.event_key, self.request.run_id)
@@ -174,7 +179,9 @@ def reprocess_batch(
         return {"position": None, "has_more": False, "totals": totals.to_dict()}
     definition = load(position.source)
     limit = min(request.batch_size, remaining)
-    letters, after = letters_page(services.deadletters, services.dynamodb, definition.id, position.after, limit)
+    letters, after = letters_page(
+        services.deadletters, services.dynamodb, definition.id, position.after, limit
+    )
     batch = BatchRunner(request, services, claims).run(definition, letters)
     totals = _add(totals, batch)
     following = _next_position(sources, position, after)

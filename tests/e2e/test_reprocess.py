@@ -1,0 +1,109 @@
+"""End to end: dead letters reprocessed through the real reprocess state machine, each event once.
+
+A schema rejects a field, the pull dead-letters those events; the schema is fixed; reprocess (alone,
+or two executions at once racing for the same dead letters) puts every event on the queue exactly
+once and empties the dead-letter store.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from eventframework.handlers import reprocess_batch
+
+from .harness import PullWorld, function_arn
+
+OKTA = "okta-system-log"
+pytestmark = pytest.mark.e2e
+
+
+def _schema_path(world: PullWorld) -> Path:
+    return world.root / "schemas" / "sources" / f"{OKTA}.schema.json"
+
+
+def _dead_letter_some(world: PullWorld) -> int:
+    """Pull with a schema that rejects most event types, then restore the schema; return the count."""
+    original = _schema_path(world).read_text()
+    world.tune_schema(OKTA, lambda s: s["properties"].update(eventType={"type": "string", "pattern": "^user\\."}))
+    summary = world.run(OKTA)
+    assert summary.status == "SUCCEEDED", summary
+    dead = len(world.dead_letters(OKTA))
+    assert 0 < dead < 1200
+    _schema_path(world).write_text(original)
+    return dead
+
+
+def test_reprocess_dry_run_counts_and_changes_nothing(okta_world: PullWorld) -> None:
+    dead = _dead_letter_some(okta_world)
+    delivered = len(okta_world.delivered(OKTA))
+    with okta_world.definitions():
+        report = okta_world.ops().reprocess(OKTA, dry_run=True)
+    assert report.status == "SUCCEEDED", report
+    assert report.totals["would_publish"] == dead
+    assert report.totals["published"] == 0
+    assert len(okta_world.dead_letters(OKTA)) == dead
+    assert len(okta_world.delivered(OKTA)) == delivered
+
+
+def test_reprocess_after_the_schema_is_fixed_delivers_each_event_once(okta_world: PullWorld) -> None:
+    dead = _dead_letter_some(okta_world)
+    with okta_world.definitions():
+        report = okta_world.ops().reprocess(OKTA)
+        again = okta_world.ops().reprocess(OKTA)
+    assert report.status == "SUCCEEDED", report
+    assert report.totals["published"] == dead
+    assert report.totals["examined"] == dead
+    assert okta_world.dead_letters(OKTA) == []
+    assert len(okta_world.delivered(OKTA)) == 1200
+    okta_world.assert_each_event_once(OKTA)
+    assert again.totals["examined"] == 0, "a second reprocess finds nothing left to do"
+
+
+def test_reprocess_keeps_what_still_fails_with_a_new_reason_and_attempt(okta_world: PullWorld) -> None:
+    _dead_letter_some(okta_world)
+    okta_world.tune_schema(
+        OKTA, lambda s: s["properties"].update(eventType={"type": "string", "pattern": "^(user|app)\\."})
+    )
+    before = {letter["event_key"]: letter for letter in okta_world.dead_letters(OKTA)}
+    with okta_world.definitions():
+        report = okta_world.ops().reprocess(OKTA)
+    after = {letter["event_key"]: letter for letter in okta_world.dead_letters(OKTA)}
+    assert report.totals["still_failing"] == len(after) > 0
+    assert report.totals["published"] == len(before) - len(after)
+    for key, letter in after.items():
+        assert int(letter["attempts"]) == int(before[key]["attempts"]) + 1
+        assert "(user|app)" in letter["message"], letter["message"]
+        assert letter["run_id"] == report.execution
+    okta_world.assert_each_event_once(OKTA)
+
+
+def _meet_before_the_first_batch(parties: int) -> dict[str, Any]:
+    """Hold each execution's first batch until all have read the same dead letters, then race."""
+    barrier = threading.Barrier(parties, timeout=60)
+    first_calls: set[str] = set()
+    lock = threading.Lock()
+
+    def racing(event: Any, context: Any) -> Any:
+        with lock:
+            first = event["run_id"] not in first_calls
+            first_calls.add(event["run_id"])
+        if first:
+            barrier.wait()
+        return reprocess_batch.lambda_handler(event, context)
+
+    return {function_arn("ReprocessBatchFunction"): racing}
+
+
+def test_reprocess_two_runs_at_once_publish_each_event_once(okta_world: PullWorld) -> None:
+    dead = _dead_letter_some(okta_world)
+    ops = okta_world.ops(lambdas=_meet_before_the_first_batch(2))
+    with okta_world.definitions():
+        reports = ops.reprocess_concurrently([{"source": OKTA}, {"source": OKTA}])
+    assert [report.status for report in reports] == ["SUCCEEDED", "SUCCEEDED"], reports
+    assert sum(report.totals["published"] for report in reports) == dead
+    assert okta_world.dead_letters(OKTA) == []
+    okta_world.assert_each_event_once(OKTA)
