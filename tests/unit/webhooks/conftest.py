@@ -56,6 +56,7 @@ def zoom_headers(secret: str, body: bytes, timestamp: int) -> dict[str, str]:
 
 
 REGION = "us-east-1"
+QUEUE_NAME = "mozdef-events"
 
 
 class FakeClock:
@@ -76,6 +77,14 @@ class AwsResources:
     deadletter_table: str
     queue_url: str
 
+    def reset(self) -> None:
+        for table, sort_key in ((self.state_table, "sk"), (self.deadletter_table, "event_key")):
+            for item in self.dynamodb.scan(TableName=table)["Items"]:
+                key = {"source": item["source"], sort_key: item[sort_key]}
+                self.dynamodb.delete_item(TableName=table, Key=key)
+        self.sqs.create_queue(QueueName=QUEUE_NAME)  # a test may have deleted it
+        self.queue_bodies()
+
     def queue_bodies(self) -> list[str]:
         """Take every message off the queue (from moto's memory: its ReceiveMessage is quadratic)."""
         queue = sqs_backends[DEFAULT_ACCOUNT_ID][REGION].queues[self.queue_url.rsplit("/", 1)[-1]]
@@ -89,33 +98,42 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+@pytest.fixture(scope="module")
+def aws_module() -> Iterator[AwsResources]:
+    """One moto backend per test module (starting moto and creating tables dominates a test's cost)."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in (
+            ("AWS_DEFAULT_REGION", REGION),
+            ("AWS_ACCESS_KEY_ID", "t"),
+            ("AWS_SECRET_ACCESS_KEY", "t"),
+        ):
+            patch.setenv(name, value)
+        patch.delenv("AWS_ENDPOINT_URL", raising=False)
+        with mock_aws():
+            dynamodb = boto3.client("dynamodb", region_name=REGION)
+            for table, sort_key in (("state", "sk"), ("deadletters", "event_key")):
+                dynamodb.create_table(
+                    TableName=table,
+                    KeySchema=[
+                        {"AttributeName": "source", "KeyType": "HASH"},
+                        {"AttributeName": sort_key, "KeyType": "RANGE"},
+                    ],
+                    AttributeDefinitions=[
+                        {"AttributeName": "source", "AttributeType": "S"},
+                        {"AttributeName": sort_key, "AttributeType": "S"},
+                    ],
+                    BillingMode="PAY_PER_REQUEST",
+                )
+            sqs = boto3.client("sqs", region_name=REGION)
+            queue_url = sqs.create_queue(QueueName=QUEUE_NAME)["QueueUrl"]
+            yield AwsResources(dynamodb, sqs, "state", "deadletters", queue_url)
+
+
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsResources]:
-    for name, value in (
-        ("AWS_DEFAULT_REGION", REGION),
-        ("AWS_ACCESS_KEY_ID", "t"),
-        ("AWS_SECRET_ACCESS_KEY", "t"),
-    ):
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    with mock_aws():
-        dynamodb = boto3.client("dynamodb", region_name=REGION)
-        for table, sort_key in (("state", "sk"), ("deadletters", "event_key")):
-            dynamodb.create_table(
-                TableName=table,
-                KeySchema=[
-                    {"AttributeName": "source", "KeyType": "HASH"},
-                    {"AttributeName": sort_key, "KeyType": "RANGE"},
-                ],
-                AttributeDefinitions=[
-                    {"AttributeName": "source", "AttributeType": "S"},
-                    {"AttributeName": sort_key, "AttributeType": "S"},
-                ],
-                BillingMode="PAY_PER_REQUEST",
-            )
-        sqs = boto3.client("sqs", region_name=REGION)
-        queue_url = sqs.create_queue(QueueName="mozdef-events")["QueueUrl"]
-        yield AwsResources(dynamodb, sqs, "state", "deadletters", queue_url)
+def aws(aws_module: AwsResources) -> AwsResources:
+    """The module's backend, emptied: every test starts with empty tables and an empty queue."""
+    aws_module.reset()
+    return aws_module
 
 
 @dataclass

@@ -102,7 +102,7 @@ def _recorded(world: WebhookWorld, request: dict[str, Any], status: int, body: d
         assert body.get("status") == "duplicate" or "plainToken" in body
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(request=st.one_of(garbage(), authentic()))
 def test_webhooks_never_answer_500_and_never_drop_an_authentic_event(
     world: WebhookWorld, request: dict[str, Any]
