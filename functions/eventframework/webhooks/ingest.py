@@ -32,6 +32,7 @@ from eventframework.webhooks.deliveries import Claim, DeliveryStore, delivery_ke
 from eventframework.webhooks.errors import (
     DeliveryInProgressError,
     MalformedBodyError,
+    MethodNotAllowedError,
     PayloadTooLargeError,
     UnknownSourceError,
     WebhookError,
@@ -128,11 +129,15 @@ class WebhookIngestor:
         except WebhookError as error:
             return WebhookResponse(error.status, {"message": error.reason, "source": error.source})
         except StateStoreError as error:
-            unavailable = WebhookUnavailableError(request.source, f"a store is unavailable ({error})")
-            return WebhookResponse(503, {"message": unavailable.reason, "source": request.source})
+            message = f"a store is unavailable ({error}); retry later"
+            return WebhookResponse(
+                WebhookUnavailableError.status, {"message": message, "source": request.source}
+            )
 
     def _handle(self, request: WebhookRequest) -> WebhookResponse:
         definition, spec = _definition(self.services, request.source)
+        if request.method not in ("GET", "POST"):
+            raise MethodNotAllowedError(request.source, f"{request.method} is not accepted; use POST")
         if len(request.body) > spec.max_body_bytes:
             raise PayloadTooLargeError(request.source, len(request.body), spec.max_body_bytes)
         if request.method == "GET":
@@ -141,9 +146,8 @@ class WebhookIngestor:
         verifier_for(spec.auth).verify(request, secrets, self.services.clock())
         if request.method == "GET":
             return answer_get(request)
-        key = delivery_key(
-            request.header(spec.delivery_id_header or "") if spec.delivery_id_header else None, request.body
-        )
+        vendor_id = request.header(spec.delivery_id_header) if spec.delivery_id_header else None
+        key = delivery_key(vendor_id, request.body)
         delivery = _Delivery(definition, spec, key, f"webhook:{key}")
         document = self._parse_or_dead_letter(request, delivery)
         handshake = answer_post(spec.handshake, request, document, secrets[0])

@@ -230,3 +230,9 @@ def test_ingest_zoom_url_validation_must_be_signed(world: WebhookWorld) -> None:
 
 def test_ingest_get_on_a_source_without_a_get_handshake_is_405(world: WebhookWorld) -> None:
     assert world.send("github-webhook", b"", {}, method="GET").status == 405
+
+
+def test_ingest_methods_other_than_get_and_post_are_405(world: WebhookWorld) -> None:
+    body = fixture_bytes("github-webhook", "push.json")
+    response = world.send("github-webhook", body, github_headers(GITHUB_SECRET, body, "put"), method="PUT")
+    assert response.status == 405 and world.published() == []
