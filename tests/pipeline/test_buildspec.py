@@ -64,3 +64,8 @@ def test_buildspec_steps_match_the_pipeline_projects(buildspec: dict[str, Any]) 
         referenced = set(re.findall(r"\$\{?([A-Z_]+)", commands)) & {"ARTIFACT_BUCKET", "ARTIFACT_KEY_ARN",
                                                                     "CLOUDFORMATION_ROLE_ARN"}  # fmt: skip
         assert referenced & variables, project
+
+
+def test_buildspec_checkov_pin_matches_the_dev_script(buildspec: dict[str, Any]) -> None:
+    script = (REPO / "dev").read_text(encoding="utf-8")
+    assert f'"checkov=={buildspec["env"]["variables"]["CHECKOV_VERSION"]}"' in script
