@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from eventframework.local.pull_run import LocalPull, LocalRunOptions, RunSummary
+from eventframework.local.queue_sink import FileSink
 
 
 def register(subparsers: Any) -> None:
@@ -42,6 +43,13 @@ def register(subparsers: Any) -> None:
         help="events that arrive in the sandbox before each later run (default 100)",
     )
     parser.add_argument("--seed", type=int, default=7, help="sandbox event-set seed")
+    parser.add_argument(
+        "--sink",
+        choices=("queue", "file"),
+        default="queue",
+        help="queue: publish to the emulated MozDef queue, drained into --out (default); "
+        "file: ProcessPage publishes straight into --out, no emulated queue (benchmarks)",
+    )
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.set_defaults(func=run_command)
 
@@ -93,6 +101,18 @@ def stdout_to(path: Path) -> Iterator[None]:
             os.close(saved)
 
 
+def _pull(options: LocalRunOptions, sink: str, progress: Any) -> RunSummary:
+    if sink != "file":
+        return LocalPull(options).run(progress=progress)
+    file_sink = FileSink(options.out_path).start()
+    try:
+        summary = LocalPull(options, lambdas=file_sink.bindings()).run()
+    finally:
+        file_sink.stop()
+    summary.delivered = file_sink.delivered
+    return summary
+
+
 def run_command(args: argparse.Namespace) -> int:
     options = LocalRunOptions(
         source=args.source,
@@ -110,7 +130,7 @@ def run_command(args: argparse.Namespace) -> int:
     # The handlers log (and emit EMF metrics) to stdout as Lambda expects; keep that out of the
     # terminal and in a file the user can read after the run.
     with stdout_to(log_path):
-        summary = LocalPull(options).run(progress=None if args.json else _print_progress)
+        summary = _pull(options, args.sink, progress=None if args.json else _print_progress)
     if args.json:
         print(json.dumps(asdict(summary), indent=2))
     else:
