@@ -21,6 +21,10 @@ import yaml
 
 from eventframework.local.cfn import load_template
 
+from ..template.conftest import template, translated
+
+__all__ = ["template", "translated"]  # tests/template's offline SAM translation, shared
+
 REPO = Path(__file__).resolve().parents[2]
 PIPELINES = {path.stem: path for path in sorted((REPO / "pipeline").glob("*.yaml"))}
 SCANNED = [REPO / "template.yaml", *PIPELINES.values()]

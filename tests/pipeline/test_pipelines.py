@@ -16,8 +16,14 @@ from .conftest import PIPELINES, REPO
 SHARED = ("ArtifactKey", "ArtifactBucket", "ArtifactBucketPolicy", "BuildLogGroup", "BuildRole",
           "DeployProject", "DeployRole", "CloudFormationExecutionRole")  # fmt: skip
 # Statements AWS only grants on "*": a key policy names its own key that way, and CloudWatch Logs'
-# log-delivery actions used by Step Functions logging have no resource-level permissions.
-RESOURCE_STAR_ALLOWED = {"AccountAdministersTheKey", "BuildLogsUseTheKey", "LogDeliveryIsAccountWide"}
+# log-delivery actions used by Step Functions logging and kms:CreateKey have no resource-level
+# permissions.
+RESOURCE_STAR_ALLOWED = {
+    "AccountAdministersTheKey",
+    "BuildLogsUseTheKey",
+    "LogDeliveryIsAccountWide",
+    "KeyCreationIsAccountWide",
+}
 SAMCONFIG = tomllib.loads((REPO / "samconfig.toml").read_text(encoding="utf-8"))
 
 
@@ -138,3 +144,23 @@ def test_pipeline_multi_source_merges_config_as_secondary_source(
     variables = template["Resources"]["BuildProject"]["Properties"]["Environment"]["EnvironmentVariables"]
     assert {"Name": "EFW_CONFIG_SOURCE", "Value": "Config"} in variables
     assert not any(resource["Type"] == "AWS::Lambda::Function" for resource in template["Resources"].values())
+
+
+def test_pipeline_execution_role_covers_every_application_resource_type(
+    pipelines: dict[str, dict[str, Any]], translated: dict[str, Any]
+) -> None:
+    """A resource type added to template.yaml needs its service in the deploy role, or deploys fail."""
+    role = pipelines["codecommit"]["Resources"]["CloudFormationExecutionRole"]["Properties"]
+    services = {
+        action.split(":")[0]
+        for policy in role["Policies"]
+        for statement in policy["PolicyDocument"]["Statement"]
+        for action in (
+            statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        )
+    }
+    needed = {
+        {"stepfunctions": "states"}.get(kind.split("::")[1].lower(), kind.split("::")[1].lower())
+        for kind in {resource["Type"] for resource in translated["Resources"].values()}
+    }
+    assert needed - services == set(), "add these services to CloudFormationExecutionRole in pipeline/*.yaml"
