@@ -119,7 +119,7 @@ class LocalPull:
                 )
             return {"base_url": self.options.base_url, "token": token}
         if self.sandbox is not None:
-            return {"base_url": self.sandbox.base_url, "token": self.sandbox.token}
+            return self.sandbox.credentials(self.options.source)
         token = os.environ.get("EFW_SANDBOX_TOKEN") or os.urandom(SANDBOX_TOKEN_BYTES).hex()
         self.sandbox = open_sandbox(
             self.options.state_dir,
@@ -130,7 +130,7 @@ class LocalPull:
             token=token,
         )
         stack.callback(self.sandbox.stop)
-        return {"base_url": self.sandbox.base_url, "token": token}
+        return self.sandbox.credentials(self.options.source)
 
     def run(self, progress: Progress | None = None) -> RunSummary:
         started = time.monotonic()

@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -122,8 +123,9 @@ def _target(
     from eventframework.local.sandbox import SOURCES, Sandbox
 
     if definition.id in SOURCES:
-        with Sandbox(events={definition.id: 25}, seed=7) as sandbox:
-            yield f"sandbox {sandbox.base_url}", {"base_url": sandbox.base_url, "token": sandbox.token}
+        # A minute apart, so sources that stay behind now (Duo's two-minute delay) still see most.
+        with Sandbox(events={definition.id: 25}, seed=7, interval=timedelta(minutes=1)) as sandbox:
+            yield f"sandbox {sandbox.base_url}", sandbox.credentials(definition.id)
         return
     yield "fixture page (no sandbox profile for this source; pass --base-url for a live check)", None
 

@@ -1,5 +1,7 @@
 """The sandbox SaaS API: a loopback HTTP server that behaves like the vendors' APIs (Okta System
-Log, 1Password Events sign-in attempts), serves a deterministic generated event set, and injects
+Log, 1Password Events sign-in attempts, Auth0 logs, Duo authentication log, Google Workspace login
+activities, GitHub audit log, Slack audit logs, Microsoft Graph sign-ins) with their auth, paging and
+error shapes, serves a deterministic generated event set, and injects
 faults on demand so every delivery guarantee can be tested by counting events end to end.
 
     with Sandbox(events={"okta-system-log": 5000}, seed=7, token="sandbox-token") as sandbox:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar
+from urllib.parse import parse_qsl
 
 from eventframework.local.sandbox.stream import EventStream
 
@@ -19,13 +21,20 @@ JSON_TYPE = "application/json"
 
 @dataclass(frozen=True)
 class ApiRequest:
-    """One HTTP request as the APIs see it; `query` keeps the first value of each parameter."""
+    """One HTTP request as the APIs see it; `query` keeps the first value of each parameter,
+    `headers` are keyed in lower case and `host` is the Host header (signatures cover it)."""
 
     method: str
     path: str
     query: dict[str, str]
     body: bytes
     authorization: str | None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    host: str = ""
+
+    def form(self) -> dict[str, str]:
+        """The body as an `application/x-www-form-urlencoded` form (token endpoints)."""
+        return dict(parse_qsl(self.body.decode("utf-8", errors="replace")))
 
 
 @dataclass
@@ -38,6 +47,9 @@ class Reply:
     def json(cls, status: int, document: Any, headers: list[tuple[str, str]] | None = None) -> Reply:
         body = json.dumps(document, separators=(",", ":")).encode()
         return cls(status, body, [("Content-Type", JSON_TYPE), *(headers or [])])
+
+
+SideRoute = Callable[[ApiRequest], Reply]
 
 
 class BadRequest(Exception):  # noqa: N818 - internal control flow, never leaves the API module
@@ -66,6 +78,14 @@ class SourceApi(ABC):
 
     def authorized(self, request: ApiRequest) -> bool:
         return request.authorization == f"{self.auth_scheme} {self._token}"
+
+    def credentials(self) -> dict[str, str]:
+        """The secret a client needs for this API (what `efw run` stores in Secrets Manager)."""
+        return {"base_url": self.base_url, "token": self._token}
+
+    def side_routes(self) -> dict[tuple[str, str], SideRoute]:
+        """Endpoints besides the event endpoint, e.g. an OAuth2 token endpoint; faults skip them."""
+        return {}
 
     @abstractmethod
     def page_number(self, request: ApiRequest) -> int | None:

@@ -17,14 +17,28 @@ from types import TracebackType
 from typing import Any
 
 from eventframework.local.sandbox.api import SourceApi
+from eventframework.local.sandbox.catalogue_events import (
+    Auth0EventFactory,
+    DuoEventFactory,
+    GitHubAuditEventFactory,
+    GoogleLoginEventFactory,
+    GraphSignInEventFactory,
+    SlackAuditEventFactory,
+)
 from eventframework.local.sandbox.errors import (
     FaultNotApplicableError,
     SandboxStateError,
     UnknownSourceError,
 )
 from eventframework.local.sandbox.faults import Fault, FaultKind
+from eventframework.local.sandbox.newest_first_apis import (
+    GoogleLoginActivitiesApi,
+    GraphSignInsApi,
+    SlackAuditLogsApi,
+)
 from eventframework.local.sandbox.okta_api import OktaSystemLogApi
 from eventframework.local.sandbox.okta_events import OktaEventFactory
+from eventframework.local.sandbox.oldest_first_apis import Auth0LogsApi, DuoAuthLogApi, GitHubAuditLogApi
 from eventframework.local.sandbox.onepassword_api import OnePasswordSignInApi
 from eventframework.local.sandbox.onepassword_events import OnePasswordEventFactory
 from eventframework.local.sandbox.server import SandboxHTTPServer
@@ -36,6 +50,12 @@ from eventframework.local.sandbox.tls import make_server_context
 SOURCES: dict[str, tuple[type[SourceApi], Callable[[int], EventFactory]]] = {
     OktaSystemLogApi.source_id: (OktaSystemLogApi, OktaEventFactory),
     OnePasswordSignInApi.source_id: (OnePasswordSignInApi, OnePasswordEventFactory),
+    Auth0LogsApi.source_id: (Auth0LogsApi, Auth0EventFactory),
+    DuoAuthLogApi.source_id: (DuoAuthLogApi, DuoEventFactory),
+    GoogleLoginActivitiesApi.source_id: (GoogleLoginActivitiesApi, GoogleLoginEventFactory),
+    GitHubAuditLogApi.source_id: (GitHubAuditLogApi, GitHubAuditEventFactory),
+    SlackAuditLogsApi.source_id: (SlackAuditLogsApi, SlackAuditEventFactory),
+    GraphSignInsApi.source_id: (GraphSignInsApi, GraphSignInEventFactory),
 }
 INGEST_STEP_MS = 1
 
@@ -135,6 +155,11 @@ class Sandbox:
     @property
     def sources(self) -> list[str]:
         return list(SOURCES)
+
+    def credentials(self, source: str) -> dict[str, str]:
+        """The secret a client of `source` needs here, in that source's auth kind's shape: a token,
+        OAuth2 client credentials, a Duo integration and secret key, or a service-account key."""
+        return self._state(source).api.credentials()
 
     # Faults ----------------------------------------------------------------------------------
     def inject(self, source: str, fault: Fault) -> None:

@@ -94,6 +94,8 @@ class _Handler(BaseHTTPRequestHandler):
             query=dict(parse_qsl(url.query, keep_blank_values=True)),
             body=body,
             authorization=self.headers.get("Authorization"),
+            headers={name.lower(): value for name, value in self.headers.items()},
+            host=self.headers.get("Host", ""),
         )
         outcome = self.server.service.handle(request)
         if outcome.delay and self.server.stopping.wait(outcome.delay):

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from eventframework.local.sandbox.api import ApiRequest, Reply, SourceApi
+from eventframework.local.sandbox.api import ApiRequest, Reply, SideRoute, SourceApi
 from eventframework.local.sandbox.faults import Fault, FaultBook, FaultKind
 
 MALFORMED_BODY = (
@@ -67,9 +67,15 @@ class SandboxService:
         self.sources = sources
         self._clock = clock
         self._routes = {(s.api.method, s.api.path): s for s in sources.values()}
-        self._paths = {s.api.path for s in sources.values()}
+        self._side = {
+            route: (s, serve) for s in sources.values() for route, serve in s.api.side_routes().items()
+        }
+        self._paths = {s.api.path for s in sources.values()} | {path for _, path in self._side}
 
     def handle(self, request: ApiRequest) -> Outcome:
+        side = self._side.get((request.method, request.path))
+        if side is not None:
+            return self._side_request(side[0], side[1], request)
         state = self._routes.get((request.method, request.path))
         if state is None:
             code = 405 if request.path in self._paths else 404
@@ -95,6 +101,24 @@ class SandboxService:
         with state.lock:
             state.records.append(record)
         return outcome
+
+    def _side_request(self, state: SourceState, serve: SideRoute, request: ApiRequest) -> Outcome:
+        """A token request: answered by the API, recorded without its body (it holds secrets)."""
+        reply = serve(request)
+        record = RequestRecord(
+            request.method,
+            request.path,
+            dict(request.query),
+            None,
+            reply.status,
+            None,
+            None,
+            True,
+            self._clock(),
+        )
+        with state.lock:
+            state.records.append(record)
+        return Outcome(reply)
 
 
 def _apply(api: SourceApi, request: ApiRequest, fault: Fault | None, now: float, authorized: bool) -> Outcome:
