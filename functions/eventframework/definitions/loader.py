@@ -164,9 +164,10 @@ def load_source_file(path: str | Path) -> SourceDefinition:
             name, "$", doc, "the file must hold a mapping of keys", "start from sources/okta-system-log.yaml"
         )
     problems = [p for e in _definition_validator().iter_errors(doc) for p in problems_from(e)]
+    problems += pull_section_problems(doc)
     if problems:
         raise DefinitionError(name, sorted(problems, key=problem_sort_key))
-    problems = pull_section_problems(doc) + webhook_problems(doc)
+    problems = webhook_problems(doc)
     if problems:
         raise DefinitionError(name, problems)
     problems = _semantic_problems(with_inert_pull_sections(doc), file)
