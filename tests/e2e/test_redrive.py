@@ -1,0 +1,57 @@
+"""End to end: a run that fails at page k is redriven and completes from page k, each event once.
+
+The sandbox answers page 3 with 500s beyond the state machine's retries, so the pull execution
+FAILS at "Fetch page" (no Catch). `efw executions show` reads where it stopped from the history;
+`efw redrive` resumes it there: pages 1 and 2 are not requested again, nothing is published twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from eventframework.local.sandbox import Fault
+
+from .harness import PullWorld, make_world
+
+OKTA = "okta-system-log"
+FETCH_ATTEMPTS = 6  # "Fetch page" retries SourceUnavailableError 5 times after the first attempt
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def okta_world(tmp_path: Path) -> Iterator[PullWorld]:
+    world, sandbox = make_world(tmp_path, {OKTA: 500})
+    world.tune_source(OKTA, lambda d: d.update(page_size=100))
+    with sandbox:
+        yield world
+
+
+def test_redrive_resumes_a_failed_run_at_its_page_without_refetching_or_duplicates(
+    okta_world: PullWorld,
+) -> None:
+    okta_world.sandbox.inject(OKTA, Fault.on_page(3, Fault.http_status(500, times=FETCH_ATTEMPTS)))
+    first = okta_world.run(OKTA)
+    assert first.status == "FAILED" and first.failed_execution, first
+    assert first.delivered == 200, "pages 1 and 2 were delivered before page 3 failed"
+
+    ops = okta_world.ops()
+    view, failure = ops.describe(first.failed_execution)
+    assert view.status == "FAILED" and view.source == OKTA
+    assert failure is not None
+    assert (failure.step, failure.error, failure.page_number) == ("Fetch page", "SourceUnavailableError", 3)
+    assert failure.cursor, "the cursor page 3 was requested with"
+    assert [v.arn for v in ops.executions() if v.status == "FAILED"] == [first.failed_execution]
+
+    requests_before = len(okta_world.sandbox.requests(OKTA))
+    with okta_world.definitions():
+        report = ops.redrive(first.failed_execution)
+    assert report.status == "SUCCEEDED", report
+    after = okta_world.sandbox.requests(OKTA)[requests_before:]
+    assert after and after[0].page == 3, [request.page for request in after]
+    assert all(request.page is not None and request.page >= 3 for request in after)
+    assert ops.describe(first.failed_execution)[0].redrive_count == 1
+    okta_world.assert_each_event_once(OKTA)
+    assert len(okta_world.delivered(OKTA)) == 500
