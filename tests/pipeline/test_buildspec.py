@@ -8,7 +8,7 @@ from typing import Any
 
 from eventframework.local.cfn import load_template
 
-from .conftest import PIPELINES, REPO
+from .conftest import COMMAND_LINE_SKIPS, PIPELINES, REPO
 
 
 def _commands(buildspec: dict[str, Any]) -> str:
@@ -69,3 +69,7 @@ def test_buildspec_steps_match_the_pipeline_projects(buildspec: dict[str, Any]) 
 def test_buildspec_checkov_pin_matches_the_dev_script(buildspec: dict[str, Any]) -> None:
     script = (REPO / "dev").read_text(encoding="utf-8")
     assert f'"checkov=={buildspec["env"]["variables"]["CHECKOV_VERSION"]}"' in script
+
+
+def test_buildspec_skips_the_same_checks_as_the_suite(buildspec: dict[str, Any]) -> None:
+    assert f"--skip-check {','.join(sorted(COMMAND_LINE_SKIPS))}" in _commands(buildspec)
