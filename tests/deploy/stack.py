@@ -133,7 +133,7 @@ class MotoStack:
             properties = resource.get("Properties", {})
             if resource["Type"] == "AWS::ApiGateway::RestApi" and "Name" not in properties:
                 properties["Name"] = self._resolver.resolve(properties["Body"]["info"]["title"])
-        body = self._replace_refs(body, set(self.extra))
+        body = dict(self._replace_refs(body, set(self.extra)))
         body["Outputs"] = {
             name: output
             for name, output in body.get("Outputs", {}).items()
