@@ -14,6 +14,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "eventframework.local.commands.sfn",
     "eventframework.local.commands.run",
     "eventframework.local.commands.template",
+    "eventframework.local.commands.ops",
     "eventframework.local.commands.serve",
     "eventframework.local.commands.status",
     "eventframework.local.commands.sources",
