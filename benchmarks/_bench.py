@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -69,3 +73,88 @@ def load_average() -> str:
         return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
     except OSError:
         return "load average unknown"
+
+
+# --- local pulls in subprocesses -------------------------------------------------------------------
+
+
+class SandboxProcess:
+    """The sandbox Okta API (HTTPS, self-signed) in its own process, for ``events`` events."""
+
+    def __init__(self, events: int, seed: int = 7) -> None:
+        self.process = subprocess.Popen(
+            [PYTHON, str(ROOT / "benchmarks" / "_sandbox_server.py"), str(events), str(seed)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        info = json.loads(self.process.stdout.readline())
+        self.base_url: str = info["base_url"]
+        self.token: str = info["token"]
+        self.ca_file: str = info["ca_file"]
+
+    def env(self) -> dict[str, str]:
+        return {**os.environ, TOKEN_ENV: self.token, "REQUESTS_CA_BUNDLE": self.ca_file}
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait(timeout=60)
+
+    def __enter__(self) -> SandboxProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+TOKEN_ENV = "EFW_BENCH_TOKEN"
+
+
+@dataclass
+class ChildRun:
+    """One measured child process: wall seconds, peak RSS (its own, from wait4), what it printed."""
+
+    seconds: float
+    peak_rss_mb: float
+    stdout: str
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+
+def run_child(argv: list[str], env: dict[str, str], cwd: Path | None = None) -> ChildRun:
+    """Run ``argv`` to completion; its peak RSS comes from wait4, so it is that child's alone."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as out:
+        process = subprocess.Popen(argv, stdout=out, stderr=subprocess.DEVNULL, env=env, cwd=cwd)
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - started
+        out.seek(0)
+        text = out.read()
+    if process.returncode not in (0, 1):
+        raise RuntimeError(f"{argv[:3]} exited {process.returncode}: {text[-2000:]}")
+    return ChildRun(seconds, usage.ru_maxrss / 1024, text)
+
+
+def run_floor(sandbox: SandboxProcess, workdir: Path) -> ChildRun:
+    argv = [PYTHON, str(ROOT / "benchmarks" / "pull_floor.py"), sandbox.base_url]
+    argv += ["--ca-file", sandbox.ca_file, "--out", str(workdir / "floor.jsonl"), "--token-env", TOKEN_ENV]
+    return run_child(argv, sandbox.env())
+
+
+def run_efw(sandbox: SandboxProcess, workdir: Path, sink: str = "file", tag: str = "run") -> ChildRun:
+    """``efw run`` against the sandbox with a fresh state directory (a first, full pull)."""
+    state = workdir / f"state-{tag}"
+    shutil.rmtree(state, ignore_errors=True)
+    argv = [str(Path(PYTHON).parent / "efw"), "run", OKTA, "--template", str(ROOT / "template.yaml")]
+    argv += ["--base-url", sandbox.base_url, "--token-env", TOKEN_ENV, "--sink", sink, "--json"]
+    argv += ["--state-dir", str(state), "--out", str(workdir / f"efw-{tag}.jsonl")]
+    return run_child(argv, sandbox.env(), cwd=workdir)
+
+
+def executions_of(state_dir: Path) -> list[dict[str, Any]]:
+    """The execution records (Execution.to_dict()) a local run left in its state directory."""
+    return [json.loads(path.read_text()) for path in sorted((state_dir / "executions").glob("*.json"))]
