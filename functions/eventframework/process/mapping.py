@@ -15,7 +15,7 @@ from typing import Any
 from eventframework.definitions.errors import DefinitionError
 from eventframework.definitions.locations import display_path
 from eventframework.definitions.model import MappingSpec, SourceDefinition, ValueKind, ValueSpec
-from eventframework.definitions.paths import Getter, compile_path
+from eventframework.definitions.paths import Getter, compile_path, compile_reader
 from eventframework.definitions.templates import Placeholder, parse_template
 from eventframework.process.bounds import bound_details, move_invalid_ips
 from eventframework.process.encoding import raw_json
@@ -40,10 +40,13 @@ class Template:
             compile_path(p.path) if isinstance(p, Placeholder) else p for p in parse_template(text)
         )
         self.static = all(isinstance(p, str) for p in self.parts)
+        self.text = "".join(p for p in self.parts if isinstance(p, str)) if self.static else None
 
     def render(self, raw: Any) -> tuple[str, bool]:
         """The text, and whether any placeholder found a value (a static template counts as found)."""
-        found = self.static
+        if self.text is not None:
+            return self.text, True
+        found = False
         out = []
         for part in self.parts:
             if type(part) is str:
@@ -76,6 +79,13 @@ def _value_reader(spec: ValueSpec) -> Callable[[Any], Any]:
         return getter if default is None else (lambda raw: _or(getter(raw), default))
     table, fallback = dict(spec.table), spec.default
     return lambda raw: table.get(_key(getter(raw)), fallback)
+
+
+def _plain_path(spec: ValueSpec) -> str | None:
+    """The path of a value read as is (no table, no default), which the reader can inline."""
+    if spec.kind is ValueKind.PATH and spec.table is None and spec.default is None:
+        return spec.path
+    return None
 
 
 def _or(value: Any, default: Any) -> Any:
@@ -127,7 +137,8 @@ class Normaliser:
         self.severity_getter = compile_path(mapping.severity.path) if mapping.severity.path else None
         self.severity_table = {_key(k): v for k, v in mapping.severity.table.items()}
         self.severity_default = mapping.severity.constant or mapping.severity.default
-        self.details = tuple((name, _value_reader(spec)) for name, spec in mapping.details.items())
+        readers = [(name, _plain_path(spec) or _value_reader(spec)) for name, spec in mapping.details.items()]
+        self.read_details = compile_reader(readers)
         self.keep_raw = mapping.keep_raw
         self.limits = mapping.limits
         self.hook = _load_hook(definition)
@@ -138,11 +149,7 @@ class Normaliser:
         return self.severity_table.get(_key(self.severity_getter(raw)), self.severity_default)
 
     def _details(self, raw: Any, event_id: str, raw_text: bytes | None) -> dict[str, Any]:
-        details: dict[str, Any] = {}
-        for name, read in self.details:
-            value = read(raw)
-            if value is not None:
-                details[name] = value
+        details = self.read_details(raw)
         move_invalid_ips(details)
         details = bound_details(details, self.limits, share=self.hook is None)
         if self.keep_raw.enabled:

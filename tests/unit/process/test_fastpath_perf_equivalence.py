@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from eventframework.definitions import load_source
 from eventframework.definitions.model import Limits
+from eventframework.definitions.paths import compile_path, compile_reader
 from eventframework.local.sandbox.okta_events import OktaEventFactory
 from eventframework.local.sandbox.onepassword_events import OnePasswordEventFactory
 from eventframework.process import SchemaViolationError, check, mozdef_validator
@@ -191,3 +192,21 @@ def test_page_processor_fast_path_equals_reference_path(source_id: str) -> None:
         want.duplicates,
         want.newest_event_time,
     )
+
+
+READER_PATHS = ["a", "a.b", "a.b.c", "a.b.c.d", "a.0", "a.-1.b", "$", "x.y", "b"]
+documents = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from("abcxy0"), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(documents)
+@settings(max_examples=300, deadline=None)
+def test_compile_reader_reads_what_compile_path_reads(document: Any) -> None:
+    fields = [(f"f{i}", path) for i, path in enumerate(READER_PATHS)]
+    expected = {name: value for name, path in fields if (value := compile_path(path)(document)) is not None}
+    got = compile_reader(fields)(document)
+    assert got == expected
+    assert list(got) == list(expected)  # same order: the published details keep the mapping's order
