@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from eventframework.definitions.paths import compile_path
 from eventframework.local.emulator.server import patched_environment
 from eventframework.local.engine import VirtualClock
 from eventframework.local.ops.local_ops import LocalOps
@@ -26,7 +27,17 @@ from eventframework.local.sandbox_state import make_sandbox
 
 REPO = Path(__file__).resolve().parents[2]
 ACCOUNT_ARN = "arn:aws:lambda:us-east-1:123456789012:function"
-EVENT_IDS = {"okta-system-log": "uuid", "onepassword-signin-attempts": "uuid"}
+# Where each source's event id is in the raw event (a dotted path).
+EVENT_IDS = {
+    "okta-system-log": "uuid",
+    "onepassword-signin-attempts": "uuid",
+    "auth0-logs": "log_id",
+    "duo-authentication-log": "txid",
+    "google-workspace-login": "id.uniqueQualifier",
+    "github-audit-log": "_document_id",
+    "slack-audit-logs": "id",
+    "microsoft-graph-signins": "id",
+}
 
 
 def function_arn(logical_id: str) -> str:
@@ -125,7 +136,8 @@ class PullWorld:
         ]
 
     def source_ids(self, source: str) -> list[str]:
-        return [str(event[EVENT_IDS[source]]) for event in self.sandbox.events(source)]
+        event_id = compile_path(EVENT_IDS[source])
+        return [str(event_id(event)) for event in self.sandbox.events(source)]
 
     def assert_each_event_once(self, source: str) -> None:
         """Every source event is delivered exactly once or dead-lettered with a reason; no extras."""
@@ -149,9 +161,12 @@ class PullWorld:
         return str(raw.get("uuid") or letter["event_key"])
 
 
-def make_world(root: Path, events: Mapping[str, int], seed: int = 11) -> tuple[PullWorld, Sandbox]:
-    """Copy the real definitions into `root` (so tests can tune them) and start a sandbox."""
+def make_world(
+    root: Path, events: Mapping[str, int], seed: int = 11, *, sandbox: Sandbox | None = None
+) -> tuple[PullWorld, Sandbox]:
+    """Copy the real definitions into `root` (so tests can tune them) and make a sandbox (or take
+    `sandbox`, e.g. one whose events lie further in the past)."""
     shutil.copytree(REPO / "sources", root / "sources")
     shutil.copytree(REPO / "schemas", root / "schemas")
-    sandbox = make_sandbox(events, seed=seed)
+    sandbox = sandbox or make_sandbox(events, seed=seed)
     return PullWorld(sandbox=sandbox, root=root), sandbox

@@ -1,0 +1,79 @@
+"""Contract tests of the catalogue's pull sources: each pulled end to end through the sandbox's
+vendor profile, the real pull state machine, the real handlers and the embedded emulator.
+
+The sandbox checks each vendor's auth (OAuth2 client credentials, Duo's HMAC signature, Google's
+signed JWT assertion, bearer tokens) and pages as the vendor does, so a passing run proves the
+definition, its auth kind and its pagination kind together: every event at the source lands on the
+queue exactly once as a MozDef event. (Resuming from a checkpoint is covered per source by
+tests/unit/catalogue/test_catalogue_contract.py, without the engine's fixed cost per run.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from eventframework.local.sandbox import Sandbox
+
+from .harness import PullWorld, make_world
+
+pytestmark = pytest.mark.e2e
+
+# GitHub's last page has no next link, so its cursor repeats the last request; `Save checkpoint`
+# then reads `$.Attributes.cursor.S` from an UpdateItem with ReturnValues UPDATED_NEW, which the
+# emulator (moto) returns without unchanged attributes: the run fails there. Strict, so the mark
+# has to go when the state machine stops depending on that (e.g. ReturnValues ALL_NEW).
+REPEATED_CURSOR = pytest.mark.xfail(
+    strict=True,
+    reason="Save checkpoint needs $.Attributes.cursor.S; moto's UPDATED_NEW omits an unchanged cursor",
+)
+CATALOGUE = (
+    "auth0-logs",
+    "duo-authentication-log",
+    "google-workspace-login",
+    pytest.param("github-audit-log", marks=REPEATED_CURSOR),
+    "slack-audit-logs",
+    "microsoft-graph-signins",
+)
+EVENTS = 150
+PAGE_SIZE = 40
+# The history ends five minutes ago: Duo keeps maxtime two minutes behind now, as Duo recommends.
+HISTORY_END = timedelta(minutes=5)
+INTERVAL = timedelta(seconds=10)
+
+
+def catalogue_world_of(source: str, root: Path) -> tuple[PullWorld, Sandbox]:
+    """A world whose `EVENTS` events of `source` end `HISTORY_END` ago, pulled in small pages."""
+    start = datetime.now(UTC) - HISTORY_END - EVENTS * INTERVAL
+    sandbox = Sandbox(events={source: EVENTS}, seed=13, start_time=start, interval=INTERVAL)
+    world, _ = make_world(root, {source: EVENTS}, sandbox=sandbox)
+    world.tune_source(source, lambda definition: definition.update(page_size=PAGE_SIZE))
+    return world, sandbox
+
+
+@pytest.fixture(params=CATALOGUE)
+def catalogue_world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, PullWorld]]:
+    world, sandbox = catalogue_world_of(request.param, tmp_path)
+    with sandbox:
+        yield request.param, world
+
+
+def test_catalogue_pull_delivers_every_event_once_as_mozdef(catalogue_world: tuple[str, PullWorld]) -> None:
+    source, world = catalogue_world
+    summary = world.run(source)
+    assert summary.status == "SUCCEEDED", (summary.error, summary.cause)
+    assert summary.delivered == EVENTS
+    assert summary.totals["pages"] >= EVENTS // PAGE_SIZE, "small pages must take several requests"
+    assert summary.dead_letters_total == 0
+    assert summary.checkpoint
+    world.assert_each_event_once(source)
+    events = world.delivered(source)
+    assert {event["source"] for event in events} == {source}
+    assert all(event["summary"] and event["details"].get("sourceipaddress") for event in events)
+    records = world.sandbox.requests(source)
+    assert all(record.authorized and record.status == 200 for record in records), (
+        "every request authenticated"
+    )
