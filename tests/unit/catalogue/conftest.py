@@ -1,4 +1,5 @@
-"""Catalogue tests import their helpers (loopback, vendors) by module name from this folder."""
+"""Catalogue tests (and those `efw new-source` writes) import their helpers (loopback,
+scaffold_support) by module name from this folder."""
 
 from __future__ import annotations
 

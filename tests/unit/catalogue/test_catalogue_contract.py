@@ -1,32 +1,45 @@
-"""Contract tests: a full pull of each catalogue source through a vendor-faithful loopback stub.
+"""Contract tests: a full pull of each catalogue source through its sandbox profile.
 
 A run is what the pull state machine does, without AWS: fetch pages from the saved cursor until
 the source says there is no more, process each page (dropping ids already delivered, as the ledger
-does), and keep the last cursor as the checkpoint. The stub checks the vendor's auth (OAuth2 token,
-HMAC signature, signed JWT) and implements its paging, so the definition is proven end to end:
-every event at the source arrives once, as a valid MozDef event, and a second run resumes.
+does), and keep the last cursor as the checkpoint. The sandbox checks the vendor's auth (OAuth2
+token, HMAC signature, signed JWT) and implements its paging, so the definition is proven end to
+end: every event at the source arrives once, as a valid MozDef event, and a second run resumes.
+The same profiles serve `efw run` and `efw check-source`; tests/e2e/test_catalogue_pulls.py pulls
+them through the real state machine.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 import requests
-from loopback import serving
-from vendors import VENDORS, Vendor
 
 from eventframework.definitions import SourceDefinition, load_source
+from eventframework.definitions.paths import compile_path
 from eventframework.fetch import fetch_page
 from eventframework.fetch.auth import Auth, OAuth2ClientCredentialsAuth, TokenCache
 from eventframework.fetch.auth_kinds import AUTH_KINDS
+from eventframework.local.sandbox import SOURCES, RequestRecord, Sandbox
 from eventframework.process import process_records
 
 NOW = datetime(2024, 8, 14, 10, 0, tzinfo=UTC).timestamp()
-FIRST_EVENT_MS = int((NOW - 50 * 60) * 1000)
+FIRST_EVENT = datetime.fromtimestamp(NOW - 50 * 60, tz=UTC)
 MAX_PAGES = 40
+CATALOGUE = sorted(
+    (
+        "auth0-logs",
+        "duo-authentication-log",
+        "google-workspace-login",
+        "github-audit-log",
+        "slack-audit-logs",
+        "microsoft-graph-signins",
+    )
+)
 
 
 @dataclass
@@ -67,73 +80,104 @@ def small_pages(source_id: str) -> SourceDefinition:
     return replace(load_source(source_id), page_size=3)
 
 
-@pytest.mark.parametrize("source_id", sorted(VENDORS))
-def test_catalogue_pull_delivers_every_event_once_and_resumes(source_id: str) -> None:
-    vendor: Vendor = VENDORS[source_id]()
-    definition = small_pages(source_id)
-    first_batch = vendor.add(8, FIRST_EVENT_MS)
-    with serving(vendor.routes()) as stub:
-        credentials = vendor.credentials(stub.url)
-        seen: set[str] = set()
-        first = pull(definition, credentials, None, seen)
-        assert sorted(e["details"]["source_event_id"] for e in first.delivered) == sorted(
-            vendor.id_of(e) for e in first_batch
-        )
-        assert first.pages >= 3, "8 events in pages of 3 must take several pages"
-        assert first.cursor
-        second_batch = vendor.add(4, vendor.ms_of(first_batch[-1]) + 60_000)
-        second = pull(definition, credentials, first.cursor, seen)
-    assert sorted(e["details"]["source_event_id"] for e in second.delivered) == sorted(
-        vendor.id_of(e) for e in second_batch
+def vendor(source_id: str, count: int) -> Sandbox:
+    """The sandbox with `count` events of the source, 30 s apart from 50 minutes before NOW."""
+    return Sandbox(
+        events={source_id: count},
+        seed=5,
+        start_time=FIRST_EVENT,
+        interval=timedelta(seconds=30),
+        clock=lambda: NOW,
     )
+
+
+def ids(events: list[dict[str, Any]], definition: SourceDefinition) -> list[str]:
+    event_id = compile_path(definition.event_id_path)
+    return sorted(str(event_id(event)) for event in events)
+
+
+def delivered_ids(run: Run) -> list[str]:
+    return sorted(str(event["details"]["source_event_id"]) for event in run.delivered)
+
+
+def data_requests(sandbox: Sandbox, source_id: str) -> list[RequestRecord]:
+    """The requests to the event endpoint (token requests left out)."""
+    path = SOURCES[source_id][0].path
+    return [record for record in sandbox.requests(source_id) if record.path == path]
+
+
+@pytest.fixture
+def running() -> Iterator[list[Sandbox]]:
+    started: list[Sandbox] = []
+    yield started
+    for sandbox in started:
+        sandbox.stop()
+
+
+def start(running: list[Sandbox], source_id: str, count: int) -> Sandbox:
+    sandbox = vendor(source_id, count).start()
+    running.append(sandbox)
+    return sandbox
+
+
+@pytest.mark.parametrize("source_id", CATALOGUE)
+def test_catalogue_pull_delivers_every_event_once_and_resumes(source_id: str, running: list[Sandbox]) -> None:
+    sandbox = start(running, source_id, 8)
+    definition = small_pages(source_id)
+    credentials = sandbox.credentials(source_id)
+    seen: set[str] = set()
+    first = pull(definition, credentials, None, seen)
+    assert delivered_ids(first) == ids(sandbox.events(source_id), definition)
+    assert first.pages >= 3, "8 events in pages of 3 must take several pages"
+    assert first.cursor
+    # Arrived since, ten minutes old: within every source's window (Duo reads up to now - 2 min).
+    arrivals = sandbox.ingest_late(source_id, 4, age_seconds=600)
+    second = pull(definition, credentials, first.cursor, seen)
+    assert delivered_ids(second) == ids(arrivals, definition)
     assert all(e["source"] == source_id for e in first.delivered + second.delivered)
-    data_requests = [r for r in stub.seen if r.method == "GET"]
-    assert len(data_requests) == first.pages + second.pages  # no retries, no wasted calls
+    records = data_requests(sandbox, source_id)
+    assert len(records) == first.pages + second.pages  # no retries, no wasted calls
+    assert all(record.authorized and record.status == 200 for record in records)
 
 
-def pull_recording(source_id: str, count: int) -> list[Any]:
-    vendor = VENDORS[source_id]()
-    vendor.add(count, FIRST_EVENT_MS)
-    with serving(vendor.routes()) as stub:
-        pull(small_pages(source_id), vendor.credentials(stub.url), None, set())
-    return [r for r in stub.seen if r.method == "GET"]
+def pull_recording(running: list[Sandbox], source_id: str, count: int) -> list[RequestRecord]:
+    sandbox = start(running, source_id, count)
+    pull(small_pages(source_id), sandbox.credentials(source_id), None, set())
+    return data_requests(sandbox, source_id)
 
 
-def test_catalogue_duo_signs_every_page_with_the_window_and_two_minute_delay() -> None:
-    requests_seen = pull_recording("duo-authentication-log", 7)
+def test_catalogue_duo_signs_every_page_with_the_window_and_two_minute_delay(running: list[Sandbox]) -> None:
+    requests_seen = pull_recording(running, "duo-authentication-log", 7)
     assert len(requests_seen) == 3
     assert {r.query["maxtime"] for r in requests_seen} == {str(int((NOW - 120) * 1000))}
-    assert all("mintime" in r.query and r.headers.get("date") for r in requests_seen)
+    assert all("mintime" in r.query and r.authorized for r in requests_seen)
     assert [("next_offset" in r.query) for r in requests_seen] == [False, True, True]
 
 
-def test_catalogue_auth0_continues_from_the_last_log_id_with_take() -> None:
-    first, *rest = pull_recording("auth0-logs", 7)
+def test_catalogue_auth0_continues_from_the_last_log_id_with_take(running: list[Sandbox]) -> None:
+    first, *rest = pull_recording(running, "auth0-logs", 7)
     assert first.query["sort"] == "date:1" and first.query["q"].startswith("date:[2024-08-14T09:")
     assert rest and all(set(r.query) == {"from", "take"} and r.query["take"] == "3" for r in rest)
 
 
-def test_catalogue_slack_sends_oldest_in_epoch_seconds_on_every_page() -> None:
-    requests_seen = pull_recording("slack-audit-logs", 7)
+def test_catalogue_slack_sends_oldest_in_epoch_seconds_on_every_page(running: list[Sandbox]) -> None:
+    requests_seen = pull_recording(running, "slack-audit-logs", 7)
     oldest = {r.query["oldest"] for r in requests_seen}
     assert oldest == {str(int(NOW - 3600 - 300))}
     assert [("cursor" in r.query) for r in requests_seen] == [False, True, True]
 
 
-@pytest.mark.parametrize("source_id", sorted(VENDORS))
-def test_catalogue_pull_with_wrong_credentials_is_refused(source_id: str) -> None:
+@pytest.mark.parametrize("source_id", CATALOGUE)
+def test_catalogue_pull_with_wrong_credentials_is_refused(source_id: str, running: list[Sandbox]) -> None:
     from eventframework.fetch import CredentialsError, SourceAuthError, SourceRequestError
 
-    vendor = VENDORS[source_id]()
-    vendor.add(2, FIRST_EVENT_MS)
-    definition = small_pages(source_id)
-    with serving(vendor.routes()) as stub:
-        credentials = vendor.credentials(stub.url)
-        for key in ("token", "client_secret", "secret_key", "private_key"):
-            if key in credentials:
-                credentials[key] = broken(credentials[key])
-        with pytest.raises((SourceAuthError, SourceRequestError, CredentialsError)):
-            pull(definition, credentials, None, set())
+    sandbox = start(running, source_id, 2)
+    credentials = sandbox.credentials(source_id)
+    for key in ("token", "client_secret", "secret_key", "private_key"):
+        if key in credentials:
+            credentials[key] = broken(credentials[key])
+    with pytest.raises((SourceAuthError, SourceRequestError, CredentialsError)):
+        pull(small_pages(source_id), credentials, None, set())
 
 
 def broken(value: str) -> str:
