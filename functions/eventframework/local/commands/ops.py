@@ -94,6 +94,15 @@ def executions_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def short_cause(cause: str | None) -> str | None:
+    """A Lambda error's cause is JSON with a stack trace; the terminal shows its message (--json all)."""
+    try:
+        parsed = json.loads(cause or "")
+    except ValueError:
+        return cause
+    return str(parsed.get("errorMessage", cause)) if isinstance(parsed, dict) else cause
+
+
 def render_failure(view: ExecutionView, failure: FailureView | None) -> str:
     lines = [
         f"execution       {view.arn}",
@@ -106,7 +115,7 @@ def render_failure(view: ExecutionView, failure: FailureView | None) -> str:
         lines += [
             f"failed step     {failure.step}",
             f"error           {failure.error}",
-            f"cause           {failure.cause}",
+            f"cause           {short_cause(failure.cause)}",
             f"page            {failure.page_number if failure.page_number is not None else '-'}"
             + (f"   ({failure.page_key})" if failure.page_key else ""),
             f"cursor          {failure.cursor or '-'}",
@@ -124,10 +133,10 @@ def executions_show(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- redrive and reprocess
 def render_report(report: ReprocessReport) -> str:
-    lines = [f"execution       {report.execution}", f"status          {report.status}"]
-    lines += [f"{key.replace('_', ' '):<16}{value}" for key, value in report.totals.items()]
+    lines = [f"execution           {report.execution}", f"status              {report.status}"]
+    lines += [f"{key.replace('_', ' '):<20}{value}" for key, value in report.totals.items()]
     if report.error:
-        lines.append(f"error           {report.error}: {report.cause}")
+        lines.append(f"error               {report.error}: {report.cause}")
     return "\n".join(lines)
 
 
