@@ -42,11 +42,11 @@ def measure(events: int, rounds: int, workdir: Path) -> list[Any]:
             floor = run_floor(sandbox, workdir)
             floor_events = floor.json()["events"]
             floor_best = min(floor_best, floor.seconds)
-            efw = run_efw(sandbox, workdir, tag=f"eff-{index}")
+            efw = run_efw(sandbox, workdir, tag=f"eff-{events}-{index}")
             summary = efw.json()
             published = summary["totals"]["published"]
             efw_best = min(efw_best, efw.seconds)
-            exec_best = min(exec_best, execution_seconds(workdir / f"state-eff-{index}"))
+            exec_best = min(exec_best, execution_seconds(workdir / f"state-eff-{events}-{index}"))
     return [
         events,
         floor_events,
