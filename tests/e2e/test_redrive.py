@@ -17,13 +17,14 @@ from eventframework.local.sandbox import Fault
 from .harness import PullWorld, make_world
 
 OKTA = "okta-system-log"
+EVENTS = 400
 FETCH_ATTEMPTS = 6  # "Fetch page" retries SourceUnavailableError 5 times after the first attempt
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
 def okta_world(tmp_path: Path) -> Iterator[PullWorld]:
-    world, sandbox = make_world(tmp_path, {OKTA: 500})
+    world, sandbox = make_world(tmp_path, {OKTA: EVENTS})
     world.tune_source(OKTA, lambda d: d.update(page_size=100))
     with sandbox:
         yield world
@@ -54,4 +55,4 @@ def test_redrive_resumes_a_failed_run_at_its_page_without_refetching_or_duplicat
     assert all(request.page is not None and request.page >= 3 for request in after)
     assert ops.describe(first.failed_execution)[0].redrive_count == 1
     okta_world.assert_each_event_once(OKTA)
-    assert len(okta_world.delivered(OKTA)) == 500
+    assert len(okta_world.delivered(OKTA)) == EVENTS

@@ -19,7 +19,7 @@ from eventframework.handlers import reprocess_batch
 from .harness import PullWorld, function_arn, make_world
 
 OKTA = "okta-system-log"
-EVENTS = 300
+EVENTS = 200
 pytestmark = pytest.mark.e2e
 
 
