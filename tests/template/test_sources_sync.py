@@ -10,8 +10,13 @@ from typing import Any
 import pytest
 
 from eventframework.definitions import list_sources
-from eventframework.local.commands.template import TemplateSyncError, logical_name, sync, synced_text
-from eventframework.local.monitoring_template import render_monitoring
+from eventframework.local.commands.template import (
+    TemplateSyncError,
+    logical_name,
+    render_block,
+    sync,
+    synced_text,
+)
 
 from .conftest import TEMPLATE
 
@@ -51,7 +56,8 @@ def test_template_sync_adds_a_new_source_without_touching_the_rest(tmp_path: Pat
     diff = list(difflib.ndiff(TEMPLATE.read_text(encoding="utf-8").splitlines(), text.splitlines()))
     assert not [line for line in diff if line.startswith("- ")]  # nothing removed or rewritten
     added = [line[2:] for line in diff if line.startswith("+ ")]
-    assert len(added) == 7 + 6 + len(render_monitoring(extra, "AcmeAudit"))  # schedule, secret, alarms
+    expected = sum(len(render_block(block, [extra])) for block in ("schedules", "secrets", "monitoring"))
+    assert len(added) == expected
     assert all("acme" in line.lower() or line.startswith("   ") for line in added)
 
 
