@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
-from eventframework.handlers import reprocess_batch
+from eventframework.reprocess import batch
+from eventframework.reprocess.request import BATCH_SIZE
 
-from .harness import PullWorld, function_arn, make_world
+from .harness import PullWorld, make_world
 
 OKTA = "okta-system-log"
 EVENTS = 200
@@ -85,29 +86,32 @@ def test_reprocess_keeps_what_still_fails_with_a_new_reason_and_attempt(okta_wor
     okta_world.assert_each_event_once(OKTA)
 
 
-def _meet_before_the_first_batch(parties: int) -> dict[str, Any]:
-    """Hold each execution's first batch until all have read the same dead letters, then race."""
-    barrier = threading.Barrier(parties, timeout=60)
-    first_calls: set[str] = set()
-    lock = threading.Lock()
-
-    def racing(event: Any, context: Any) -> Any:
-        with lock:
-            first = event["run_id"] not in first_calls
-            first_calls.add(event["run_id"])
-        if first:
-            barrier.wait()
-        return reprocess_batch.lambda_handler(event, context)
-
-    return {function_arn("ReprocessBatchFunction"): racing}
-
-
-def test_reprocess_two_runs_at_once_publish_each_event_once(okta_world: PullWorld) -> None:
+def test_reprocess_two_runs_at_once_publish_each_event_once(
+    okta_world: PullWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both executions read the same first batch before either claims anything, then race."""
     dead = _dead_letter_some(okta_world)
-    ops = okta_world.ops(lambdas=_meet_before_the_first_batch(2))
+    barrier = threading.Barrier(2, timeout=60)
+    reads = {"n": 0}
+    lock = threading.Lock()
+    read_page = batch.letters_page
+
+    def read_then_meet(*args: Any) -> Any:
+        page = read_page(*args)
+        with lock:
+            reads["n"] += 1
+            first_reads = reads["n"] <= 2
+        if first_reads:
+            barrier.wait()
+        return page
+
+    monkeypatch.setattr(batch, "letters_page", read_then_meet)
     with okta_world.definitions():
-        reports = ops.reprocess_concurrently([{"source": OKTA}, {"source": OKTA}])
+        reports = okta_world.ops().reprocess_concurrently([{"source": OKTA}, {"source": OKTA}])
     assert [report.status for report in reports] == ["SUCCEEDED", "SUCCEEDED"], reports
-    assert sum(report.totals["published"] for report in reports) == dead
+    totals = [report.totals for report in reports]
+    assert sum(t["published"] for t in totals) == dead
+    contended = sum(t["held_by_another_run"] + t["already_published"] for t in totals)
+    assert contended >= min(dead, BATCH_SIZE), "every event of the shared first batch was contended"
     assert okta_world.dead_letters(OKTA) == []
     okta_world.assert_each_event_once(OKTA)
