@@ -11,6 +11,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -158,3 +159,13 @@ def run_efw(sandbox: SandboxProcess, workdir: Path, sink: str = "file", tag: str
 def executions_of(state_dir: Path) -> list[dict[str, Any]]:
     """The execution records (Execution.to_dict()) a local run left in its state directory."""
     return [json.loads(path.read_text()) for path in sorted((state_dir / "executions").glob("*.json"))]
+
+
+def execution_seconds(state_dir: Path) -> float:
+    """Engine time of a local run: the sum of its executions' start-to-stop spans (no CLI start-up)."""
+    total = 0.0
+    for record in executions_of(state_dir):
+        start = datetime.fromisoformat(record["startDate"].replace("Z", "+00:00"))
+        stop = datetime.fromisoformat(record["stopDate"].replace("Z", "+00:00"))
+        total += (stop - start).total_seconds()
+    return total

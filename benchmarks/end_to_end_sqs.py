@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from _bench import PYTHON, ROOT, SandboxProcess, load_average, run_child, run_efw, table
+from _bench import PYTHON, ROOT, SandboxProcess, execution_seconds, load_average, run_child, run_efw, table
 
 
 def ceiling(bodies_file: Path) -> None:
@@ -68,6 +67,7 @@ def main(argv: list[str] | None = None) -> None:
         work = Path(tmp)
         pull = run_efw(sandbox, work, sink="queue", tag="e2e")
         summary = pull.json()
+        engine_seconds = execution_seconds(work / "state-e2e")
         out = work / "efw-e2e.jsonl"
         limit = run_child(
             [PYTHON, str(Path(__file__).resolve()), "--ceiling", str(out)], sandbox.env(), cwd=ROOT
@@ -76,6 +76,7 @@ def main(argv: list[str] | None = None) -> None:
     delivered = summary["delivered"]
     rows = [
         ["efw run --sink queue (whole process)", delivered, pull.seconds, delivered / pull.seconds],
+        ["efw run --sink queue (executions)", delivered, engine_seconds, delivered / engine_seconds],
         [
             "SendMessageBatch loop (sends only)",
             sink["messages"],
@@ -84,8 +85,11 @@ def main(argv: list[str] | None = None) -> None:
         ],
     ]
     print(table(["what", "events", "seconds", "events/s"], rows))
-    ratio = (delivered / pull.seconds) / (sink["messages"] / sink["seconds"])
-    print(f"efw / SQS ceiling: {ratio:.2f} (target >= 0.5); status {summary['status']}", file=sys.stdout)
+    ceiling_rate = sink["messages"] / sink["seconds"]
+    process_ratio = delivered / pull.seconds / ceiling_rate
+    engine_ratio = delivered / engine_seconds / ceiling_rate
+    print(f"efw / SQS ceiling: {process_ratio:.2f} whole process, {engine_ratio:.2f} executions (target 0.5)")
+    print(f"status {summary['status']}")
 
 
 if __name__ == "__main__":

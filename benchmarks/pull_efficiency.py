@@ -18,20 +18,10 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from _bench import SandboxProcess, executions_of, load_average, run_efw, run_floor, table
-
-
-def execution_seconds(state_dir: Path) -> float:
-    total = 0.0
-    for record in executions_of(state_dir):
-        start = datetime.fromisoformat(record["startDate"].replace("Z", "+00:00"))
-        stop = datetime.fromisoformat(record["stopDate"].replace("Z", "+00:00"))
-        total += (stop - start).total_seconds()
-    return total
+from _bench import SandboxProcess, execution_seconds, load_average, run_efw, run_floor, table
 
 
 def measure(events: int, rounds: int, workdir: Path) -> list[Any]:
