@@ -83,6 +83,10 @@ def _progress(status: str, seconds: float) -> None:
     print(f"\r  {status:<10} {seconds:6.0f} s", end="", file=sys.stderr, flush=True)
 
 
+def _delivered(delivered: int, seconds: float) -> None:
+    print(f"\r  published {delivered:>8} events  {seconds:6.0f} s", end="", file=sys.stderr, flush=True)
+
+
 # ---------------------------------------------------------------- executions
 def executions_list(args: argparse.Namespace) -> int:
     ops = backend(args)
@@ -180,8 +184,12 @@ def reprocess(args: argparse.Namespace) -> int:
             progress=None if args.json else _progress,
         )
     else:
+        shown = None if args.json else _delivered
         report = _quietly(
-            args, lambda: ops.reprocess(args.source, dry_run=args.dry_run, max_events=args.max_events)
+            args,
+            lambda: ops.reprocess(
+                args.source, dry_run=args.dry_run, max_events=args.max_events, progress=shown
+            ),
         )
     if not args.json:
         print(file=sys.stderr)

@@ -20,7 +20,7 @@ from eventframework.local.engine import Clock, Engine, Execution, SystemClock
 from eventframework.local.engine.lambdas import LambdaHandler
 from eventframework.local.ops.deployment import ExecutionRecords, LocalDeployment
 from eventframework.local.ops.views import ExecutionView, FailureView, failure_from_history
-from eventframework.local.pull_run import LocalPull, LocalRunOptions
+from eventframework.local.pull_run import LocalPull, LocalRunOptions, Progress, _progress_reporter
 from eventframework.local.queue_sink import QueueSink
 from eventframework.local.sandbox import Sandbox
 from eventframework.state import DeadLetter, DeadLetterStore
@@ -106,13 +106,23 @@ class LocalOps:
         return self.out_dir / f"{source or 'reprocess'}.jsonl"
 
     def reprocess(
-        self, source: str | None, *, dry_run: bool = False, max_events: int | None = None
+        self,
+        source: str | None,
+        *,
+        dry_run: bool = False,
+        max_events: int | None = None,
+        progress: Progress | None = None,
     ) -> ReprocessReport:
+        """One reprocess execution; `progress(delivered, seconds)` about once a second while it runs."""
         run_input = reprocess_input(source, dry_run=dry_run, max_events=max_events)
-        return self.reprocess_concurrently([run_input], out=self._out_path(source))[0]
+        return self.reprocess_concurrently([run_input], out=self._out_path(source), progress=progress)[0]
 
     def reprocess_concurrently(
-        self, inputs: Sequence[Mapping[str, Any]], *, out: Path | None = None
+        self,
+        inputs: Sequence[Mapping[str, Any]],
+        *,
+        out: Path | None = None,
+        progress: Progress | None = None,
     ) -> list[ReprocessReport]:
         """Start one reprocess execution per input, each on its own engine and thread, at once."""
         source = inputs[0].get("source") if inputs else None
@@ -124,7 +134,7 @@ class LocalOps:
             return _run_threads([starter(e, i) for e, i in zip(engines, inputs, strict=True)])
 
         path = out or self._out_path(source if isinstance(source, str) else None)
-        return self._in_deployment(path, start_all, count=len(inputs))
+        return self._in_deployment(path, start_all, count=len(inputs), progress=progress)
 
     def redrive(self, arn: str) -> ReprocessReport:
         """RedriveExecution of a failed pull or reprocess execution recorded in the state directory."""
@@ -158,6 +168,7 @@ class LocalOps:
         work: Callable[[list[Engine], str], list[Execution]],
         *,
         count: int,
+        progress: Progress | None = None,
     ) -> list[ReprocessReport]:
         with ExitStack() as stack:
             deployment = stack.enter_context(LocalDeployment(self.template, self.state_dir))
@@ -167,7 +178,8 @@ class LocalOps:
             machine = ""
             for engine in engines:
                 machine = deployment.register(engine, REPROCESS_MACHINE, self.lambdas).arn
-            finished = work(engines, machine)
+            with _progress_reporter(sink, progress):
+                finished = work(engines, machine)
             delivered = sink.stop()
             deployment.save([execution for engine in engines for execution in engine.executions])
         reports = [ReprocessReport.of(execution) for execution in finished]
