@@ -146,3 +146,30 @@ def test_reprocess_request_rejects_bad_input_naming_the_key(run_input: dict[str,
     with pytest.raises(RunRequestError) as raised:
         ReprocessRequest.from_event({"input": run_input, "run_id": "run-a"})
     assert raised.value.key == key
+
+
+class CrashError(Exception):
+    """Stands for the function dying after it claimed the batch, before anything was published."""
+
+
+def test_reprocess_batch_crash_before_publish_loses_nothing_and_a_rerun_publishes_once(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    records = okta_records()
+    for record in records:
+        _dead_letter(world, record)
+
+    def crash(events: Any) -> Any:
+        raise CrashError("killed before SendMessageBatch")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(world.services.publisher, "publish", crash)
+        with pytest.raises(CrashError):
+            reprocess_batch(_request(), world.services, world.claims)
+    assert len(list(world.services.deadletters.list(OKTA))) == len(records), "nothing lost"
+    other = reprocess_batch(_request(run_id="run-b"), world.services, world.claims)
+    assert other["totals"]["held_by_another_run"] == len(records), "claims of the crashed run still hold"
+    redriven = reprocess_batch(_request(), world.services, world.claims)  # redrive: same execution id
+    assert redriven["totals"]["published"] == len(records)
+    assert len(world.taken()) == len(records)
+    assert list(world.services.deadletters.list(OKTA)) == []
