@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import copy
+import json
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
-from reprocess_world import OKTA, World, okta_records
+from reprocess_world import OKTA, REPO, World, okta_records
 
 from eventframework.pipeline import RunRequestError
 from eventframework.reprocess import ReprocessRequest, reprocess_batch
+
+ONEPASSWORD = "onepassword-signin-attempts"
 
 
 def _dead_letter(world: World, record: dict[str, Any], kind: str = "schema_invalid") -> None:
@@ -28,12 +33,14 @@ def _run_to_end(world: World, request: ReprocessRequest) -> tuple[dict[str, Any]
     """Call batch after batch as the state machine does; return the last result and the call count."""
     calls = 0
     event: dict[str, Any] = {"input": {"source": request.source}, "run_id": request.run_id}
+    source = request.source
     result: dict[str, Any] = {}
     while True:
         parsed = ReprocessRequest.from_event(
             {**event, "position": result.get("position"), "totals": result.get("totals")}
         )
         step = _request(
+            source=source,
             run_id=request.run_id,
             dry_run=request.dry_run,
             batch_size=request.batch_size,
@@ -173,3 +180,30 @@ def test_reprocess_batch_crash_before_publish_loses_nothing_and_a_rerun_publishe
     assert redriven["totals"]["published"] == len(records)
     assert len(world.taken()) == len(records)
     assert list(world.services.deadletters.list(OKTA)) == []
+
+
+def test_reprocess_batch_without_a_source_walks_every_defined_source(
+    world: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    for source in (OKTA, ONEPASSWORD):
+        shutil.copy(REPO / "sources" / f"{source}.yaml", sources / f"{source}.yaml")
+    monkeypatch.setenv("EFW_SOURCES_DIR", str(sources))
+    for record in okta_records():
+        _dead_letter(world, record)
+    signins = json.loads((REPO / "tests/fixtures/onepassword-signin-attempts/page.json").read_text())
+    items = signins["items"] if isinstance(signins, dict) else signins
+    for record in items:
+        world.services.deadletters.put(
+            ONEPASSWORD,
+            event_key=record["uuid"],
+            raw=record,
+            error_kind="schema_invalid",
+            message="m",
+            run_id="p",
+        )
+    result, _ = _run_to_end(world, _request(source=None, batch_size=2))
+    assert result["totals"]["published"] == len(okta_records()) + len(items)
+    assert list(world.services.deadletters.list(OKTA)) == []
+    assert list(world.services.deadletters.list(ONEPASSWORD)) == []

@@ -157,7 +157,8 @@ def redrive(args: argparse.Namespace) -> int:
     if args.arn:
         arns = [args.arn]
     else:
-        failed = select(ops.executions(), status="FAILED", source=args.source, since=_since(args))
+        listed = ops.executions() if isinstance(ops, LocalOps) else ops.executions("FAILED")
+        failed = select(listed, status="FAILED", source=args.source, since=_since(args))
         arns = [view.arn for view in failed]
     reports = []
     for index, arn in enumerate(arns, 1):
