@@ -9,8 +9,10 @@ stream position in its last digits so the API can find its place without an inde
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from itertools import accumulate
+from typing import Any, TypeVar
 
 from eventframework.local.sandbox.generate import (
     ORG_DOMAIN,
@@ -57,6 +59,18 @@ class _Factory:
         return rng, pick(rng, self._people)
 
 
+T = TypeVar("T", bound=tuple[Any, ...])
+
+
+def weighted(rng: random.Random, table: Sequence[T], cum_weights: list[int]) -> T:
+    """A row of `table` by its last column's weight (cumulative weights computed once per table)."""
+    return rng.choices(table, cum_weights=cum_weights)[0]
+
+
+def cumulative(table: Sequence[tuple[Any, ...]]) -> list[int]:
+    return list(accumulate(int(row[-1]) for row in table))
+
+
 def _user(person: Person) -> str:
     return person.email.split("@", 1)[0]
 
@@ -67,8 +81,9 @@ AUTH0_TYPES = (
     ("ss", "Successful signup", 5),
     ("fu", "Invalid email or username", 5),
     ("limit_wc", "Blocked account", 2),
-    ("seacft", "", 3),
+    ("seacft", "Authorization Code for Access Token", 3),
 )
+AUTH0_TYPES_CUMULATIVE = cumulative(AUTH0_TYPES)
 
 
 class Auth0EventFactory(_Factory):
@@ -76,7 +91,7 @@ class Auth0EventFactory(_Factory):
 
     def __call__(self, position: int, event_ms: int) -> dict[str, Any]:
         rng, person = self.begin(position)
-        kind, description, _ = rng.choices(AUTH0_TYPES, weights=[w for *_, w in AUTH0_TYPES])[0]
+        kind, description, _ = weighted(rng, AUTH0_TYPES, AUTH0_TYPES_CUMULATIVE)
         ip, _ = random_address(rng)
         place, agent = pick(rng, PLACES), pick(rng, AGENTS)
         return {
@@ -101,11 +116,12 @@ class Auth0EventFactory(_Factory):
 
 DUO_RESULTS = (
     ("success", "user_approved", 80),
-    ("denied", "user_marked_fraud", 3),
+    ("denied", "locked_out", 3),
     ("failure", "no_response", 12),
     ("denied", "deny_unenrolled_user", 4),
     ("fraud", "user_marked_fraud", 1),
 )
+DUO_RESULTS_CUMULATIVE = cumulative(DUO_RESULTS)
 
 
 class DuoEventFactory(_Factory):
@@ -113,7 +129,7 @@ class DuoEventFactory(_Factory):
 
     def __call__(self, position: int, event_ms: int) -> dict[str, Any]:
         rng, person = self.begin(position)
-        result, reason, _ = rng.choices(DUO_RESULTS, weights=[w for *_, w in DUO_RESULTS])[0]
+        result, reason, _ = weighted(rng, DUO_RESULTS, DUO_RESULTS_CUMULATIVE)
         ip, _ = random_address(rng)
         place, agent = pick(rng, PLACES), pick(rng, AGENTS)
         location = {"city": place.city, "country": place.country, "state": place.state}
@@ -161,6 +177,7 @@ GOOGLE_EVENTS = (
     ("login", "login_challenge", 3),
     ("account_warning", "suspicious_login", 1),
 )
+GOOGLE_EVENTS_CUMULATIVE = cumulative(GOOGLE_EVENTS)
 
 
 class GoogleLoginEventFactory(_Factory):
@@ -168,7 +185,7 @@ class GoogleLoginEventFactory(_Factory):
 
     def __call__(self, position: int, event_ms: int) -> dict[str, Any]:
         rng, person = self.begin(position)
-        kind, name, _ = rng.choices(GOOGLE_EVENTS, weights=[w for *_, w in GOOGLE_EVENTS])[0]
+        kind, name, _ = weighted(rng, GOOGLE_EVENTS, GOOGLE_EVENTS_CUMULATIVE)
         ip, _ = random_address(rng)
         return {
             "kind": "admin#reports#activity",
@@ -275,6 +292,7 @@ GRAPH_OUTCOMES = (
     (53003, "Access has been blocked by Conditional Access policies.", "medium", 4),
     (50053, "Account is locked.", "high", 2),
 )
+GRAPH_OUTCOMES_CUMULATIVE = cumulative(GRAPH_OUTCOMES)
 
 
 class GraphSignInEventFactory(_Factory):
@@ -282,7 +300,7 @@ class GraphSignInEventFactory(_Factory):
 
     def __call__(self, position: int, event_ms: int) -> dict[str, Any]:
         rng, person = self.begin(position)
-        code, reason, risk, _ = rng.choices(GRAPH_OUTCOMES, weights=[w for *_, w in GRAPH_OUTCOMES])[0]
+        code, reason, risk, _ = weighted(rng, GRAPH_OUTCOMES, GRAPH_OUTCOMES_CUMULATIVE)
         ip, _ = random_address(rng)
         place, agent = pick(rng, PLACES), pick(rng, AGENTS)
         moment = datetime.fromtimestamp(event_ms // 1000, tz=UTC)
