@@ -22,19 +22,11 @@ from .harness import PullWorld, make_world
 
 pytestmark = pytest.mark.e2e
 
-# GitHub's last page has no next link, so its cursor repeats the last request; `Save checkpoint`
-# then reads `$.Attributes.cursor.S` from an UpdateItem with ReturnValues UPDATED_NEW, which the
-# emulator (moto) returns without unchanged attributes: the run fails there. Strict, so the mark
-# has to go when the state machine stops depending on that (e.g. ReturnValues ALL_NEW).
-REPEATED_CURSOR = pytest.mark.xfail(
-    strict=True,
-    reason="Save checkpoint needs $.Attributes.cursor.S; moto's UPDATED_NEW omits an unchanged cursor",
-)
 CATALOGUE = (
     "auth0-logs",
     "duo-authentication-log",
     "google-workspace-login",
-    pytest.param("github-audit-log", marks=REPEATED_CURSOR),
+    "github-audit-log",
     "slack-audit-logs",
     "microsoft-graph-signins",
 )
