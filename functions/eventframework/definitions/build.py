@@ -25,6 +25,7 @@ from eventframework.definitions.model import (
     ValueKind,
     ValueSpec,
 )
+from eventframework.definitions.eventbridge import eventbridge_spec
 from eventframework.definitions.webhook import is_pulled, webhook_spec, with_inert_pull_sections
 
 
@@ -169,6 +170,7 @@ def definition(doc: dict[str, Any], file: Path, schema_file: Path) -> SourceDefi
         page_size=doc.get("page_size", 100),
         hook=doc.get("hook"),
         webhook=webhook_spec(doc.get("webhook")),
+        eventbridge=eventbridge_spec(doc.get("eventbridge"), doc["event"]),
         pulled=pulled,
         monitoring=_monitoring(doc.get("monitoring", {})),
     )

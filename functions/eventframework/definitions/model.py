@@ -223,10 +223,21 @@ class WebhookSpec:
 
 
 @dataclass(frozen=True)
+class EventBridgeSpec:
+    """The push side of a source fed by an EventBridge rule: the event pattern it answers, and the
+    paths whose joined values make one delivery (see eventframework.eventbridge)."""
+
+    source: str
+    detail_type: str
+    delivery_id: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class SourceDefinition:
     """Everything about one source, validated. ``file`` is where it came from (for messages).
 
-    A push-only source (``webhook`` set, no pull sections in its file) has ``pulled`` False: its
+    A push-only source (``webhook`` or ``eventbridge`` set, no pull sections in its file) has
+    ``pulled`` False: its
     pull fields hold inert defaults so the pull code keeps non-optional types, and nothing
     schedules it (`efw template sync` skips it).
     """
@@ -250,5 +261,6 @@ class SourceDefinition:
     page_size: int = 100
     hook: str | None = None
     webhook: WebhookSpec | None = None
+    eventbridge: EventBridgeSpec | None = None
     pulled: bool = True
     monitoring: MonitoringSpec = field(default_factory=MonitoringSpec)

@@ -1,7 +1,7 @@
-"""The webhook section of a definition, and push-only sources (a `webhook:` section and no pull sections).
+"""The webhook section of a definition, and push-only sources (a push section and no pull sections).
 
 A source either pulls (all of schedule, request, auth, pagination, records and cursor), pushes (a
-`webhook:` section, none of those), or does both. A push-only document is completed with inert
+`webhook:` or `eventbridge:` section, none of those), or does both. A push-only document is completed with inert
 pull sections before it is built, so the pull code's types stay non-optional; `pulled` tells the
 two apart. Per-kind defaults of webhook authentication (header names, prefixes) live here, next to
 the format they complete.
@@ -15,6 +15,7 @@ from eventframework.definitions.errors import Problem
 from eventframework.definitions.model import HandshakeType, WebhookAuthSpec, WebhookAuthType, WebhookSpec
 
 PULL_SECTIONS: tuple[str, ...] = ("schedule", "request", "auth", "pagination", "records", "cursor")
+PUSH_SECTIONS: tuple[str, ...] = ("webhook", "eventbridge")
 
 # Stand-ins for the pull sections of a push-only source: valid, never used (nothing schedules it).
 _INERT_PULL: dict[str, Any] = {
@@ -38,8 +39,9 @@ _TIMESTAMPED = {WebhookAuthType.SLACK_V0, WebhookAuthType.ZOOM_V0}
 
 
 def is_pulled(doc: dict[str, Any]) -> bool:
-    """A document pulls unless it has a webhook section and none of the pull sections."""
-    return "webhook" not in doc or any(key in doc for key in PULL_SECTIONS)
+    """A document pulls unless it has a push section and none of the pull sections."""
+    pushed = any(key in doc for key in PUSH_SECTIONS)
+    return not pushed or any(key in doc for key in PULL_SECTIONS)
 
 
 def pull_section_problems(doc: dict[str, Any]) -> list[Problem]:
@@ -47,10 +49,13 @@ def pull_section_problems(doc: dict[str, Any]) -> list[Problem]:
     missing = [key for key in PULL_SECTIONS if key not in doc]
     if not missing or not is_pulled(doc):
         return []
-    if "webhook" in doc:
+    if any(key in doc for key in PUSH_SECTIONS):
         fix = "add them for a source that also pulls, or remove every pull section for a push-only source"
     else:
-        fix = "add it, or add a webhook: section (and no pull sections) for a source that only pushes"
+        fix = (
+            "add it, or add a webhook: or eventbridge: section (and no pull sections) for a source "
+            "that only pushes"
+        )
     return [Problem(key, None, f"required key '{key}' is missing", fix) for key in missing]
 
 
