@@ -7,20 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from .harness import PullWorld, make_world
+from .harness import PullWorld, serving_world
 
 
 @pytest.fixture
 def okta_world(tmp_path: Path) -> Iterator[PullWorld]:
-    world, sandbox = make_world(tmp_path, {"okta-system-log": 1200})
-    world.tune_source("okta-system-log", lambda d: d.update(page_size=200))
-    with sandbox:
+    with serving_world(tmp_path, "okta-system-log", 1200, page_size=200) as world:
         yield world
 
 
 @pytest.fixture
 def onepassword_world(tmp_path: Path) -> Iterator[PullWorld]:
-    world, sandbox = make_world(tmp_path, {"onepassword-signin-attempts": 900})
-    world.tune_source("onepassword-signin-attempts", lambda d: d.update(page_size=200))
-    with sandbox:
+    with serving_world(tmp_path, "onepassword-signin-attempts", 900, page_size=200) as world:
         yield world

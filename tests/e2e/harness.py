@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import shutil
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -170,3 +171,13 @@ def make_world(
     shutil.copytree(REPO / "schemas", root / "schemas")
     sandbox = sandbox or make_sandbox(events, seed=seed)
     return PullWorld(sandbox=sandbox, root=root), sandbox
+
+
+@contextmanager
+def serving_world(root: Path, source: str, events: int, page_size: int) -> Iterator[PullWorld]:
+    """A world of one source with `events` events, pulled `page_size` at a time, its sandbox serving
+    for the duration of the block (what most end-to-end fixtures need)."""
+    world, sandbox = make_world(root, {source: events})
+    world.tune_source(source, lambda d: d.update(page_size=page_size))
+    with sandbox:
+        yield world

@@ -14,7 +14,7 @@ import pytest
 
 from eventframework.local.sandbox import Fault
 
-from .harness import PullWorld, make_world
+from .harness import PullWorld, serving_world
 
 OKTA = "okta-system-log"
 EVENTS = 400
@@ -24,9 +24,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def okta_world(tmp_path: Path) -> Iterator[PullWorld]:
-    world, sandbox = make_world(tmp_path, {OKTA: EVENTS})
-    world.tune_source(OKTA, lambda d: d.update(page_size=100))
-    with sandbox:
+    with serving_world(tmp_path, OKTA, EVENTS, page_size=100) as world:
         yield world
 
 

@@ -17,7 +17,7 @@ import pytest
 from eventframework.reprocess import batch
 from eventframework.reprocess.request import BATCH_SIZE
 
-from .harness import PullWorld, make_world
+from .harness import PullWorld, serving_world
 
 OKTA = "okta-system-log"
 EVENTS = 200
@@ -27,9 +27,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def okta_world(tmp_path: Path) -> Iterator[PullWorld]:
     """A smaller world than the pull tests': reprocessing costs a few requests per dead letter."""
-    world, sandbox = make_world(tmp_path, {OKTA: EVENTS})
-    world.tune_source(OKTA, lambda d: d.update(page_size=100))
-    with sandbox:
+    with serving_world(tmp_path, OKTA, EVENTS, page_size=100) as world:
         yield world
 
 

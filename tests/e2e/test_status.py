@@ -18,7 +18,7 @@ from eventframework.local.commands.status import run_status
 from eventframework.local.emulator.server import patched_environment
 from eventframework.local.sandbox import Fault
 
-from .harness import PullWorld, make_world
+from .harness import PullWorld, serving_world
 
 OKTA = "okta-system-log"
 EVENTS = 300
@@ -28,9 +28,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def okta_world(tmp_path: Path) -> Iterator[PullWorld]:
     """A small world: status needs a run's traces, not volume."""
-    world, sandbox = make_world(tmp_path, {OKTA: EVENTS})
-    world.tune_source(OKTA, lambda d: d.update(page_size=100))
-    with sandbox:
+    with serving_world(tmp_path, OKTA, EVENTS, page_size=100) as world:
         yield world
 
 

@@ -14,8 +14,7 @@ from eventframework.fetch.errors import SourceRateLimitedError
 from eventframework.handlers import _runtime, begin_run, fetch_page, process_page
 from eventframework.local.sandbox import Fault, Sandbox
 from eventframework.state import CheckpointStore, DeadLetterStore, Ledger
-
-from .conftest import AwsResources
+from tests.support.aws import AwsResources
 
 SOURCE = "okta-system-log"
 
@@ -43,20 +42,6 @@ def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
         secret = json.dumps({"base_url": running.base_url, "token": "sandbox-token"})
         monkeypatch.setenv("EFW_SECRET_OKTA_SYSTEM_LOG", secret)
         yield running
-
-
-@pytest.fixture
-def pipeline(aws: AwsResources, monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsResources]:
-    for name, value in {
-        "EFW_STATE_TABLE": aws.state_table,
-        "EFW_DEADLETTER_TABLE": aws.deadletter_table,
-        "EFW_PAGE_BUCKET": aws.page_bucket,
-        "EFW_QUEUE_URL": aws.queue_url,
-    }.items():
-        monkeypatch.setenv(name, value)
-    _runtime.services.cache_clear()
-    yield aws
-    _runtime.services.cache_clear()
 
 
 def _begin(execution: str, **extra: Any) -> dict[str, Any]:

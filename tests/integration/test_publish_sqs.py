@@ -7,8 +7,7 @@ from botocore.awsrequest import AWSResponse
 
 from eventframework.publish import MAX_BATCH_BYTES, SqsPublisher
 from eventframework.publish.sqs import _Entry, batches_of
-
-from .conftest import AwsResources
+from tests.support.aws import AwsResources
 
 
 def _event(n: int, padding: int = 0) -> dict[str, Any]:

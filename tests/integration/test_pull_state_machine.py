@@ -13,30 +13,15 @@ from typing import Any
 
 import pytest
 
-from eventframework.handlers import _runtime, process_page
+from eventframework.handlers import process_page
 from eventframework.local.engine import AwsConfig, Engine, Execution, VirtualClock
 from eventframework.local.engine.lambdas import LambdaHandler
 from eventframework.local.sandbox import Fault, Sandbox
 from eventframework.state import CheckpointStore
-
-from .conftest import REGION, AwsResources
+from tests.support.aws import REGION, AwsResources
 
 REPO = Path(__file__).resolve().parents[2]
 SOURCE = "okta-system-log"
-
-
-@pytest.fixture
-def pipeline(aws: AwsResources, monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsResources]:
-    for name, value in {
-        "EFW_STATE_TABLE": aws.state_table,
-        "EFW_DEADLETTER_TABLE": aws.deadletter_table,
-        "EFW_PAGE_BUCKET": aws.page_bucket,
-        "EFW_QUEUE_URL": aws.queue_url,
-    }.items():
-        monkeypatch.setenv(name, value)
-    _runtime.services.cache_clear()
-    yield aws
-    _runtime.services.cache_clear()
 
 
 def _sandbox(monkeypatch: pytest.MonkeyPatch, events: int) -> Sandbox:

@@ -3,8 +3,7 @@ from __future__ import annotations
 import pytest
 
 from eventframework.state import CheckpointStore, LeaseLostError
-
-from .conftest import AwsResources, FakeClock
+from tests.support.aws import AwsResources, FakeClock
 
 
 def _store(aws: AwsResources, clock: FakeClock) -> CheckpointStore:

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
 from eventframework.state import Ledger
-
-from .conftest import AwsResources
+from tests.support.aws import AwsResources
 
 
 def test_ledger_records_and_reloads_seen_ids(aws: AwsResources) -> None:

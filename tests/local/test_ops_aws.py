@@ -15,6 +15,7 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
+from tests.support.aws import DEADLETTER_SORT_KEY, create_source_table
 
 from eventframework.local.ops.aws_ops import AwsOps, StackOutputError
 from eventframework.state import DeadLetterStore
@@ -40,18 +41,7 @@ def _deploy(session: Any) -> dict[str, str]:
         key: sfn.create_state_machine(name=name, definition=DEFINITION, roleArn=ROLE)["stateMachineArn"]
         for key, name in (("PullStateMachineArn", "efw-pull"), ("ReprocessStateMachineArn", "efw-reprocess"))
     }
-    session.client("dynamodb").create_table(
-        TableName="dead",
-        KeySchema=[
-            {"AttributeName": "source", "KeyType": "HASH"},
-            {"AttributeName": "event_key", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "source", "AttributeType": "S"},
-            {"AttributeName": "event_key", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_source_table(session.client("dynamodb"), "dead", DEADLETTER_SORT_KEY)
     session.client("s3").create_bucket(Bucket="pages")
     outputs.update(DeadLetterTableName="dead", PageBucketName="pages")
     template = {

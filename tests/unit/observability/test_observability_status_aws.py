@@ -9,14 +9,13 @@ from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
+from tests.support.aws import REGION, moto_stores
 
 from eventframework.definitions import load_source
 from eventframework.local.status import StatusSourceError
 from eventframework.local.status_aws import AwsStatusReader
 from eventframework.observability import assess
 
-REGION = "us-east-1"
 MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:efw-pull"
 OKTA, ONEPASSWORD = "okta-system-log", "onepassword-signin-attempts"
 STARTED = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)
@@ -68,21 +67,7 @@ def _execution(name: str, source: str, status: str, **extra: Any) -> dict[str, A
 
 @pytest.fixture
 def tables() -> Iterator[dict[str, str]]:
-    with mock_aws():
-        dynamodb = boto3.client("dynamodb", region_name=REGION)
-        for name, sort_key in (("state", "sk"), ("dead", "event_key")):
-            dynamodb.create_table(
-                TableName=name,
-                KeySchema=[
-                    {"AttributeName": "source", "KeyType": "HASH"},
-                    {"AttributeName": sort_key, "KeyType": "RANGE"},
-                ],
-                AttributeDefinitions=[
-                    {"AttributeName": "source", "AttributeType": "S"},
-                    {"AttributeName": sort_key, "AttributeType": "S"},
-                ],
-                BillingMode="PAY_PER_REQUEST",
-            )
+    with moto_stores(deadletter_table="dead", page_bucket="", queue_name=""):
         yield {"StateTable": "state", "DeadLetterTable": "dead", "PullStateMachine": MACHINE}
 
 

@@ -1,5 +1,5 @@
 """A webhook world on moto: the template's state and dead-letter tables and MozDef queue (the
-integration tier's `aws` fixture), an ingestor wired to them with a fake clock and in-memory secrets,
+shared `tests.support.aws` stores), an ingestor wired to them with a fake clock and in-memory secrets,
 and helpers to sign and send requests the way each vendor does."""
 
 from __future__ import annotations
@@ -12,11 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
-from moto.core import DEFAULT_ACCOUNT_ID
-from moto.sqs.models import sqs_backends
+from tests.support.aws import AwsResources, FakeClock, moto_stores
 
 from eventframework.definitions import SourceDefinition, load_source
 from eventframework.publish import SqsPublisher
@@ -55,44 +52,6 @@ def zoom_headers(secret: str, body: bytes, timestamp: int) -> dict[str, str]:
     return {"x-zm-request-timestamp": str(timestamp), "x-zm-signature": f"v0={digest}"}
 
 
-REGION = "us-east-1"
-QUEUE_NAME = "mozdef-events"
-
-
-class FakeClock:
-    """Epoch seconds that tests move by hand instead of sleeping."""
-
-    def __init__(self, now: float = 1_700_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@dataclass
-class AwsResources:
-    dynamodb: Any
-    sqs: Any
-    state_table: str
-    deadletter_table: str
-    queue_url: str
-
-    def reset(self) -> None:
-        for table, sort_key in ((self.state_table, "sk"), (self.deadletter_table, "event_key")):
-            for item in self.dynamodb.scan(TableName=table)["Items"]:
-                key = {"source": item["source"], sort_key: item[sort_key]}
-                self.dynamodb.delete_item(TableName=table, Key=key)
-        self.sqs.create_queue(QueueName=QUEUE_NAME)  # a test may have deleted it
-        self.queue_bodies()
-
-    def queue_bodies(self) -> list[str]:
-        """Take every message off the queue (from moto's memory: its ReceiveMessage is quadratic)."""
-        queue = sqs_backends[DEFAULT_ACCOUNT_ID][REGION].queues[self.queue_url.rsplit("/", 1)[-1]]
-        bodies = [message.body for message in queue._messages]
-        queue._messages.clear()
-        return bodies
-
-
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
@@ -101,32 +60,8 @@ def clock() -> FakeClock:
 @pytest.fixture(scope="module")
 def aws_module() -> Iterator[AwsResources]:
     """One moto backend per test module (starting moto and creating tables dominates a test's cost)."""
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in (
-            ("AWS_DEFAULT_REGION", REGION),
-            ("AWS_ACCESS_KEY_ID", "t"),
-            ("AWS_SECRET_ACCESS_KEY", "t"),
-        ):
-            patch.setenv(name, value)
-        patch.delenv("AWS_ENDPOINT_URL", raising=False)
-        with mock_aws():
-            dynamodb = boto3.client("dynamodb", region_name=REGION)
-            for table, sort_key in (("state", "sk"), ("deadletters", "event_key")):
-                dynamodb.create_table(
-                    TableName=table,
-                    KeySchema=[
-                        {"AttributeName": "source", "KeyType": "HASH"},
-                        {"AttributeName": sort_key, "KeyType": "RANGE"},
-                    ],
-                    AttributeDefinitions=[
-                        {"AttributeName": "source", "AttributeType": "S"},
-                        {"AttributeName": sort_key, "AttributeType": "S"},
-                    ],
-                    BillingMode="PAY_PER_REQUEST",
-                )
-            sqs = boto3.client("sqs", region_name=REGION)
-            queue_url = sqs.create_queue(QueueName=QUEUE_NAME)["QueueUrl"]
-            yield AwsResources(dynamodb, sqs, "state", "deadletters", queue_url)
+    with moto_stores(page_bucket="") as resources:
+        yield resources
 
 
 @pytest.fixture
