@@ -205,6 +205,7 @@ class MotoStack:
             "AWS::StepFunctions::StateMachine": lambda arn: arn,
             "AWS::SNS::Topic": lambda arn: arn,
             "AWS::SecretsManager::Secret": lambda arn: arn,
+            "AWS::Events::Rule": lambda name: self.client("events").describe_rule(Name=name)["Arn"],
         }
 
     def properties(self, logical_id: str) -> dict[str, Any]:

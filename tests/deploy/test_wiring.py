@@ -80,6 +80,7 @@ def test_deploy_queues_redrive_to_their_dead_letter_queues(stack: MotoStack) -> 
         assert int(actual["maxReceiveCount"]) == int(declared["maxReceiveCount"])
         targets.add(actual["deadLetterTargetArn"])
     assert targets, "no queue has a redrive policy"
+    targets |= _async_dead_letter_targets(stack)
     for logical_id in queues:
         arn = stack.lookup(logical_id, "Arn")
         has_policy = (
@@ -89,6 +90,21 @@ def test_deploy_queues_redrive_to_their_dead_letter_queues(stack: MotoStack) -> 
             ]
         )
         assert has_policy or arn in targets, f"{logical_id} neither redrives nor is a dead-letter queue"
+
+
+def _async_dead_letter_targets(stack: MotoStack) -> set[str]:
+    """Queues that receive what asynchronous delivery gave up on: functions' and rule targets'."""
+    found = set()
+    for logical_id in stack.of_type("AWS::Lambda::Function"):
+        config = stack.client("lambda").get_function_configuration(FunctionName=stack.physical(logical_id))
+        if "DeadLetterConfig" in config:
+            found.add(config["DeadLetterConfig"]["TargetArn"])
+    events = stack.client("events")
+    for logical_id in stack.of_type("AWS::Events::Rule"):
+        for target in events.list_targets_by_rule(Rule=stack.physical(logical_id))["Targets"]:
+            if "DeadLetterConfig" in target:
+                found.add(target["DeadLetterConfig"]["Arn"])
+    return found
 
 
 def test_deploy_state_machine_roles_can_invoke_their_functions(stack: MotoStack) -> None:

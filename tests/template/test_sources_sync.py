@@ -31,9 +31,12 @@ def test_template_sync_each_source_has_schedule_and_secret(template: dict[str, A
     events = template["Resources"]["PullStateMachine"]["Properties"]["Events"]
     for definition in list_sources():
         stem = logical_name(definition.id)
-        secret = template["Resources"][f"{stem}Secret"]
-        assert secret["Properties"]["Name"] == {"Fn::Sub": f"${{NamePrefix}}/${{Stage}}/{definition.id}"}
-        if not definition.pulled:  # push-only: arrives through the webhook API, never scheduled
+        if definition.pulled or definition.webhook is not None:
+            secret = template["Resources"][f"{stem}Secret"]
+            assert secret["Properties"]["Name"] == {"Fn::Sub": f"${{NamePrefix}}/${{Stage}}/{definition.id}"}
+        else:  # pushed by AWS through EventBridge: nothing to authenticate
+            assert f"{stem}Secret" not in template["Resources"]
+        if not definition.pulled:  # push-only: arrives through a push channel, never scheduled
             assert f"{stem}Schedule" not in events
             continue
         schedule = events[f"{stem}Schedule"]

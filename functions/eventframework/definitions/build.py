@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from eventframework.definitions.eventbridge import eventbridge_spec
 from eventframework.definitions.model import (
     AuthSpec,
     AuthType,
@@ -25,7 +26,6 @@ from eventframework.definitions.model import (
     ValueKind,
     ValueSpec,
 )
-from eventframework.definitions.eventbridge import eventbridge_spec
 from eventframework.definitions.webhook import is_pulled, webhook_spec, with_inert_pull_sections
 
 

@@ -1,10 +1,10 @@
 """The webhook section of a definition, and push-only sources (a push section and no pull sections).
 
 A source either pulls (all of schedule, request, auth, pagination, records and cursor), pushes (a
-`webhook:` or `eventbridge:` section, none of those), or does both. A push-only document is completed with inert
-pull sections before it is built, so the pull code's types stay non-optional; `pulled` tells the
-two apart. Per-kind defaults of webhook authentication (header names, prefixes) live here, next to
-the format they complete.
+`webhook:` or `eventbridge:` section, none of those), or does both. A push-only document is
+completed with inert pull sections before it is built, so the pull code's types stay non-optional;
+`pulled` tells the two apart. Per-kind defaults of webhook authentication (header names,
+prefixes) live here, next to the format they complete.
 """
 
 from __future__ import annotations
@@ -53,8 +53,8 @@ def pull_section_problems(doc: dict[str, Any]) -> list[Problem]:
         fix = "add them for a source that also pulls, or remove every pull section for a push-only source"
     else:
         fix = (
-            "add it, or add a webhook: or eventbridge: section (and no pull sections) for a source "
-            "that only pushes"
+            "add it, or add a webhook: section (or an eventbridge: section) and no pull sections "
+            "for a source that only pushes"
         )
     return [Problem(key, None, f"required key '{key}' is missing", fix) for key in missing]
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,8 +21,7 @@ from eventframework.definitions.paths import compile_path
 from eventframework.definitions.times import iso_from_epoch
 from eventframework.fetch.credentials import load_credentials
 from eventframework.fetch.errors import CredentialsError
-from eventframework.process import process_records
-from eventframework.process.results import DeadLetterCandidate, ErrorKind, ProcessResult
+from eventframework.process.results import DeadLetterCandidate, ErrorKind
 from eventframework.publish import SqsPublisher
 from eventframework.state import DeadLetterStore
 from eventframework.state.errors import StateStoreError
@@ -39,6 +37,7 @@ from eventframework.webhooks.errors import (
     WebhookUnavailableError,
 )
 from eventframework.webhooks.handshake import answer_get, answer_post, require_get_handshake
+from eventframework.webhooks.push import PushOutlets, dead_letter, deliver_once, publish_records
 from eventframework.webhooks.request import WebhookRequest, WebhookResponse
 
 
@@ -167,19 +166,16 @@ class WebhookIngestor:
             raise
 
     def _deliver(self, request: WebhookRequest, delivery: _Delivery, document: Any) -> WebhookResponse:
-        deliveries = self.services.deliveries
-        claim = deliveries.claim(request.source, delivery.key)
+        claim, counts = deliver_once(
+            self.services.deliveries,
+            request.source,
+            delivery.key,
+            lambda: self._process(request, delivery, document),
+        )
         if claim is Claim.DUPLICATE:
             return WebhookResponse(200, {"status": "duplicate", "delivery": delivery.key})
         if claim is Claim.IN_PROGRESS:
             raise DeliveryInProgressError(request.source, delivery.key)
-        try:
-            counts = self._process(request, delivery, document)
-        except Exception:
-            with suppress(StateStoreError):  # if not released, the claim expires after hold_seconds
-                deliveries.release(request.source, delivery.key)
-            raise
-        deliveries.complete(request.source, delivery.key, counts)
         return WebhookResponse(202, {"status": "accepted", "delivery": delivery.key, **counts})
 
     def _process(self, request: WebhookRequest, delivery: _Delivery, document: Any) -> dict[str, int]:
@@ -192,43 +188,12 @@ class WebhookIngestor:
             )
             return {"received": 1, "published": 0, "dead_lettered": 1, "duplicates": 0}
         envelopes = [_envelope(request, delivery.spec, delivery.key, record) for record in records]
-        result = process_records(delivery.definition, envelopes, frozenset())
-        published = self.services.publisher.publish(result.events)
-        dead = list(result.dead) + _failed_publishes(result, published.failed, envelopes, delivery)
-        self._dead_letter(request.source, delivery.run_id, dead)
-        return {
-            "received": len(records),
-            "published": published.published,
-            "dead_lettered": len(dead),
-            "duplicates": result.duplicates,
-        }
+        return publish_records(self._outlets, delivery.definition, envelopes, delivery.run_id)
+
+    @property
+    def _outlets(self) -> PushOutlets:
+        services = self.services
+        return PushOutlets(services.deliveries, services.deadletters, services.publisher)
 
     def _dead_letter(self, source: str, run_id: str, candidates: Sequence[DeadLetterCandidate]) -> None:
-        for candidate in candidates:
-            self.services.deadletters.put(
-                source,
-                event_key=candidate.event_key,
-                raw=candidate.raw,
-                error_kind=candidate.error_kind,
-                message=candidate.message,
-                run_id=run_id,
-            )
-
-
-def _failed_publishes(
-    result: ProcessResult, failed: Sequence[Any], envelopes: Sequence[dict[str, Any]], delivery: _Delivery
-) -> list[DeadLetterCandidate]:
-    """Events the queue refused, as dead letters keyed by event id and holding the raw envelope."""
-    by_id = {event_id: envelope for event_id, envelope in _ids(delivery, envelopes)}
-    candidates = []
-    for failure in failed:
-        event_id = result.delivered[failure.index][0]
-        raw = by_id.get(event_id, failure.event)
-        message = f"{failure.code}: {failure.reason}"
-        candidates.append(DeadLetterCandidate(raw, event_id, ErrorKind.PUBLISH_FAILED.value, message))
-    return candidates
-
-
-def _ids(delivery: _Delivery, envelopes: Sequence[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
-    getter = compile_path(delivery.definition.event_id_path)
-    return [(str(value), envelope) for envelope in envelopes if (value := getter(envelope)) is not None]
+        dead_letter(self.services.deadletters, source, run_id, candidates)

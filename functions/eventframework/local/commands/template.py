@@ -110,7 +110,9 @@ def render_block(name: str, definitions: Sequence[SourceDefinition]) -> list[str
     lines: list[str] = []
     for definition in sorted(definitions, key=lambda item: item.id):
         if name in ("schedules", "monitoring") and not definition.pulled:
-            continue  # a push-only source arrives through the webhook API, no schedule, no run alarms
+            continue  # a push-only source arrives through a push channel, no schedule, no run alarms
+        if name == "secrets" and not definition.pulled and definition.webhook is None:
+            continue  # pushed by AWS itself (eventbridge): nothing to authenticate, no secret
         lines.extend(render(definition))
     return lines
 
