@@ -15,7 +15,6 @@ from __future__ import annotations
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import boto3
@@ -26,6 +25,7 @@ from eventframework.local.emulator import EmulatorServer
 from eventframework.local.emulator.provision import Provisioner
 from eventframework.local.emulator.server import patched_environment
 from eventframework.local.emulator.snapshot import load_table, save_table
+from eventframework.local.lifecycle import Service
 from eventframework.local.queue_sink import QueueSink
 from eventframework.local.webhook_server import WebhookServer
 
@@ -41,7 +41,7 @@ class ServeOptions:
     port: int = 8080
 
 
-class LocalWebhookStack:
+class LocalWebhookStack(Service):
     """Emulator, stores, queue drain and the loopback webhook server, started and stopped together."""
 
     def __init__(self, options: ServeOptions) -> None:
@@ -103,11 +103,3 @@ class LocalWebhookStack:
         except BaseException:
             self._stack.close()
             raise
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()

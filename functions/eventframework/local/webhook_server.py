@@ -17,12 +17,12 @@ import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from eventframework.local.engine.clock import SystemClock
 from eventframework.local.engine.lambdas import LambdaContext
+from eventframework.local.lifecycle import Service
 
 API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024
 FUNCTION_NAME = "WebhookFunction"
@@ -135,7 +135,7 @@ class _Server(ThreadingHTTPServer):
         self.lock = threading.Lock()
 
 
-class WebhookServer:
+class WebhookServer(Service):
     """Serve `handler` on a loopback port (0 picks a free one) in a background thread."""
 
     def __init__(self, handler: Handler, *, host: str = "127.0.0.1", port: int = 0) -> None:
@@ -158,14 +158,3 @@ class WebhookServer:
             self._thread.join()
             self._thread = None
         self._server.server_close()
-
-    def __enter__(self) -> WebhookServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()

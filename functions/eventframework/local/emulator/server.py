@@ -12,9 +12,10 @@ import os
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from types import TracebackType
 
 from moto.server import ThreadedMotoServer
+
+from eventframework.local.lifecycle import Service
 
 # moto accepts any credentials; these fixed ones keep a local run from ever touching a real account
 # through credentials that happen to be configured on the machine.
@@ -25,7 +26,7 @@ EMULATOR_CREDENTIALS = {
 }
 
 
-class EmulatorServer:
+class EmulatorServer(Service):
     """Start and stop an embedded moto server; `environment()` gives the variables that point at it."""
 
     def __init__(self, region: str = "us-east-1") -> None:
@@ -71,17 +72,6 @@ class EmulatorServer:
             "AWS_DEFAULT_REGION": self.region,
             "AWS_REGION": self.region,
         }
-
-    def __enter__(self) -> EmulatorServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 @contextmanager

@@ -13,9 +13,9 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
+from eventframework.local.lifecycle import Service
 from eventframework.local.sandbox.api import SourceApi
 from eventframework.local.sandbox.catalogue_events import (
     Auth0EventFactory,
@@ -60,7 +60,7 @@ SOURCES: dict[str, tuple[type[SourceApi], Callable[[int], EventFactory]]] = {
 INGEST_STEP_MS = 1
 
 
-class Sandbox:
+class Sandbox(Service):
     """A running fake of the vendors' APIs on 127.0.0.1, with fault injection and ground truth.
 
     `events` gives the initial number of events per source (others start empty). Initial events
@@ -133,17 +133,6 @@ class Sandbox:
         if self._tempdir is not None:
             self._tempdir.cleanup()
             self._tempdir = None
-
-    def __enter__(self) -> Sandbox:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     @property
     def base_url(self) -> str:
