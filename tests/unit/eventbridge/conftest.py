@@ -1,0 +1,55 @@
+"""An EventBridge world on moto: the template's stores (tests.support.aws), the real Lambda handler
+wired to them through the environment, and GuardDuty findings from tests/fixtures/aws-guardduty."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.support.aws import AwsResources, moto_stores
+
+from eventframework.handlers import _runtime, eventbridge
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "aws-guardduty"
+FINDINGS = ["ssh-brute-force", "credential-exfiltration", "port-probe", "dns-command-and-control"]
+
+
+def finding(name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
+    return copy.deepcopy(loaded)
+
+
+class Context:
+    function_name = "GuardDutyFunction"
+    function_version = "$LATEST"
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:GuardDutyFunction"
+    memory_limit_in_mb = 512
+    aws_request_id = "req-1"
+    log_group_name = log_stream_name = "local"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 60_000
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsResources]:
+    with moto_stores() as resources:
+        monkeypatch.setenv("EFW_STATE_TABLE", resources.state_table)
+        monkeypatch.setenv("EFW_DEADLETTER_TABLE", resources.deadletter_table)
+        monkeypatch.setenv("EFW_PAGE_BUCKET", resources.page_bucket)
+        monkeypatch.setenv("EFW_QUEUE_URL", resources.queue_url)
+        _runtime.cold_start()
+        eventbridge.ingestor.cache_clear()
+        yield resources
+        _runtime.cold_start()
+        eventbridge.ingestor.cache_clear()
+
+
+@pytest.fixture
+def invoke(aws: AwsResources) -> Any:
+    """Call the deployed handler as EventBridge would: one event, a Lambda context."""
+    return lambda event: eventbridge.lambda_handler(event, Context())  # type: ignore[arg-type]
