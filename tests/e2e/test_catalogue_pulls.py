@@ -17,19 +17,12 @@ from pathlib import Path
 import pytest
 
 from eventframework.local.sandbox import Sandbox
+from tests.support.catalogue import CATALOGUE
 
 from .harness import PullWorld, make_world
 
 pytestmark = pytest.mark.e2e
 
-CATALOGUE = (
-    "auth0-logs",
-    "duo-authentication-log",
-    "google-workspace-login",
-    "github-audit-log",
-    "slack-audit-logs",
-    "microsoft-graph-signins",
-)
 EVENTS = 150
 PAGE_SIZE = 40
 # The history ends five minutes ago: Duo keeps maxtime two minutes behind now, as Duo recommends.

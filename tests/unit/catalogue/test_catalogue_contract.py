@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 import requests
+from tests.support.catalogue import CATALOGUE as SHIPPED_CATALOGUE
 
 from eventframework.definitions import SourceDefinition, load_source
 from eventframework.definitions.paths import compile_path
@@ -30,16 +31,7 @@ from eventframework.process import process_records
 NOW = datetime(2024, 8, 14, 10, 0, tzinfo=UTC).timestamp()
 FIRST_EVENT = datetime.fromtimestamp(NOW - 50 * 60, tz=UTC)
 MAX_PAGES = 40
-CATALOGUE = sorted(
-    (
-        "auth0-logs",
-        "duo-authentication-log",
-        "google-workspace-login",
-        "github-audit-log",
-        "slack-audit-logs",
-        "microsoft-graph-signins",
-    )
-)
+CATALOGUE = sorted(SHIPPED_CATALOGUE)
 
 
 @dataclass

@@ -7,20 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.support.catalogue import CATALOGUE
 
 from eventframework.definitions import load_source
 from eventframework.definitions.paths import compile_path
 from eventframework.process import process_records
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
-CATALOGUE = [
-    "auth0-logs",
-    "duo-authentication-log",
-    "google-workspace-login",
-    "github-audit-log",
-    "slack-audit-logs",
-    "microsoft-graph-signins",
-]
 
 
 def fixture_events(source_id: str) -> list[dict[str, Any]]:
