@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 from eventframework.state import Ledger
+from eventframework.state.ledger import MAX_ITEM_BYTES, decode_entries, newest_epoch
 from tests.support.aws import AwsResources
+
+KEY = {"source": {"S": "okta"}, "sk": {"S": "ledger"}}
 
 
 def test_ledger_records_and_reloads_seen_ids(aws: AwsResources) -> None:
@@ -29,13 +32,36 @@ def test_ledger_caps_entry_count_keeping_newest(aws: AwsResources) -> None:
 def test_ledger_item_stays_under_dynamodb_limit_with_long_ids(aws: AwsResources) -> None:
     ledger = Ledger(aws.state_table, aws.dynamodb, "okta", max_entries=100_000)
     ledger.record([(f"{n:08d}" + "x" * 400, 1_000.0) for n in range(2_000)])  # ~850 KB unbounded
-    item = aws.dynamodb.get_item(TableName="state", Key={"source": {"S": "okta"}, "sk": {"S": "ledger"}})
-    size = sum(len(key) + 24 for key in item["Item"]["events"]["M"])
-    assert 0 < size <= 300_000
-    assert int(item["Item"]["expires_at"]["N"]) > 1_000
+    item = aws.dynamodb.get_item(TableName="state", Key=KEY)["Item"]
+    size = sum(len(key) + 24 for key in decode_entries(item))
+    assert 0 < size <= MAX_ITEM_BYTES
+    assert len(item["window"]["B"]) <= MAX_ITEM_BYTES
+    assert int(item["expires_at"]["N"]) > 1_000
+
+
+def test_ledger_stores_window_as_one_binary_attribute_with_exact_epochs(aws: AwsResources) -> None:
+    delivered = [("a", 1_700_000_000.123456), ("b\t\"odd\"", 1_700_000_001.5), ("c", 1_700_000_002.0)]
+    Ledger(aws.state_table, aws.dynamodb, "okta").record(delivered)
+    item = aws.dynamodb.get_item(TableName="state", Key=KEY)["Item"]
+    assert set(item) == {"source", "sk", "window", "expires_at"}
+    assert decode_entries(item) == dict(delivered)
+    assert newest_epoch(item) == 1_700_000_002.0
+    assert int(item["expires_at"]["N"]) == 1_700_000_002 + 30 * 86400
+
+
+def test_ledger_reads_the_earlier_map_layout_and_rewrites_it(aws: AwsResources) -> None:
+    old = {"a": {"N": "100"}, "b": {"N": "101.5"}}
+    aws.dynamodb.put_item(TableName="state", Item={**KEY, "events": {"M": old}})
+    ledger = Ledger(aws.state_table, aws.dynamodb, "okta")
+    assert ledger.seen() == {"a", "b"}
+    ledger.record([("c", 102.0)])
+    item = aws.dynamodb.get_item(TableName="state", Key=KEY)["Item"]
+    assert "events" not in item
+    assert decode_entries(item) == {"a": 100.0, "b": 101.5, "c": 102.0}
 
 
 def test_ledger_record_nothing_writes_nothing(aws: AwsResources) -> None:
     Ledger(aws.state_table, aws.dynamodb, "okta").record([])
-    item = aws.dynamodb.get_item(TableName="state", Key={"source": {"S": "okta"}, "sk": {"S": "ledger"}})
+    item = aws.dynamodb.get_item(TableName="state", Key=KEY)
     assert "Item" not in item
+    assert newest_epoch(None) is None

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from eventframework.definitions import SourceDefinition
 from eventframework.errors import EventFrameworkError
 from eventframework.observability.health import RunRecord, SourceState
+from eventframework.state.ledger import newest_epoch
 
 STATE_TABLE = "StateTable"
 DEADLETTER_TABLE = "DeadLetterTable"
@@ -58,10 +59,8 @@ def _attr(item: Item | None, name: str) -> str | None:
 
 
 def newest_event_at(ledger: Item | None) -> float | None:
-    """The newest delivered event's epoch in the ledger item (event id -> event epoch)."""
-    events = ((ledger or {}).get("events") or {}).get("M") or {}
-    epochs = [float(value["N"]) for value in events.values() if isinstance(value, Mapping) and "N" in value]
-    return max(epochs, default=None)
+    """The newest delivered event's epoch in the ledger item (either of the ledger's layouts)."""
+    return newest_epoch(ledger)
 
 
 def run_record(execution: Mapping[str, Any]) -> RunRecord:
@@ -121,11 +120,10 @@ class LocalStatusReader:
     state_dir: Path
 
     def _items(self, table: str) -> Iterator[Item]:
-        path = self.state_dir / "tables" / f"{table}.jsonl"
-        if path.exists():
-            for line in path.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    yield json.loads(line)
+        # Imported here: the emulator package loads moto, which `efw status` on AWS never needs.
+        from eventframework.local.emulator.snapshot import read_items
+
+        yield from read_items(self.state_dir / "tables" / f"{table}.jsonl")
 
     def _executions(self) -> list[Mapping[str, Any]]:
         folder = self.state_dir / "executions"

@@ -43,6 +43,14 @@ def _decode(value: Any) -> Any:
     return value
 
 
+def read_items(path: Path) -> Iterator[dict[str, Any]]:
+    """The items of a table file written by save_table (binary attributes back to bytes)."""
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                yield _decode(json.loads(line))
+
+
 def _scan(client: DynamoDBClient, table: str) -> Iterator[dict[str, Any]]:
     for page in client.get_paginator("scan").paginate(TableName=table):
         yield from page.get("Items", [])
@@ -63,9 +71,7 @@ def save_table(client: DynamoDBClient, table: str, path: Path) -> int:
 
 def load_table(client: DynamoDBClient, table: str, path: Path) -> int:
     """Put the items saved in `path` back into `table`; a missing file means a first run."""
-    if not path.exists():
-        return 0
-    items = [_decode(json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    items = list(read_items(path))
     for start in range(0, len(items), BATCH_WRITE_LIMIT):
         requests: Any = [{"PutRequest": {"Item": item}} for item in items[start : start + BATCH_WRITE_LIMIT]]
         pending: Any = {table: requests}
