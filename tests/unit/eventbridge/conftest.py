@@ -1,26 +1,15 @@
-"""An EventBridge world on moto: the template's stores (tests.support.aws), the real Lambda handler
-wired to them through the environment, and GuardDuty findings from tests/fixtures/aws-guardduty."""
+"""An EventBridge world on moto: the template's stores (tests.support.aws) and the real Lambda
+handler wired to them through the environment."""
 
 from __future__ import annotations
 
-import copy
-import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from tests.support.aws import AwsResources, moto_stores
 
 from eventframework.handlers import _runtime, eventbridge
-
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "aws-guardduty"
-FINDINGS = ["ssh-brute-force", "credential-exfiltration", "port-probe", "dns-command-and-control"]
-
-
-def finding(name: str) -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
-    return copy.deepcopy(loaded)
 
 
 class Context:

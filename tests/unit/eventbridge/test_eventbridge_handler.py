@@ -8,9 +8,9 @@ import json
 from typing import Any
 
 import pytest
+from guardduty_world import FIXTURES, finding
 from tests.support.aws import AwsResources
 
-from conftest import FIXTURES, finding
 from eventframework.definitions import load_source
 from eventframework.eventbridge import EventBridgeRoutingError, delivery_id_of
 from eventframework.state import DeadLetterStore

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 import yaml
+from guardduty_world import FINDINGS, FIXTURES, finding
 
-from conftest import FINDINGS, FIXTURES, finding
 from eventframework.definitions import DefinitionError, load_source, load_source_file
 from eventframework.eventbridge.guardduty import remote_ip_details, severity_for
 from eventframework.process import process_records
