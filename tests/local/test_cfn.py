@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from eventframework.local import cfn
 from eventframework.local.cfn import IntrinsicResolver, TemplateError, load_template
 
 TEMPLATE = """
@@ -84,3 +85,19 @@ def test_load_template_rejects_a_file_without_resources(tmp_path: Path) -> None:
     path.write_text("a: 1\n")
     with pytest.raises(TemplateError, match="no Resources section"):
         load_template(path)
+
+
+def test_load_template_parses_once_per_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "template.yaml"
+    path.write_text(TEMPLATE, encoding="utf-8")
+    parses: list[Path] = []
+    real_parse = cfn._parse
+    monkeypatch.setattr(cfn, "_parse", lambda file: parses.append(file) or real_parse(file))
+    first = load_template(path)
+    first["Resources"].clear()  # a caller editing its copy
+    second = load_template(path)
+    assert parses == [path]
+    assert "Queue" in second["Resources"]
+    path.write_text(TEMPLATE + "  Extra: {Type: AWS::SQS::Queue}\n", encoding="utf-8")
+    assert "Extra" in load_template(path)["Resources"]
+    assert len(parses) == 2
