@@ -25,6 +25,7 @@ from eventframework.local.cfn import load_template
 from eventframework.local.engine import Clock, Engine, Execution, SystemClock
 from eventframework.local.engine.lambdas import LambdaHandler
 from eventframework.local.ops.deployment import LocalDeployment, counted
+from eventframework.local.page_pruning import SpentPagePruner
 from eventframework.local.queue_sink import QueueSink
 from eventframework.local.sandbox import Sandbox
 from eventframework.local.sandbox_state import open_sandbox
@@ -104,6 +105,7 @@ class LocalPull:
         self.clock = clock or SystemClock()
         self.template = load_template(options.template)
         self.engine: Engine | None = None
+        self.pruner: SpentPagePruner | None = None
         self.sandbox = sandbox
         self._lambdas = dict(lambdas or {})
 
@@ -156,6 +158,8 @@ class LocalPull:
         engine = deployment.engine(self.clock)
         self.engine = engine
         machine = deployment.register(engine, STATE_MACHINE, self._lambdas)
+        self.pruner = SpentPagePruner(deployment.s3)
+        self.pruner.install(machine.lambdas)
         if self.options.redrive:
             engine.add_execution(deployment.records.load(self.options.redrive))
             engine.redrive(self.options.redrive)

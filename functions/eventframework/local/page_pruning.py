@@ -1,0 +1,57 @@
+"""Keep a local run's memory flat: drop raw pages from the embedded emulator once they are spent.
+
+In AWS the raw pages of a pull stay in the page bucket until its lifecycle rule expires them; that
+costs no Lambda memory. A local run keeps that bucket in the embedded moto server, in the same
+process, so every page of a long pull (about 2.6 MB per 1,000 Okta events) would stay in memory
+until the run ends. The product code must not delete pages (a redrive of a FAILED run reads the page
+it failed on again), so the local run does it from the outside: when FetchPage is called for the
+next page of an execution, the loop has come back round, so the previous pages of that execution
+were processed and their checkpoints saved; their objects go. The page of the current step (and so
+the page a failed execution stopped on) is never touched.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from eventframework.local.engine.lambdas import LambdaHandler
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+FETCH_FUNCTION = "FetchPageFunction"
+
+
+class SpentPagePruner:
+    """Wraps FetchPage: records each stored page, deletes an execution's earlier pages on its next fetch."""
+
+    def __init__(self, s3: S3Client) -> None:
+        self._s3 = s3
+        self._stored: defaultdict[str, list[tuple[str, str]]] = defaultdict(list)
+        self.deleted = 0
+
+    def wrap(self, fetch: LambdaHandler) -> LambdaHandler:
+        def fetch_then_remember(event: Any, context: Any) -> Any:
+            execution = str(event.get("execution", "")) if isinstance(event, Mapping) else ""
+            self._drop_spent(execution)
+            result = fetch(event, context)
+            page = result.get("page") if isinstance(result, Mapping) else None
+            if isinstance(page, Mapping) and "bucket" in page and "key" in page:
+                self._stored[execution].append((str(page["bucket"]), str(page["key"])))
+            return result
+
+        return fetch_then_remember
+
+    def install(self, lambdas: dict[str, LambdaHandler]) -> None:
+        """Wrap the FetchPage handler among a registered state machine's bound Lambda handlers."""
+        for arn, handler in lambdas.items():
+            if arn.rsplit(":", 1)[-1] == FETCH_FUNCTION:
+                lambdas[arn] = self.wrap(handler)
+
+    def _drop_spent(self, execution: str) -> None:
+        spent = self._stored.pop(execution, [])
+        for bucket, key in spent:
+            self._s3.delete_object(Bucket=bucket, Key=key)
+        self.deleted += len(spent)

@@ -1,0 +1,69 @@
+"""SpentPagePruner: a local run drops an execution's processed pages, never the page of the current step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from eventframework.local.page_pruning import SpentPagePruner
+
+FETCH_ARN = "arn:aws:lambda:us-east-1:123456789012:function:FetchPageFunction"
+PROCESS_ARN = "arn:aws:lambda:us-east-1:123456789012:function:ProcessPageFunction"
+
+
+class RecordingS3:
+    def __init__(self) -> None:
+        self.deleted: list[tuple[str, str]] = []
+
+    def delete_object(self, *, Bucket: str, Key: str) -> None:  # noqa: N803 - boto3's spelling
+        self.deleted.append((Bucket, Key))
+
+
+def _fetch(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    if event.get("rate_limited"):
+        return {"rate_limited": True, "wait_seconds": 1}
+    return {"page": {"bucket": "pages", "key": f"{event['execution']}/{event['page_number']}"}}
+
+
+def _process(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return {"published": 1}
+
+
+def test_page_pruner_deletes_earlier_pages_of_the_execution_on_its_next_fetch() -> None:
+    s3 = RecordingS3()
+    pruner = SpentPagePruner(s3)  # type: ignore[arg-type]
+    lambdas = {FETCH_ARN: _fetch, PROCESS_ARN: _process}
+    pruner.install(lambdas)
+    assert lambdas[PROCESS_ARN] is _process
+    fetch = lambdas[FETCH_ARN]
+    fetch({"execution": "run-a", "page_number": 1}, None)
+    assert s3.deleted == [], "the page of the current step stays"
+    fetch({"execution": "run-b", "page_number": 1}, None)
+    fetch({"execution": "run-a", "rate_limited": True}, None)
+    assert s3.deleted == [("pages", "run-a/1")]
+    fetch({"execution": "run-a", "page_number": 2}, None)
+    assert s3.deleted == [("pages", "run-a/1")], "a rate-limited fetch stored nothing"
+    fetch({"execution": "run-a", "page_number": 3}, None)
+    assert s3.deleted == [("pages", "run-a/1"), ("pages", "run-a/2")]
+    assert pruner.deleted == 2
+
+
+def test_page_pruner_keeps_the_page_a_failed_fetch_did_not_replace() -> None:
+    s3 = RecordingS3()
+    pruner = SpentPagePruner(s3)  # type: ignore[arg-type]
+
+    failures = [RuntimeError("source down")]
+
+    def failing(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        if event["page_number"] == 2 and failures:
+            raise failures.pop()
+        return _fetch(event, context)
+
+    fetch = pruner.wrap(failing)
+    fetch({"execution": "run-a", "page_number": 1}, None)
+    with pytest.raises(RuntimeError):
+        fetch({"execution": "run-a", "page_number": 2}, None)
+    assert s3.deleted == [("pages", "run-a/1")], "page 1 was processed before page 2 was fetched"
+    fetch({"execution": "run-a", "page_number": 2}, None)  # the retry
+    assert s3.deleted == [("pages", "run-a/1")], "nothing new was stored by the failed attempt"
