@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from botocore.awsrequest import AWSResponse
 
 from eventframework.publish import MAX_BATCH_BYTES, SqsPublisher
@@ -118,3 +119,28 @@ def test_sqs_publisher_whole_call_failure_becomes_failed_entries(aws: AwsResourc
     assert result.published == 0
     assert [failure.index for failure in result.failed] == [0, 1]
     assert "SendMessageBatch failed" in result.failed[0].reason
+
+
+def test_sqs_publisher_sends_pre_encoded_bodies_without_encoding_again(
+    aws: AwsResources, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from eventframework.publish import sqs
+
+    events = [_event(n) for n in range(3)]
+    bodies: list[bytes | None] = [json.dumps(event, ensure_ascii=False).encode() for event in events]
+    bodies[1] = None  # not pre-encoded: the publisher encodes it
+    encoded: list[Any] = []
+    monkeypatch.setattr(sqs, "body_json", lambda event: encoded.append(event) or json.dumps(event))
+    result = SqsPublisher(aws.queue_url, aws.sqs).publish(events, bodies)
+    assert (result.published, result.failed) == (3, [])
+    assert encoded == [events[1]]
+    assert sorted(json.loads(body)["summary"] for body in aws.queue_bodies()) == [
+        f"event {n}" for n in range(3)
+    ]
+
+
+def test_sqs_publisher_measures_pre_encoded_bodies_in_utf8_bytes(aws: AwsResources) -> None:
+    event = _event(0)
+    body = json.dumps({**event, "pad": "é" * 140_000}, ensure_ascii=False).encode()  # > 256 KB in UTF-8
+    result = SqsPublisher(aws.queue_url, aws.sqs).publish([event], [body])
+    assert [failure.code for failure in result.failed] == ["MessageTooLong"]

@@ -113,7 +113,7 @@ def process_step(
     _, records = parse_records(definition, body, f"s3://{request.page.bucket}/{request.page.key}")
     ledger = services.ledger(definition.id, window_seconds=definition.cursor.lag_seconds)
     result = process(definition, records, ledger.seen())
-    published = services.publisher.publish(result.events)
+    published = services.publisher.publish(result.events, result.bodies)
     failed = published.failed_indexes
     dead_lettered = _dead_letter_all(services, request, result, published, _raw_by_id(definition, records))
     ledger.record(entry for index, entry in enumerate(result.delivered) if index not in failed)

@@ -58,13 +58,15 @@ def serialised_size(event: dict[str, Any]) -> int:
     return len(json.dumps(rest, separators=(",", ":"))) + extra + len(json.dumps(raw_text))
 
 
-def size_within_limit(event: dict[str, Any], plain: bool) -> tuple[bool, int]:
+def size_within_limit(event: dict[str, Any], plain: bool, text: bytes | None = None) -> tuple[bool, int]:
     """(fits, bytes): whether ``serialised_size(event)`` is at most MAX_EVENT_BYTES, and a size.
 
     ``plain``: the event holds only JSON types (no hook ran); then orjson's length proves the answer
     for any event under MAX_EVENT_BYTES / ASCII_EXPANSION (~43 KB), and the reference decides the rest.
+    ``text``: ``fast_bytes(event)`` when the caller already has it.
     """
-    text = fast_bytes(event) if plain else None
+    if text is None and plain:
+        text = fast_bytes(event)
     if text is not None and len(text) * ASCII_EXPANSION <= MAX_EVENT_BYTES:
         return True, len(text)
     size = serialised_size(event)
@@ -162,26 +164,32 @@ class PageProcessor:
                 f"mapping failed: {type(exc).__name__}: {exc}",
             )
             return moment
-        if self._contract_ok(raw, event_id, event, result):
+        ok, body = self._contract_ok(raw, event_id, event, result)
+        if ok:
             result.events.append(event)
             result.delivered.append((event_id, moment.timestamp()))
+            result.bodies.append(body)
         return moment
 
-    def _contract_ok(self, raw: Any, event_id: str, event: Any, result: ProcessResult) -> bool:
+    def _contract_ok(
+        self, raw: Any, event_id: str, event: Any, result: ProcessResult
+    ) -> tuple[bool, bytes | None]:
+        """(whether the event meets MozDef's contract and size limit, its body text if encoded)."""
         if not (self.plain and mozdef_fast_ok(event)):
             try:
                 check(self.mozdef_validator, event)
             except SchemaViolationError as exc:
                 self._dead(result, raw, event_id, ErrorKind.MOZDEF_INVALID, f"MozDef event {exc}")
-                return False
-        fits, size = size_within_limit(event, self.plain)
+                return False, None
+        body = fast_bytes(event) if self.plain else None
+        fits, size = size_within_limit(event, self.plain, body)
         if not fits:
             message = (
                 f"MozDef event is {size} bytes, over the {MAX_EVENT_BYTES}-byte limit; lower keep_raw/limits"
             )
             self._dead(result, raw, event_id, ErrorKind.MOZDEF_INVALID, message)
-            return False
-        return True
+            return False, None
+        return True, body
 
 
 _PROCESSORS: dict[int, tuple[SourceDefinition, PageProcessor]] = {}

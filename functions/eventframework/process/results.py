@@ -33,10 +33,14 @@ class ProcessResult:
 
     ``events[i]`` and ``delivered[i]`` describe the same event (same order), so a caller whose
     publish partly fails can leave the failed ids out of the ledger and dead-letter those events.
+    ``bodies[i]``, when not None, is ``events[i]`` already encoded as its SQS body (UTF-8 JSON bytes,
+    what ``body_json`` returns), produced while checking its size; the publisher sends it as is
+    instead of encoding the event a second time.
     """
 
     events: list[dict[str, Any]] = field(default_factory=list)
     delivered: list[tuple[str, float]] = field(default_factory=list)
+    bodies: list[bytes | None] = field(default_factory=list)
     dead: list[DeadLetterCandidate] = field(default_factory=list)
     duplicates: int = 0
     newest_event_time: str | None = None

@@ -55,8 +55,13 @@ class _Entry:
     size: int
 
 
-def _encode(event: Mapping[str, Any]) -> tuple[str, int]:
-    """The message body (compact JSON, UTF-8 kept) and its size in bytes (see process.encoding)."""
+def _encode(event: Mapping[str, Any], encoded: bytes | None = None) -> tuple[str, int]:
+    """The message body (compact JSON, UTF-8 kept) and its size in bytes (see process.encoding).
+
+    ``encoded``: the body's UTF-8 bytes when processing already produced them (``body_json``'s text).
+    """
+    if encoded is not None:
+        return encoded.decode("utf-8"), len(encoded)
     body = body_json(event)
     return body, len(body) if body.isascii() else len(body.encode("utf-8"))
 
@@ -93,11 +98,18 @@ class SqsPublisher:
         self._client = client
         self._sleep = sleep
 
-    def publish(self, events: Sequence[Mapping[str, Any]]) -> PublishResult:
+    def publish(
+        self, events: Sequence[Mapping[str, Any]], bodies: Sequence[bytes | None] | None = None
+    ) -> PublishResult:
+        """Send `events`; `bodies[i]`, when given and not None, is events[i] already encoded (UTF-8).
+
+        `bodies` is used only when it pairs with `events` one to one (ProcessResult.bodies does).
+        """
         result = PublishResult()
         entries: list[_Entry] = []
+        encoded = bodies if bodies is not None and len(bodies) == len(events) else None
         for index, event in enumerate(events):
-            body, size = _encode(event)
+            body, size = _encode(event, encoded[index] if encoded else None)
             if size > MAX_BATCH_BYTES:
                 reason = f"message is {size} bytes; SQS accepts at most {MAX_BATCH_BYTES}"
                 result.failed.append(FailedPublish(index, event, "MessageTooLong", reason))
