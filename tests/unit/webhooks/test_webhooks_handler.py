@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from conftest import GITHUB_SECRET, WebhookWorld, fixture_bytes, github_headers
+from tests.unit.webhooks.webhook_world import GITHUB_SECRET, WebhookWorld, fixture_bytes, github_headers
 
 from eventframework.handlers import webhook
 from eventframework.local.webhook_server import proxy_event

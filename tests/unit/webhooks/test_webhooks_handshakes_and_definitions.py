@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import WebhookWorld
+from tests.unit.webhooks.webhook_world import WebhookWorld
 
 from eventframework.definitions import DefinitionError, load_source, load_source_file
 from eventframework.definitions.model import HandshakeType, WebhookAuthType

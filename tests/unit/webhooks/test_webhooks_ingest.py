@@ -6,7 +6,13 @@ import json
 from dataclasses import replace
 
 import pytest
-from conftest import GITHUB_SECRET, ZOOM_SECRET, WebhookWorld, fixture_bytes, github_headers
+from tests.unit.webhooks.webhook_world import (
+    GITHUB_SECRET,
+    ZOOM_SECRET,
+    WebhookWorld,
+    fixture_bytes,
+    github_headers,
+)
 
 from eventframework.definitions import load_source
 from eventframework.process.validation import check, mozdef_validator

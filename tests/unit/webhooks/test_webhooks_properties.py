@@ -11,9 +11,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from conftest import GITHUB_SECRET, ZOOM_SECRET, WebhookWorld, fixture_bytes, github_headers, zoom_headers
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.unit.webhooks.webhook_world import (
+    GITHUB_SECRET,
+    ZOOM_SECRET,
+    WebhookWorld,
+    fixture_bytes,
+    github_headers,
+    zoom_headers,
+)
 
 from eventframework.webhooks import delivery_key
 
