@@ -67,7 +67,7 @@ def fast_page(definition: Any, body: bytes, sink: MemoryQueue) -> int:
 def fast_records(definition: Any, records: list[Any], sink: MemoryQueue) -> int:
     """The same without parsing the page (the issue's validate+dedup+normalise+serialise+batch)."""
     result = process_records(definition, records, frozenset())
-    published = SqsPublisher("bench", sink).publish(result.events)  # type: ignore[arg-type]
+    published = SqsPublisher("bench", sink).publish(result.events, result.bodies)  # type: ignore[arg-type]
     return published.published
 
 
