@@ -40,7 +40,7 @@ def test_ledger_item_stays_under_dynamodb_limit_with_long_ids(aws: AwsResources)
 
 
 def test_ledger_stores_window_as_one_binary_attribute_with_exact_epochs(aws: AwsResources) -> None:
-    delivered = [("a", 1_700_000_000.123456), ("b\t\"odd\"", 1_700_000_001.5), ("c", 1_700_000_002.0)]
+    delivered = [("a", 1_700_000_000.123456), ('b\t"odd"', 1_700_000_001.5), ("c", 1_700_000_002.0)]
     Ledger(aws.state_table, aws.dynamodb, "okta").record(delivered)
     item = aws.dynamodb.get_item(TableName="state", Key=KEY)["Item"]
     assert set(item) == {"source", "sk", "window", "expires_at"}
