@@ -8,20 +8,9 @@ from typing import Any
 
 import pytest
 from tests.support.aws import AwsResources, moto_stores
+from tests.support.lambda_context import lambda_context
 
 from eventframework.handlers import _runtime, eventbridge
-
-
-class Context:
-    function_name = "GuardDutyFunction"
-    function_version = "$LATEST"
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:GuardDutyFunction"
-    memory_limit_in_mb = 512
-    aws_request_id = "req-1"
-    log_group_name = log_stream_name = "local"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 60_000
 
 
 @pytest.fixture
@@ -41,4 +30,6 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsResources]:
 @pytest.fixture
 def invoke(aws: AwsResources) -> Any:
     """Call the deployed handler as EventBridge would: one event, a Lambda context."""
-    return lambda event: eventbridge.lambda_handler(event, Context())  # type: ignore[arg-type]
+    return lambda event: eventbridge.lambda_handler(
+        event, lambda_context("GuardDutyFunction", memory_mb=512, timeout_seconds=60)
+    )

@@ -7,28 +7,19 @@ import json
 from typing import Any
 
 import pytest
+from tests.support.lambda_context import lambda_context
 from tests.unit.webhooks.webhook_world import GITHUB_SECRET, WebhookWorld, fixture_bytes, github_headers
 
 from eventframework.handlers import webhook
 from eventframework.local.webhook_server import proxy_event
 
 
-class Context:
-    function_name = "WebhookFunction"
-    function_version = "$LATEST"
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:WebhookFunction"
-    memory_limit_in_mb = 128
-    aws_request_id = "req-1"
-    log_group_name = log_stream_name = "local"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 29_000
-
-
 @pytest.fixture
 def handler(world: WebhookWorld, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setattr(webhook, "ingestor", lambda: world.ingestor)
-    return lambda event: webhook.lambda_handler(event, Context())  # type: ignore[arg-type]
+    return lambda event: webhook.lambda_handler(
+        event, lambda_context("WebhookFunction", memory_mb=128, timeout_seconds=29)
+    )
 
 
 def event_for(path: str, body: bytes, headers: dict[str, str], method: str = "POST") -> dict[str, Any]:
