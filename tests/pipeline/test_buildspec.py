@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+
 from eventframework.local.cfn import load_template
 
 from .conftest import PIPELINES, REPO
@@ -66,9 +68,14 @@ def test_buildspec_steps_match_the_pipeline_projects(buildspec: dict[str, Any]) 
         assert referenced & variables, project
 
 
-def test_buildspec_checkov_pin_matches_the_dev_script(buildspec: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    ("package", "variable"), [("checkov", "CHECKOV_VERSION"), ("aws-sam-cli", "SAM_CLI_VERSION")]
+)
+def test_buildspec_tool_pins_match_the_dev_script(
+    buildspec: dict[str, Any], package: str, variable: str
+) -> None:
     script = (REPO / "dev").read_text(encoding="utf-8")
-    assert f'"checkov=={buildspec["env"]["variables"]["CHECKOV_VERSION"]}"' in script
+    assert f'"{package}=={buildspec["env"]["variables"][variable]}"' in script
 
 
 def test_buildspec_skips_no_checks_on_the_command_line(buildspec: dict[str, Any]) -> None:
