@@ -71,7 +71,7 @@ def publish_records(
 ) -> Counts:
     """Validate, normalise and publish ``records``; dead-letter what fails. The delivery's counts."""
     result = process_records(definition, records, frozenset())
-    published = outlets.publisher.publish(result.events)
+    published = outlets.publisher.publish(result.events, result.bodies)
     dead = list(result.dead) + _failed_publishes(definition, result, published.failed, records)
     dead_letter(outlets.deadletters, definition.id, run_id, dead)
     return {

@@ -181,7 +181,7 @@ def test_ingest_failure_mid_delivery_releases_the_claim_for_the_retry(
     assert world.ingestor is not None
     publisher = world.ingestor.services.publisher
 
-    def crash(events: object) -> None:
+    def crash(events: object, bodies: object = None) -> None:
         raise RuntimeError("lambda died")
 
     monkeypatch.setattr(publisher, "publish", crash)
