@@ -31,6 +31,7 @@ from eventframework.fetch.errors import (
     SourceTimeoutError,
     SourceUnavailableError,
 )
+from eventframework.fetch.jsondoc import loads_fast
 from eventframework.fetch.pagination import PageContext, Paginator, RequestPlan, paginator_for
 
 Clock = Callable[[], float]
@@ -166,12 +167,24 @@ def _check_status(definition: SourceDefinition, response: requests.Response, sho
 
 def parse_records(definition: SourceDefinition, body: bytes, shown: str) -> tuple[Any, list[Any]]:
     """The parsed body and its records list; :class:`MalformedPageError` names the byte offset."""
+    decoded, document = loads_fast(body)
+    if not decoded:
+        document = _loads_or_explain(definition, body, shown)
+    records = compile_path(definition.records_path)(document)
+    if not isinstance(records, list):
+        found = "missing" if records is None else f"a {type(records).__name__}, not a list"
+        raise MalformedPageError(definition.id, shown, f"records path '{definition.records_path}' is {found}")
+    return document, records
+
+
+def _loads_or_explain(definition: SourceDefinition, body: bytes, shown: str) -> Any:
+    """The standard library's decode, its failures worded as :class:`MalformedPageError`."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise MalformedPageError(definition.id, shown, "body is not UTF-8", exc.start) from None
     try:
-        document = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
             raise MalformedPageError(
@@ -179,11 +192,6 @@ def parse_records(definition: SourceDefinition, body: bytes, shown: str) -> tupl
             ) from None
         offset = len(text[: exc.pos].encode("utf-8"))
         raise MalformedPageError(definition.id, shown, f"invalid JSON ({exc.msg})", offset) from None
-    records = compile_path(definition.records_path)(document)
-    if not isinstance(records, list):
-        found = "missing" if records is None else f"a {type(records).__name__}, not a list"
-        raise MalformedPageError(definition.id, shown, f"records path '{definition.records_path}' is {found}")
-    return document, records
 
 
 def _page_times(definition: SourceDefinition, records: list[Any]) -> list[Any]:
