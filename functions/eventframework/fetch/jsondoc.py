@@ -16,24 +16,34 @@ vendor schemas and their ids go to the ledger. Two differences exist and both ar
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import orjson
 
-_LONG_DIGITS = re.compile(rb"[0-9]{19,}")
+BIG_DIGITS = 19  # 10**18 - 1 is the longest run every 64-bit integer type holds
+# Every ASCII digit becomes "0", so one substring search finds digit runs (a regex scan of a 2.6 MB
+# page takes 60-90 ms, as long as the decode it guards; translate and find take ~5 ms).
+_DIGITS_AS_ZERO = bytes(0x30 if 0x30 <= code <= 0x39 else code for code in range(256))
+_RUN = b"0" * BIG_DIGITS
+_ZERO = 0x30
 _NUMBER_START = frozenset(b"[,:")
 _SKIPPED_BEFORE_DIGITS = frozenset(b" \t\n\r-")
 
 
 def may_hold_big_integer(body: bytes) -> bool:
     """True when an integer token of 19 digits or more may occur (no false negatives)."""
-    for match in _LONG_DIGITS.finditer(body):
-        index = match.start() - 1
-        while index >= 0 and body[index] in _SKIPPED_BEFORE_DIGITS:
-            index -= 1
-        if index < 0 or body[index] in _NUMBER_START:
+    digits = body.translate(_DIGITS_AS_ZERO)
+    start = digits.find(_RUN)
+    while start >= 0:
+        before = start - 1
+        while before >= 0 and body[before] in _SKIPPED_BEFORE_DIGITS:
+            before -= 1
+        if before < 0 or body[before] in _NUMBER_START:
             return True
+        end = start + BIG_DIGITS
+        while end < len(digits) and digits[end] == _ZERO:
+            end += 1
+        start = digits.find(_RUN, end)
     return False
 
 

@@ -68,6 +68,7 @@ def test_may_hold_big_integer_ignores_digit_runs_inside_strings() -> None:
     assert may_hold_big_integer(b"1234567890123456789")
     assert may_hold_big_integer(b'{"a":[1, -1234567890123456789]}')
     assert may_hold_big_integer(b'{"a":\t\r\n1234567890123456789}')
+    assert may_hold_big_integer(b'{"h": "12345678901234567890", "n": 12345678901234567890}')
 
 
 def test_parse_records_okta_page_takes_the_fast_path(okta: SourceDefinition) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
+import gc
 import json
 import os
 import sys
@@ -131,6 +133,9 @@ def run_command(args: argparse.Namespace) -> int:
     # terminal and in a file the user can read after the run.
     with stdout_to(log_path):
         summary = _pull(options, args.sink, progress=None if args.json else _print_progress)
+    # The heap (boto3 and moto models, the emulator) dies with the process: freezing it spares the
+    # interpreter's last full collection from walking it at exit (~1 s of CPU after a run).
+    atexit.register(gc.freeze)
     if args.json:
         print(json.dumps(asdict(summary), indent=2))
     else:
