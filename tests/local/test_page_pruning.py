@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from eventframework.local.engine import Engine, Execution
 from eventframework.local.page_pruning import SpentPagePruner
 
 FETCH_ARN = "arn:aws:lambda:us-east-1:123456789012:function:FetchPageFunction"
 PROCESS_ARN = "arn:aws:lambda:us-east-1:123456789012:function:ProcessPageFunction"
+NOW = datetime(2024, 5, 1, tzinfo=UTC)
 
 
 class RecordingS3:
@@ -67,3 +70,26 @@ def test_page_pruner_keeps_the_page_a_failed_fetch_did_not_replace() -> None:
     assert s3.deleted == [("pages", "run-a/1")], "page 1 was processed before page 2 was fetched"
     fetch({"execution": "run-a", "page_number": 2}, None)  # the retry
     assert s3.deleted == [("pages", "run-a/1")], "nothing new was stored by the failed attempt"
+
+
+def _finished(name: str, status: str) -> Execution:
+    execution = Execution(f"arn:aws:states:us-east-1:123456789012:execution:Pull:{name}", name, "m", {}, NOW)
+    execution.status = status
+    return execution
+
+
+def test_page_pruner_drops_the_last_page_of_an_execution_that_succeeded() -> None:
+    s3 = RecordingS3()
+    pruner = SpentPagePruner(s3)  # type: ignore[arg-type]
+    engine = Engine()
+    lambdas = {FETCH_ARN: _fetch}
+    pruner.install(lambdas, engine)
+    fetch = lambdas[FETCH_ARN]
+    fetch({"execution": "capped", "page_number": 1}, None)
+    fetch({"execution": "capped", "page_number": 2}, None)
+    fetch({"execution": "broken", "page_number": 1}, None)
+    for hook in engine.on_finished:
+        hook(_finished("capped", "SUCCEEDED"))
+        hook(_finished("broken", "FAILED"))
+    assert s3.deleted == [("pages", "capped/1"), ("pages", "capped/2")]
+    assert ("pages", "broken/1") not in s3.deleted, "a failed execution's page stays for its redrive"

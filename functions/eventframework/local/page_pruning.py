@@ -7,7 +7,9 @@ until the run ends. The product code must not delete pages (a redrive of a FAILE
 it failed on again), so the local run does it from the outside: when FetchPage is called for the
 next page of an execution, the loop has come back round, so the previous pages of that execution
 were processed and their checkpoints saved; their objects go. The page of the current step (and so
-the page a failed execution stopped on) is never touched.
+the page a failed execution stopped on) is never touched. When an execution SUCCEEDS (a capped run
+continues in a fresh execution every `max_pages_per_execution` pages) its last page goes too, through
+the engine's `on_finished` hook: a succeeded execution is never redriven.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from eventframework.local.engine import Engine, Execution
 from eventframework.local.engine.lambdas import LambdaHandler
 
 if TYPE_CHECKING:
@@ -44,11 +47,19 @@ class SpentPagePruner:
 
         return fetch_then_remember
 
-    def install(self, lambdas: dict[str, LambdaHandler]) -> None:
-        """Wrap the FetchPage handler among a registered state machine's bound Lambda handlers."""
+    def install(self, lambdas: dict[str, LambdaHandler], engine: Engine | None = None) -> None:
+        """Wrap the FetchPage handler among a registered state machine's bound Lambda handlers, and
+        release a succeeded execution's pages as the engine finishes it."""
         for arn, handler in lambdas.items():
             if arn.rsplit(":", 1)[-1] == FETCH_FUNCTION:
                 lambdas[arn] = self.wrap(handler)
+        if engine is not None:
+            engine.on_finished.append(self.finished)
+
+    def finished(self, execution: Execution) -> None:
+        """A SUCCEEDED execution needs none of its pages again; any other keeps them for a redrive."""
+        if execution.status == "SUCCEEDED":
+            self._drop_spent(execution.name)
 
     def _drop_spent(self, execution: str) -> None:
         spent = self._stored.pop(execution, [])

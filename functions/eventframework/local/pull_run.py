@@ -160,7 +160,8 @@ class LocalPull:
         self.engine = engine
         machine = deployment.register(engine, STATE_MACHINE, self._lambdas)
         self.pruner = SpentPagePruner(deployment.s3)
-        self.pruner.install(machine.lambdas)
+        self.pruner.install(machine.lambdas, engine)
+        engine.on_finished.append(deployment.records.spool)  # finished records to disk, not memory
         if self.options.redrive:
             engine.add_execution(deployment.records.load(self.options.redrive))
             engine.redrive(self.options.redrive)

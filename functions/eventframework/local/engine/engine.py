@@ -64,6 +64,9 @@ class Engine:
         self.state_machines: dict[str, StateMachine] = {}
         self._executions: dict[str, Execution] = {}
         self._queue: deque[str] = deque()
+        # Called with each execution as it stops (any status), before queued children start: a
+        # local run uses it to release what a finished execution no longer needs.
+        self.on_finished: list[Callable[[Execution], None]] = []
 
     @property
     def executions(self) -> list[Execution]:
@@ -187,6 +190,8 @@ class Engine:
         execution.stop_date = self.clock.now()
         execution.events = history.events
         execution.transitions = runtime.transitions
+        for hook in self.on_finished:
+            hook(execution)
 
     def _child_starter(self, parent_arn: str) -> Callable[[str, Any, str | None], dict[str, Any]]:
         def start_child(state_machine_arn: str, input: Any, name: str | None) -> dict[str, Any]:

@@ -47,6 +47,7 @@ class ExecutionRecords:
 
     def __init__(self, state_dir: Path) -> None:
         self.directory = state_dir / "executions"
+        self._spooled: set[str] = set()
 
     def path(self, arn: str) -> Path:
         return self.directory / f"{arn.rsplit(':', 1)[-1]}.json"
@@ -58,11 +59,29 @@ class ExecutionRecords:
         return Execution.from_dict(json.loads(path.read_text(encoding="utf-8")))
 
     def save(self, executions: list[Execution]) -> None:
+        """Write each record, except those `spool` already wrote in full (their history is gone)."""
         self.directory.mkdir(parents=True, exist_ok=True)
         for execution in executions:
+            if execution.arn in self._spooled:
+                continue
             self.path(execution.arn).write_text(
                 json.dumps(execution.to_dict(), default=str), encoding="utf-8"
             )
+
+    def spool(self, execution: Execution) -> None:
+        """Write a SUCCEEDED execution's record now and drop its history from memory.
+
+        The engine's `on_finished` hook: a long local run continues in a fresh execution every
+        `max_pages_per_execution` pages, and each finished one would otherwise keep its whole
+        history (about 20 events a page) in the engine until the run ends. A succeeded execution
+        never changes again (only a failed one can be redriven), so its record on disk is final;
+        status, output and counts stay in memory for the run's summary.
+        """
+        if execution.status != "SUCCEEDED":
+            return
+        self.save([execution])
+        self._spooled.add(execution.arn)
+        execution.events = []
 
     def all(self) -> Iterator[dict[str, Any]]:
         """Every record as stored (DescribeExecution-shaped dicts plus history), oldest first."""
