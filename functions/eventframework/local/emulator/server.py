@@ -15,6 +15,7 @@ from contextlib import contextmanager
 
 from moto.server import ThreadedMotoServer
 
+from eventframework.local.emulator.tracking import track_weakly
 from eventframework.local.lifecycle import Service
 
 # moto accepts any credentials; these fixed ones keep a local run from ever touching a real account
@@ -58,6 +59,9 @@ class EmulatorServer(Service):
         request = urllib.request.Request(f"{self.endpoint_url}/moto-api/reset", method="POST")
         with urllib.request.urlopen(request, timeout=10) as response:
             response.read()
+        # moto would otherwise keep every model instance a run creates (each ledger item written,
+        # each page object put) until the next reset: see tracking.py.
+        track_weakly()
 
     def stop(self) -> None:
         if self._endpoint_url is not None:
