@@ -5,10 +5,13 @@ either as strict as the JSON Schema it stands for or stricter; whenever it says 
 caller runs the reference fastjsonschema validator, which decides and words the error. So a fast path
 can make a page faster but never changes which events are published or what a dead letter says.
 
-* Raw events: a compiled Rust validator (jsonschema-rs) of the source schema with ``integer``
-  taken out (see :func:`without_integers`). Schemas using ``format`` get no fast path (format
-  checkers differ between libraries). Where the libraries' regex dialects differ, the Rust one is
-  the stricter on the patterns sources use (``$`` does not accept a trailing newline).
+* Raw events: a compiled Rust validator (jsonschema-rs) of the source schema. Both libraries count
+  ``5.0`` as an integer, as JSON Schema does (fastjsonschema from 2.x; an earlier copy of each schema
+  without ``integer`` sent every event with an integer field the slow way, half the catalogue);
+  the Rust one rejects NaN and infinities, which the reference then decides. Schemas using
+  ``format`` get no fast path (format checkers differ between libraries). Where the libraries'
+  regex dialects differ, the Rust one is the stricter on the patterns sources use (``$`` does not
+  accept a trailing newline).
 * MozDef events: the contract checked in code (exact key set, types, lengths, the same patterns and
   the same IP format checks the schema names), see :func:`mozdef_fast_ok`.
 """
@@ -41,33 +44,6 @@ def _mentions(node: Any, word: str) -> bool:
     return False
 
 
-_LITERAL_KEYS = frozenset(("enum", "const", "default", "examples"))
-_NEVER: dict[str, Any] = {"not": {}}
-
-
-def without_integers(schema: Any) -> Any:
-    """``schema`` with ``integer`` taken out of every ``type``: a copy that accepts no integer.
-
-    JSON Schema counts ``5.0`` as an integer and Python does not, so the Rust validator must never be
-    the one to accept a value where the schema says integer: with this copy, such a value goes the
-    reference way (which accepts a real int and rejects ``5.0``). Strictly stricter, so exact.
-    """
-    if isinstance(schema, list):
-        return [without_integers(item) for item in schema]
-    if not isinstance(schema, dict):
-        return schema
-    copy = {
-        key: (value if key in _LITERAL_KEYS else without_integers(value)) for key, value in schema.items()
-    }
-    kind = schema.get("type")
-    if kind == "integer":
-        return {**copy, **_NEVER}
-    if isinstance(kind, list) and "integer" in kind:
-        rest = [item for item in kind if item != "integer"]
-        return {**copy, "type": rest} if rest else {**copy, **_NEVER}
-    return copy
-
-
 @lru_cache(maxsize=64)
 def _raw_check(path: Path, mtime_ns: int) -> RawCheck | None:
     """The fast yes for the schema at ``path``, or None when the schema gets no fast path."""
@@ -77,7 +53,7 @@ def _raw_check(path: Path, mtime_ns: int) -> RawCheck | None:
         schema = json.loads(path.read_text(encoding="utf-8"))
         if _mentions(schema, "format"):
             return None
-        compiled = _compile_rust(without_integers(schema))
+        compiled = _compile_rust(schema)
     except Exception:  # the reference validator reports unusable schemas with a proper message
         return None
     is_valid = compiled.is_valid
@@ -128,7 +104,8 @@ def _text_ok(value: Any, longest: int) -> bool:
     return type(value) is str and 0 < len(value) <= longest
 
 
-def _ip_ok(value: Any) -> bool:
+def mozdef_ip_ok(value: Any) -> bool:
+    """Whether MozDef's schema accepts ``value`` as an IP (ipv4/ipv6 formats, as fastjsonschema checks)."""
     try:
         _ip_format(value)
     except fastjsonschema.JsonSchemaValueException:
@@ -142,7 +119,7 @@ def _details_ok(details: Any) -> bool:
     event_id, source = details.get("source_event_id"), details.get("efw_source")
     if type(event_id) is not str or not event_id or type(source) is not str or not source:
         return False
-    return all(key not in details or _ip_ok(details[key]) for key in _IP_KEYS)
+    return all(key not in details or mozdef_ip_ok(details[key]) for key in _IP_KEYS)
 
 
 def mozdef_fast_ok(event: Any) -> bool:

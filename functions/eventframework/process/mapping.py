@@ -24,7 +24,8 @@ Hook = Callable[[dict[str, Any], Any], dict[str, Any]]
 MISSING_TEXT = "-"
 
 
-def _text(value: Any) -> str:
+def template_text(value: Any) -> str:
+    """How a template writes a found value: strings as they are, objects and lists as compact JSON."""
     if type(value) is str:
         return value
     if isinstance(value, dict | list):
@@ -57,7 +58,7 @@ class Template:
                 out.append(MISSING_TEXT)
             else:
                 found = True
-                out.append(_text(value))
+                out.append(template_text(value))
         return "".join(out), found
 
 
@@ -78,7 +79,7 @@ def _value_reader(spec: ValueSpec) -> Callable[[Any], Any]:
         default = spec.default
         return getter if default is None else (lambda raw: _or(getter(raw), default))
     table, fallback = dict(spec.table), spec.default
-    return lambda raw: table.get(_key(getter(raw)), fallback)
+    return lambda raw: table.get(table_key(getter(raw)), fallback)
 
 
 def _plain_path(spec: ValueSpec) -> str | None:
@@ -92,7 +93,8 @@ def _or(value: Any, default: Any) -> Any:
     return default if value is None else value
 
 
-def _key(value: Any) -> str:
+def table_key(value: Any) -> str:
+    """The key a value is looked up by in a mapping table (tables are keyed by YAML text)."""
     if type(value) is bool:
         return "true" if value else "false"
     return "" if value is None else str(value)
@@ -135,7 +137,7 @@ class Normaliser:
         self.processname = Template(mapping.processname)
         self.tags = list(mapping.tags)
         self.severity_getter = compile_path(mapping.severity.path) if mapping.severity.path else None
-        self.severity_table = {_key(k): v for k, v in mapping.severity.table.items()}
+        self.severity_table = {table_key(k): v for k, v in mapping.severity.table.items()}
         self.severity_default = mapping.severity.constant or mapping.severity.default
         readers = [(name, _plain_path(spec) or _value_reader(spec)) for name, spec in mapping.details.items()]
         self.read_details = compile_reader(readers)
@@ -146,7 +148,7 @@ class Normaliser:
     def severity(self, raw: Any) -> str:
         if self.severity_getter is None:
             return self.severity_default
-        return self.severity_table.get(_key(self.severity_getter(raw)), self.severity_default)
+        return self.severity_table.get(table_key(self.severity_getter(raw)), self.severity_default)
 
     def _details(self, raw: Any, event_id: str, raw_text: bytes | None) -> dict[str, Any]:
         details = self.read_details(raw)

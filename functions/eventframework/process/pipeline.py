@@ -19,6 +19,7 @@ from eventframework.definitions.paths import Getter, compile_path
 from eventframework.definitions.times import parse_event_time, to_iso
 from eventframework.process.encoding import ASCII_EXPANSION, fast_bytes
 from eventframework.process.fastpath import mozdef_fast_ok, raw_check_for
+from eventframework.process.fused import compile_builder
 from eventframework.process.mapping import Normaliser
 from eventframework.process.results import DeadLetterCandidate, ErrorKind, ProcessResult
 from eventframework.process.validation import (
@@ -85,6 +86,7 @@ class PageProcessor:
         self.normaliser = Normaliser(definition)
         self.raw_fast = raw_check_for(definition.schema_file)
         self.plain = self.normaliser.hook is None
+        self.fused = compile_builder(definition, self.raw_fast)
 
     def read_id(self, raw: Any) -> str | None:
         value = self.event_id(raw)
@@ -105,11 +107,35 @@ class PageProcessor:
                     result.duplicates += 1
                     continue
                 page_ids.add(event_id)
-            moment = self._one(raw, event_id, result)
+                moment = self._built(raw, event_id, result)
+                if moment is None:
+                    moment = self._one(raw, event_id, result)
+            else:
+                moment = self._one(raw, event_id, result)
             if moment is not None and (newest is None or moment > newest):
                 newest = moment
         result.newest_event_time = to_iso(newest) if newest is not None else None
         return result
+
+    def _built(self, raw: dict[str, Any], event_id: str, result: ProcessResult) -> datetime | None:
+        """The fused builder's way (see :mod:`~eventframework.process.fused`): the event's time when it
+        built the event, None when the reference path must take the event (nothing recorded then)."""
+        if self.fused is None:
+            return None
+        text = fast_bytes(raw)
+        if text is None:
+            return None
+        try:
+            moment = parse_event_time(self.event_time(raw))
+            built = self.fused(raw, event_id, moment, text)
+        except Exception:  # anything odd is the reference path's to decide and to word
+            return None
+        if built is None:
+            return None
+        result.events.append(built[0])
+        result.delivered.append((event_id, moment.timestamp()))
+        result.bodies.append(built[1])
+        return moment
 
     def _dead(
         self, result: ProcessResult, raw: Any, event_id: str | None, kind: ErrorKind, message: str

@@ -1,0 +1,324 @@
+"""One generated function per source that turns a valid raw event into its MozDef event and SQS body.
+
+The reference path (:class:`~eventframework.process.mapping.Normaliser`, then the MozDef contract
+and size checks in :mod:`eventframework.process.pipeline`) walks the mapping through one small
+function per field and re-checks every event against the contract. Most of that can be settled once
+per source: static templates are constants, a severity table whose values are all MozDef severities
+needs no check, ``isoformat`` writes timestamps of a known shape, a raw event whose whole text is
+shorter than the string cap holds no string the cap would cut. So this module writes the whole
+normalisation of one source as straight-line Python (each nested object read once, templates joined
+in place) and keeps only the per-event checks the definition cannot settle.
+
+It is an accelerator with the reference as its fallback: whenever an event is unusual (the fast
+raw-schema check is unsure, an IP address would be moved or rejected, the raw text is not plain ASCII
+or is long enough to be cut, the event is near the size limit), the builder returns None and the
+caller takes the reference path, which decides and words any dead letter. For every event it does
+build, event and body equal the reference's (``tests/unit/process/test_fused_equivalence.py``).
+Keys and texts enter the generated code only as ``repr`` literals or as namespace constants.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+import orjson
+
+from eventframework.definitions.model import SEVERITIES, Limits, SourceDefinition, ValueKind, ValueSpec
+from eventframework.definitions.paths import compile_path, split_path
+from eventframework.definitions.templates import Placeholder, parse_template
+from eventframework.process.bounds import IP_KEYS, bound_details, is_valid_ip
+from eventframework.process.encoding import ASCII_EXPANSION, FLOAT_SLACK, fast_bytes
+from eventframework.process.fastpath import RawCheck, mozdef_ip_ok
+from eventframework.process.mapping import MISSING_TEXT, table_key, template_text
+
+Built = tuple[dict[str, Any], bytes]
+# (raw event, its id, its aware event time, orjson's text of the raw event) -> (event, body) or None
+FusedBuilder = Callable[[dict[str, Any], str, datetime, bytes], Built | None]
+
+MAX_EVENT_BYTES = 256 * 1024
+# isoformat(timespec="microseconds") of an aware time whose offset is whole minutes, as MozDef wants
+_ISO_LENGTH = len("2024-01-01T00:00:00.000000+00:00")
+_NON_SPACE = re.compile(r"\S")
+
+
+@lru_cache(maxsize=65536)
+def _ip_kept_and_accepted(value: str) -> bool:
+    """An IP the reference path leaves in place (``move_invalid_ips``) and MozDef's schema accepts."""
+    return is_valid_ip(value) and mozdef_ip_ok(value)
+
+
+def may_skip_bounds(details: dict[str, Any], text: bytes, limits: Limits) -> bool:
+    """True only when ``bound_details(details, limits, share=True)`` would return ``details`` unchanged.
+
+    ``details`` holds values read from the raw event whose compact JSON text is ``text`` (constants,
+    table values and template texts are checked where they are made). No string of the event is
+    longer than its text, so none is cut when the text is within the cap. An object or list holds at
+    most 1 + commas + brackets + braces of its own compact text values (each value but the first in a
+    container follows a comma; characters inside strings only raise the count), and the walker spends
+    at most that much of the field budget on it, and needs no more left: so when those counts, with
+    one per scalar, fit the budget, every key keeps its value as it is.
+    """
+    if len(text) > limits.max_string_chars:
+        return False
+    spent = 0
+    for value in details.values():
+        kind = type(value)
+        if kind is dict or kind is list:
+            part = orjson.dumps(value)
+            spent += 1 + part.count(b",") + part.count(b"[") + part.count(b"{")
+        else:
+            spent += 1
+    return spent <= limits.max_detail_fields
+
+
+def _plain_keys(path: str) -> tuple[str, ...] | None:
+    """The keys of a path of object keys only (what ``compile_path`` reads with ``dict.get``)."""
+    if path == "$":
+        return None
+    keys = split_path(path)
+    return None if any(key.lstrip("-").isdigit() for key in keys) else keys
+
+
+def _bounded_scalar(value: Any, max_chars: int) -> bool:
+    """A value the bounding walker leaves as it is: a scalar, a string within the cap."""
+    if type(value) is str:
+        return len(value) <= max_chars
+    return value is None or type(value) in (bool, int, float)
+
+
+def _static_text(text: str) -> str | None:
+    """The text of a template without placeholders, else None."""
+    parts = parse_template(text)
+    if any(isinstance(part, Placeholder) for part in parts):
+        return None
+    return "".join(str(part) for part in parts)
+
+
+def _surely_not_blank(template: str, max_chars: int) -> bool:
+    """Whether every rendering, cut at ``max_chars``, keeps a non-space character of the template's start."""
+    parts = parse_template(template)
+    if not parts or isinstance(parts[0], Placeholder):
+        return False
+    match = _NON_SPACE.search(parts[0])
+    return match is not None and match.start() < max_chars
+
+
+class _Writer:
+    """The generated function's lines, the constants they name, and the shared reads of the raw event."""
+
+    def __init__(self) -> None:
+        self.reads: list[str] = []
+        self.lines: list[str] = []
+        self.namespace: dict[str, Any] = {}
+        self.nodes: dict[tuple[str, ...], str] = {}
+
+    def const(self, value: Any) -> str:
+        name = f"c{len(self.namespace)}"
+        self.namespace[name] = value
+        return name
+
+    def emit(self, *lines: str) -> None:
+        self.lines.extend(f"    {line}" for line in lines)
+
+    def node(self, keys: tuple[str, ...]) -> str:
+        """A local holding ``raw`` read along ``keys``: each prefix read once, None past a non-object."""
+        if keys not in self.nodes:
+            parent = self.node(keys[:-1]) if len(keys) > 1 else None
+            name = f"n{len(self.nodes)}"
+            if parent is None:
+                self.reads.append(f"    {name} = raw.get({keys[0]!r})")
+            else:
+                self.reads.append(
+                    f"    {name} = {parent}.get({keys[-1]!r}) if type({parent}) is dict else None"
+                )
+            self.nodes[keys] = name
+        return self.nodes[keys]
+
+    def path(self, path: str) -> str:
+        """An expression reading ``path`` from ``raw`` as ``compile_path`` does."""
+        keys = _plain_keys(path)
+        return self.node(keys) if keys is not None else f"{self.const(compile_path(path))}(raw)"
+
+    def template(self, text: str, target: str, track_found: bool) -> None:
+        """Emit ``target = <text rendered>`` (and ``found_<target>``, whether a placeholder had a value)."""
+        missing, to_text = self.const(MISSING_TEXT), self.const(template_text)
+        found = f"found_{target} = True; " if track_found else ""
+        if track_found:
+            self.emit(f"found_{target} = False")
+        pieces: list[str] = []
+        for position, part in enumerate(parse_template(text)):
+            if not isinstance(part, Placeholder):
+                pieces.append(repr(part))
+                continue
+            value, piece = f"{target}_v{position}", f"{target}_p{position}"
+            self.emit(
+                f"{value} = {self.path(part.path)}",
+                f"if type({value}) is str and {value}: {found}{piece} = {value}",
+                f"elif {value} is None or {value} == '': {piece} = {missing}",
+                f"else: {found}{piece} = {to_text}({value})",
+            )
+            pieces.append(piece)
+        self.emit(f"{target} = {' + '.join(pieces) or repr('')}")
+
+
+class _Compiler:
+    """Writes the builder of one plain (hook-free) source definition."""
+
+    def __init__(self, definition: SourceDefinition, raw_check: RawCheck) -> None:
+        self.definition = definition
+        self.mapping = definition.mapping
+        self.limits = definition.mapping.limits
+        self.raw_check = raw_check
+        self.w = _Writer()
+        self.always_bound = False
+        self.may_force_bound = False
+
+    def compile(self) -> FusedBuilder | None:
+        tags = list(self.mapping.tags)
+        if not 0 < len(self.definition.id) <= 256 or not all(type(tag) is str for tag in tags):
+            return None  # every event fails the contract: the reference path words it
+        self.w.emit(f"if not {self.w.const(self.raw_check)}(raw): return None")
+        self._details()
+        self._top(tags)
+        source = "\n".join(["def build(raw, event_id, moment, text):", *self.w.reads, *self.w.lines])
+        exec(compile(source, f"<fused mapping of {self.definition.id}>", "exec"), self.w.namespace)
+        builder: FusedBuilder = self.w.namespace["build"]
+        return builder
+
+    def _details(self) -> None:
+        w = self.w
+        w.emit("details = {}")
+        for name, spec in self.mapping.details.items():
+            self._field(name, spec)
+        self._check_ips()  # before bounding: the reference path moves an invalid IP aside first
+        self._bounds()
+        keep_raw = self.mapping.keep_raw
+        if keep_raw.enabled:  # as raw_json: orjson's text when it is json.dumps's and cannot be cut
+            cannot_cut = f"len(text) * {FLOAT_SLACK!r} < {keep_raw.max_bytes}"
+            w.emit(
+                f"if not ({cannot_cut} and text.isascii() and b'\\x7f' not in text): return None",
+                "details['raw'] = text.decode('ascii')",
+            )
+        w.emit("details['source_event_id'] = event_id", f"details['efw_source'] = {self.definition.id!r}")
+
+    def _field(self, name: str, spec: ValueSpec) -> None:
+        w, max_chars = self.w, self.limits.max_string_chars
+        if spec.kind is ValueKind.CONSTANT:
+            if spec.constant is not None:
+                self.always_bound |= not _bounded_scalar(spec.constant, max_chars)
+                w.emit(f"details[{name!r}] = {w.const(spec.constant)}")
+            return
+        if spec.kind is ValueKind.TEMPLATE:
+            target = f"t{len(w.lines)}"
+            w.template(spec.template or "", target, track_found=True)
+            w.emit(
+                f"if found_{target}: details[{name!r}] = {target}; force_bound |= len({target}) > {max_chars}"
+            )
+            self.may_force_bound = True
+            return
+        read = w.path(spec.path or "")
+        if spec.table is None and spec.default is None and read.isidentifier():
+            w.emit(f"if {read} is not None: details[{name!r}] = {read}")
+            return
+        w.emit(f"v = {read}")
+        if spec.table is not None:
+            outcomes = [*spec.table.values(), spec.default]
+            self.always_bound |= not all(_bounded_scalar(value, max_chars) for value in outcomes)
+            table, key, default = w.const(dict(spec.table)), w.const(table_key), w.const(spec.default)
+            w.emit(f"v = {table}.get(v if type(v) is str else {key}(v), {default})")
+        elif spec.default is not None:
+            self.always_bound |= not _bounded_scalar(spec.default, max_chars)
+            w.emit(f"if v is None: v = {w.const(spec.default)}")
+        w.emit(f"if v is not None: details[{name!r}] = v")
+
+    def _check_ips(self) -> None:
+        """Leave events whose IP the reference path would move aside, or MozDef reject, to it."""
+        for key in IP_KEYS:
+            if key in self.mapping.details:
+                check = self.w.const(_ip_kept_and_accepted)
+                self.w.emit(
+                    f"ip = details.get({key!r})",
+                    f"if ip is not None and not (type(ip) is str and {check}(ip)): return None",
+                )
+
+    def _bounds(self) -> None:
+        """Bound ``details`` where a constant or table value always needs it; elsewhere leave every
+        event that :func:`may_skip_bounds` cannot prove unchanged to the reference path (rare)."""
+        w, limits = self.w, self.limits
+        if self.may_force_bound:
+            w.lines.insert(0, "    force_bound = False")
+        if self.always_bound:
+            bound = w.const(lambda details: bound_details(details, limits, share=True))
+            w.emit(f"details = {bound}(details)")
+            self._check_ips()  # a cut can leave an IP that MozDef rejects
+            return
+        skip = f"not {w.const(may_skip_bounds)}(details, text, {w.const(limits)})"
+        w.emit(f"if {'force_bound or ' if self.may_force_bound else ''}{skip}: return None")
+
+    def _top(self, tags: list[str]) -> None:
+        w = self.w
+        for key, longest in (("category", 256), ("hostname", 512), ("processname", 512)):
+            self._top_text(key, getattr(self.mapping, key), longest)
+        max_chars = self.limits.max_string_chars
+        w.template(self.mapping.summary, "summary", track_found=False)
+        w.emit(f"summary = summary[:{max_chars}]")
+        if not _surely_not_blank(self.mapping.summary, max_chars):
+            w.emit(f"if {w.const(_NON_SPACE)}.search(summary) is None: return None")
+        self._severity()
+        utc = w.const(UTC)
+        w.emit(
+            "timespec = 'microseconds'",
+            "stamp = moment.isoformat(timespec=timespec)",
+            f"if len(stamp) != {_ISO_LENGTH}: return None",
+            f"utc = stamp if moment.tzinfo is {utc} else (",
+            f"    moment.astimezone({utc}).isoformat(timespec=timespec))",
+            "event = {'category': category, 'details': details, 'hostname': hostname, 'processid': 0,",
+            f"    'processname': processname, 'severity': severity, 'source': {self.definition.id!r},",
+            f"    'summary': summary, 'tags': list({w.const(tags)}),",
+            "    'timestamp': stamp, 'utctimestamp': utc}",
+            f"body = {w.const(fast_bytes)}(event)",
+            f"if body is None or len(body) * {ASCII_EXPANSION} > {MAX_EVENT_BYTES}: return None",
+            "return event, body",
+        )
+
+    def _top_text(self, key: str, template: str, longest: int) -> None:
+        static = _static_text(template)
+        if static is not None:
+            self.w.emit(f"{key} = {static[:longest]!r}")
+            if not static:
+                self.w.emit("return None")
+            return
+        self.w.template(template, key, track_found=False)
+        self.w.emit(f"{key} = {key}[:{longest}]", f"if not {key}: return None")
+
+    def _severity(self) -> None:
+        w, spec = self.w, self.mapping.severity
+        default = spec.constant or spec.default
+        if spec.path:
+            table, to_key = w.const({table_key(k): v for k, v in spec.table.items()}), w.const(table_key)
+            w.emit(
+                f"severity = {w.path(spec.path)}",
+                f"severity = severity if type(severity) is str else {to_key}(severity)",
+                f"severity = {table}.get(severity, {default!r})",
+            )
+            outcomes = [*spec.table.values(), default]
+        else:
+            w.emit(f"severity = {default!r}")
+            outcomes = [default]
+        if not all(value in SEVERITIES for value in outcomes):
+            w.emit(f"if severity not in {w.const(frozenset(SEVERITIES))}: return None")
+
+
+def compile_builder(definition: SourceDefinition, raw_check: RawCheck | None) -> FusedBuilder | None:
+    """The fused builder of ``definition``, or None where every event takes the reference path.
+
+    None for a definition with a hook (its Python may return anything) or without a fast raw-schema
+    check (``raw_check``: the jsonschema-rs yes of :mod:`eventframework.process.fastpath`).
+    """
+    if definition.hook or raw_check is None:
+        return None
+    return _Compiler(definition, raw_check).compile()

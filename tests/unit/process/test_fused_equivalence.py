@@ -1,0 +1,245 @@
+"""The fused builder (one generated function per source) against the reference path it stands in for.
+
+No timings: each test processes the same records twice, once with the fused builder and once with
+it switched off, and holds every output (events, SQS bodies, dead letters, ledger entries, newest
+time) equal; every event the fused builder made must also pass the MozDef schema itself.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from eventframework.definitions import load_source
+from eventframework.definitions.build import value_spec
+from eventframework.definitions.model import KeepRaw, Limits, SeveritySpec, SourceDefinition
+from eventframework.local.sandbox.sandbox import SOURCES as SANDBOX_SOURCES
+from eventframework.process import check, mozdef_validator
+from eventframework.process.bounds import bound_details
+from eventframework.process.encoding import fast_bytes
+from eventframework.process.fused import may_skip_bounds
+from eventframework.process.pipeline import PageProcessor
+from eventframework.process.results import ProcessResult
+
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=12)
+)
+json_values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=30,
+)
+
+
+def sandbox_records(source_id: str, count: int = 30, seed: int = 5) -> list[dict[str, Any]]:
+    factory = SANDBOX_SOURCES[source_id][1](seed)
+    return [factory(i, 1_700_000_000_000 + i * 1000) for i in range(count)]
+
+
+def both_ways(definition: SourceDefinition, records: list[Any]) -> tuple[ProcessResult, ProcessResult, int]:
+    """(fused result, reference result, how many events the fused builder made itself)."""
+    fused, reference = PageProcessor(definition), PageProcessor(definition)
+    assert fused.fused is not None, "this definition should get a fused builder"
+    reference.fused = None
+    built = 0
+    inner = fused.fused
+
+    def counting(*args: Any) -> Any:
+        nonlocal built
+        made = inner(*args)
+        built += made is not None
+        return made
+
+    fused.fused = counting
+    got = fused.process(copy.deepcopy(records), {"seen-before"})
+    want = reference.process(copy.deepcopy(records), {"seen-before"})
+    return got, want, built
+
+
+def assert_same(got: ProcessResult, want: ProcessResult) -> None:
+    assert got.events == want.events
+    assert [list(event["details"]) for event in got.events] == [
+        list(event["details"]) for event in want.events
+    ]
+    assert got.bodies == want.bodies
+    assert got.dead == want.dead
+    assert (got.delivered, got.duplicates, got.newest_event_time) == (
+        want.delivered,
+        want.duplicates,
+        want.newest_event_time,
+    )
+    for event in got.events:
+        check(mozdef_validator(), event)
+
+
+PULLED = sorted(SANDBOX_SOURCES)
+
+
+@pytest.mark.parametrize("source_id", PULLED)
+def test_fused_builder_equals_reference_on_sandbox_events(source_id: str) -> None:
+    records = sandbox_records(source_id)
+    got, want, built = both_ways(load_source(source_id), records)
+    assert_same(got, want)
+    assert built == len(records), "every ordinary sandbox event should take the fused way"
+
+
+ODD_VALUES: list[Any] = [
+    None,
+    "",
+    "   ",
+    "x" * 20_000,
+    "café ☕",
+    "\x7f",
+    1e-7,
+    2**80,
+    True,
+    [],
+    {},
+    {"deep": [[[[{"a": 1}]]]]},
+    list(range(300)),
+    "10.0.0.1%eth0",
+    "::1",
+    "not an ip",
+]
+
+
+@pytest.mark.parametrize("source_id", ["okta-system-log", "onepassword-signin-attempts", "github-audit-log"])
+@pytest.mark.parametrize("value", ODD_VALUES, ids=[repr(v)[:20] for v in ODD_VALUES])
+def test_fused_builder_equals_reference_on_odd_values(source_id: str, value: Any) -> None:
+    records = sandbox_records(source_id, 4)
+    for record in records:  # every top-level key of one record, and one nested spot of another
+        for key in list(record):
+            records.append({**copy.deepcopy(record), key: value})
+        break
+    records.append({**records[1], "client": {"ipAddress": value, "userAgent": value}})
+    records.append("not an object")
+    records.append(copy.deepcopy(records[0]))  # a duplicate within the page
+    got, want, _ = both_ways(load_source(source_id), records)
+    assert_same(got, want)
+
+
+@given(st.data())
+@settings(max_examples=150, deadline=None)
+def test_fused_builder_equals_reference_on_perturbed_okta_events(data: st.DataObject) -> None:
+    record = sandbox_records("okta-system-log", 1, seed=data.draw(st.integers(0, 50)))[0]
+    for _ in range(data.draw(st.integers(0, 4))):
+        holder: Any = record
+        for _ in range(data.draw(st.integers(0, 2))):
+            nested = [k for k, v in holder.items() if isinstance(v, dict)]
+            if not nested:
+                break
+            holder = holder[data.draw(st.sampled_from(nested))]
+        holder[data.draw(st.sampled_from([*holder, "extra"]))] = data.draw(json_values)
+    got, want, _ = both_ways(load_source("okta-system-log"), [record])
+    assert_same(got, want)
+
+
+def synthetic(tmp_path: Path, limits: Limits, keep_raw: KeepRaw) -> SourceDefinition:
+    """A definition using every kind of value (templates everywhere, constants, defaults, tables)."""
+    schema = tmp_path / "anything.schema.json"
+    schema.write_text(json.dumps({"type": "object", "required": ["id", "at"]}))
+    okta = load_source("okta-system-log")
+    details = {
+        "plain": value_spec("a.b"),
+        "indexed": value_spec("list.0"),
+        "whole": value_spec("$"),
+        "described": value_spec({"template": "{a.b} and {c}"}),
+        "fixed": value_spec({"value": {"nested": ["constant"]}}),
+        "defaulted": value_spec({"path": "c", "default": "none"}),
+        "looked_up": value_spec({"path": "c", "map": {"1": "one", "true": "yes"}, "default": None}),
+        "sourceipaddress": value_spec("ip"),
+    }
+    mapping = replace(
+        okta.mapping,
+        category="{c}",
+        hostname="host-{a.b}",
+        processname="fixed",
+        summary="{a.b}",
+        severity=SeveritySpec(path="c", table={"1": "ERROR", "2": "LOUD"}, default="INFO"),
+        details=details,
+        timestamp="at",
+        limits=limits,
+        keep_raw=keep_raw,
+    )
+    return replace(okta, id="synthetic", mapping=mapping, event_id_path="id", schema_file=schema)
+
+
+documents = st.fixed_dictionaries(
+    {
+        "id": st.text(min_size=1, max_size=5),
+        "at": st.sampled_from(["2024-05-01T10:00:00+02:00", "2024-05-01T10:00:00Z", 1_700_000_000]),
+    },
+    optional={
+        "a": json_values,
+        "c": json_values,
+        "list": json_values,
+        "ip": st.sampled_from(["10.1.2.3", "::1", "x", ""]),
+    },
+)
+
+
+@given(st.lists(documents, max_size=6), st.integers(1, 40), st.integers(1, 60), st.integers(20, 4000))
+@settings(max_examples=120, deadline=None)
+def test_fused_builder_equals_reference_for_every_kind_of_value(
+    tmp_path_factory: pytest.TempPathFactory, records: list[Any], fields: int, chars: int, raw_bytes: int
+) -> None:
+    definition = synthetic(
+        tmp_path_factory.mktemp("schema"),
+        Limits(max_detail_fields=fields, max_string_chars=chars),
+        KeepRaw(enabled=raw_bytes % 2 == 0, max_bytes=raw_bytes),
+    )
+    got, want, _ = both_ways(definition, records)
+    assert_same(got, want)
+
+
+@given(st.dictionaries(st.text(max_size=4), json_values, max_size=8), st.integers(1, 60), st.integers(1, 50))
+@settings(max_examples=300, deadline=None)
+def test_may_skip_bounds_only_when_bounding_changes_nothing(
+    raw: dict[str, Any], fields: int, chars: int
+) -> None:
+    limits = Limits(max_detail_fields=fields, max_string_chars=chars)
+    details = {f"d{i}": value for i, value in enumerate(raw.values()) if value is not None}
+    text = fast_bytes(raw)
+    assume(text is not None)  # the builder runs only on events orjson encodes
+    assert text is not None
+    if may_skip_bounds(details, text, limits):
+        assert bound_details(details, limits, share=True) == details
+
+
+def test_fused_builder_takes_ordinary_events_of_every_kind_of_value(tmp_path: Path) -> None:
+    definition = synthetic(tmp_path, Limits(), KeepRaw(enabled=True, max_bytes=16384))
+    record = {
+        "id": "e1",
+        "at": "2024-05-01T10:00:00+02:00",
+        "a": {"b": "x"},
+        "c": 1,
+        "list": [[1, 2]],
+        "ip": "::1",
+    }
+    got, want, built = both_ways(definition, [record])
+    assert_same(got, want)
+    assert built == 1
+    details = got.events[0]["details"]
+    assert (details["described"], details["looked_up"], details["indexed"]) == ("x and 1", "one", [1, 2])
+    assert got.events[0]["severity"] == "ERROR"
+
+
+def test_may_skip_bounds_counts_nested_values_against_the_budget() -> None:
+    raw = {"targets": [{"id": "a", "type": "User"}, {"id": "b", "type": "App"}], "name": "n"}
+    details = {"targets": raw["targets"], "name": "n"}
+    text = fast_bytes(raw)
+    assert text is not None
+    assert may_skip_bounds(details, text, Limits(max_detail_fields=200, max_string_chars=100))
+    assert not may_skip_bounds(details, text, Limits(max_detail_fields=4, max_string_chars=100))
+    assert not may_skip_bounds(details, text, Limits(max_detail_fields=200, max_string_chars=10))
