@@ -50,3 +50,16 @@ def test_settings_missing_variable_names_it() -> None:
 )
 def test_whole_seconds_rounds_up_and_caps(wait: float | None, expected: int) -> None:
     assert whole_seconds(wait) == expected
+
+
+def test_services_build_clients_share_the_container_session(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One loader per process: each service model and the endpoint data are parsed once, not per build."""
+    from eventframework.pipeline import Services
+    from eventframework.state._aws import container_session
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    settings = Settings("t", "d", "b", "https://sqs.us-east-1.amazonaws.com/123456789012/q")
+    loader = container_session()._session.get_component("data_loader")
+    services = Services.build(settings)
+    clients = (services.dynamodb, services.pages._client, services.publisher._client)
+    assert all(client._loader is loader for client in clients)

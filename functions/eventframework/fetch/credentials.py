@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eventframework.fetch.errors import CredentialsError
+from eventframework.state._aws import container_session
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
 CACHE_SECONDS = 300
 
@@ -32,6 +36,25 @@ def _as_strings(source_id: str, where: str, value: Any) -> dict[str, str]:
     return {str(k): str(v) for k, v in value.items() if v is not None}
 
 
+_provider: SecretsProvider | None = None
+
+
+def _secrets() -> SecretsProvider:
+    """The container's Secrets Manager provider (Powertools: cached values), on the shared session."""
+    global _provider  # noqa: PLW0603 - one provider (and its cache) per container is the point
+    if _provider is None:
+        from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+        _provider = SecretsProvider(boto3_session=container_session())
+    return _provider
+
+
+def forget_secrets() -> None:
+    """Drop the cached secrets and their client, as a new container starts without them."""
+    global _provider  # noqa: PLW0603
+    _provider = None
+
+
 def load_credentials(source_id: str) -> dict[str, str]:
     """The source's secret as a dict of strings (``base_url``, ``token``, ``client_id``, ...)."""
     override = env_override_name(source_id)
@@ -45,7 +68,7 @@ def load_credentials(source_id: str) -> dict[str, str]:
     from aws_lambda_powertools.utilities import parameters
 
     try:
-        value = parameters.get_secret(name, transform="json", max_age=CACHE_SECONDS)
+        value = _secrets().get(name, transform="json", max_age=CACHE_SECONDS)
     except parameters.exceptions.TransformParameterError:
         raise CredentialsError(source_id, name, "is not valid JSON") from None
     except parameters.exceptions.GetParameterError as exc:

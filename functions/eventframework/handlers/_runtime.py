@@ -16,6 +16,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities import parameters
 
+from eventframework.fetch.credentials import forget_secrets
 from eventframework.observability import DIMENSION_SOURCE, SERVICE, Measurement
 from eventframework.pipeline import Services, Settings
 
@@ -44,6 +45,7 @@ def cold_start() -> None:
     sandbox URL in the secret) instead of inheriting the previous run's clients and secrets.
     """
     services.cache_clear()
+    forget_secrets()
     parameters.clear_caches()  # type: ignore[no-untyped-call]
 
 

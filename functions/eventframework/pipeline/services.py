@@ -10,11 +10,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import boto3
-
 from eventframework.pipeline.errors import ConfigurationError
 from eventframework.publish import SqsPublisher
 from eventframework.state import CheckpointStore, DeadLetterStore, Ledger, PageStore
+from eventframework.state._aws import container_session
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -67,7 +66,7 @@ class Services:
         session: Any = None,
         clock: Callable[[], float] = time.time,
     ) -> Services:
-        aws = session or boto3.session.Session()
+        aws = session or container_session()
         dynamodb = aws.client("dynamodb")
         pages = PageStore(settings.page_bucket, aws.client("s3"))
         return cls(

@@ -60,3 +60,26 @@ def test_load_credentials_non_object_secret_is_refused(aws) -> None:
     aws.create_secret(Name="unit-creds/acme-list", SecretString="[1, 2]")
     with pytest.raises(CredentialsError, match="must be a JSON object"):
         load_credentials("acme-list")
+
+
+def test_load_credentials_keeps_one_provider_until_forgotten(aws) -> None:
+    from eventframework.fetch import credentials
+
+    aws.create_secret(Name="unit-creds/acme-kept", SecretString=json.dumps({"token": "x"}))
+    credentials.forget_secrets()
+    assert load_credentials("acme-kept") == {"token": "x"}
+    kept = credentials._secrets()
+    aws.put_secret_value(SecretId="unit-creds/acme-kept", SecretString=json.dumps({"token": "y"}))
+    assert load_credentials("acme-kept") == {"token": "x"}, "a warm container reads its cached secret"
+    assert credentials._secrets() is kept
+    credentials.forget_secrets()
+    assert load_credentials("acme-kept") == {"token": "y"}, "a cold start reads it again"
+    assert credentials._secrets() is not kept
+
+
+def test_container_session_is_boto3s_default_session_made_once() -> None:
+    from eventframework.state._aws import container_session
+
+    first = container_session()
+    assert first is boto3.DEFAULT_SESSION
+    assert container_session() is first
