@@ -65,7 +65,7 @@ def test_sqs_publisher_sends_every_event_in_batches_of_ten(aws: AwsResources) ->
 
 def test_sqs_publisher_splits_batches_by_size() -> None:
     entries = [_Entry(n, "x", 100_000) for n in range(5)]
-    assert [[e.index for e in batch] for batch in batches_of(entries)] == [[0, 1], [2, 3], [4]]
+    assert [[e.position for e in batch] for batch in batches_of(entries)] == [[0, 1], [2, 3], [4]]
 
 
 def test_sqs_publisher_large_events_stay_under_batch_limit(aws: AwsResources) -> None:

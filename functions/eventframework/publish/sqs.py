@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -48,9 +48,10 @@ class PublishResult:
         return frozenset(failure.index for failure in self.failed)
 
 
-@dataclass(frozen=True)
-class _Entry:
-    index: int
+class _Entry(NamedTuple):
+    """One message to send: its position in the published sequence, body text and size in bytes."""
+
+    position: int
     body: str
     size: int
 
@@ -107,9 +108,9 @@ class SqsPublisher:
         """
         result = PublishResult()
         entries: list[_Entry] = []
-        encoded = bodies if bodies is not None and len(bodies) == len(events) else None
-        for index, event in enumerate(events):
-            body, size = _encode(event, encoded[index] if encoded else None)
+        encoded = bodies if bodies is not None and len(bodies) == len(events) else [None] * len(events)
+        for index, (event, text) in enumerate(zip(events, encoded, strict=True)):
+            body, size = _encode(event, text)
             if size > MAX_BATCH_BYTES:
                 reason = f"message is {size} bytes; SQS accepts at most {MAX_BATCH_BYTES}"
                 result.failed.append(FailedPublish(index, event, "MessageTooLong", reason))
@@ -131,12 +132,13 @@ class SqsPublisher:
             result.batches += 1
             sent, failures, retryable = self._send(pending)
             result.published += sent
-            for entry in pending:  # this attempt decides the fate of every entry it sent
-                final.pop(entry.index, None)
+            if final:  # this attempt decides the fate of every entry it sent
+                for entry in pending:
+                    final.pop(entry.position, None)
             final.update(failures)
-            pending = [entry for entry in pending if entry.index in retryable]
-            if not pending:
+            if not retryable:
                 break
+            pending = [entry for entry in pending if entry.position in retryable]
         for index, (code, reason) in sorted(final.items()):
             result.failed.append(FailedPublish(index, events[index], code, reason))
 
@@ -149,13 +151,13 @@ class SqsPublisher:
             response = self._client.send_message_batch(QueueUrl=self.queue_url, Entries=request)
         except (ClientError, BotoCoreError) as error:
             code = error.response["Error"]["Code"] if isinstance(error, ClientError) else type(error).__name__
-            failures = {entry.index: (str(code), f"SendMessageBatch failed: {error}") for entry in batch}
+            failures = {entry.position: (str(code), f"SendMessageBatch failed: {error}") for entry in batch}
             return 0, failures, set(failures)
         failures = {}
         retryable: set[int] = set()
         for failed in response.get("Failed", []):
             entry = batch[int(failed["Id"])]
-            failures[entry.index] = (failed["Code"], failed.get("Message", failed["Code"]))
+            failures[entry.position] = (failed["Code"], failed.get("Message", failed["Code"]))
             if not failed["SenderFault"]:
-                retryable.add(entry.index)
+                retryable.add(entry.position)
         return len(response.get("Successful", [])), failures, retryable
