@@ -12,9 +12,6 @@ import base64
 import json
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
-
 from eventframework.definitions.model import AuthSpec
 from eventframework.fetch import urls
 from eventframework.fetch.auth import (
@@ -37,6 +34,10 @@ def _b64(data: bytes) -> str:
 
 def rs256_jwt(claims: dict[str, Any], private_key_pem: str) -> str:
     """A compact JWS (header.claims.signature) signed with RSASSA-PKCS1-v1_5 SHA-256."""
+    # Imported here: cryptography costs ~0.1 s to import, and only JWT sources sign anything.
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
     key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
     if not isinstance(key, rsa.RSAPrivateKey):
         raise ValueError("the private key is not an RSA key")
