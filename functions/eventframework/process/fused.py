@@ -27,7 +27,7 @@ from typing import Any
 
 import orjson
 
-from eventframework.definitions.model import SEVERITIES, Limits, SourceDefinition, ValueKind, ValueSpec
+from eventframework.definitions.model import SEVERITIES, MappingSpec, SourceDefinition, ValueKind, ValueSpec
 from eventframework.definitions.paths import compile_path, split_path
 from eventframework.definitions.templates import Placeholder, parse_template
 from eventframework.process.bounds import IP_KEYS, bound_details, is_valid_ip
@@ -51,28 +51,27 @@ def _ip_kept_and_accepted(value: str) -> bool:
     return is_valid_ip(value) and mozdef_ip_ok(value)
 
 
-def may_skip_bounds(details: dict[str, Any], text: bytes, limits: Limits) -> bool:
-    """True only when ``bound_details(details, limits, share=True)`` would return ``details`` unchanged.
+def values_within(value: Any) -> int:
+    """An upper bound on the values inside an object or list, itself excluded, from its compact text.
 
-    ``details`` holds values read from the raw event whose compact JSON text is ``text`` (constants,
-    table values and template texts are checked where they are made). No string of the event is
-    longer than its text, so none is cut when the text is within the cap. An object or list holds at
-    most 1 + commas + brackets + braces of its own compact text values (each value but the first in a
-    container follows a comma; characters inside strings only raise the count), and the walker spends
-    at most that much of the field budget on it, and needs no more left: so when those counts, with
-    one per scalar, fit the budget, every key keeps its value as it is.
+    Each value but the first of a container follows a comma, and each container opens with a bracket
+    or brace; the same characters inside strings only raise the count. The bounding walker spends at
+    most 1 + this on the value (one per scalar) and finds it within the field budget when that much is
+    left (its leaves are values too): so a ``details`` whose keys plus these counts fit the budget,
+    and whose strings are all within the cap, is left as it is.
     """
-    if len(text) > limits.max_string_chars:
-        return False
-    spent = 0
-    for value in details.values():
-        kind = type(value)
-        if kind is dict or kind is list:
-            part = orjson.dumps(value)
-            spent += 1 + part.count(b",") + part.count(b"[") + part.count(b"{")
-        else:
-            spent += 1
-    return spent <= limits.max_detail_fields
+    text = orjson.dumps(value)
+    return text.count(b",") + text.count(b"[") + text.count(b"{")
+
+
+def _needs_bounding(mapping: MappingSpec) -> bool:
+    """Whether a constant, table value or default could itself need bounding (a container or a long
+    string): then every event's details go through ``bound_details``."""
+    max_chars = mapping.limits.max_string_chars
+    outcomes: list[Any] = []
+    for spec in mapping.details.values():
+        outcomes += [spec.constant, spec.default, *(spec.table or {}).values()]
+    return not all(_bounded_scalar(value, max_chars) for value in outcomes)
 
 
 def _plain_keys(path: str) -> tuple[str, ...] | None:
@@ -174,8 +173,7 @@ class _Compiler:
         self.limits = definition.mapping.limits
         self.raw_check = raw_check
         self.w = _Writer()
-        self.always_bound = False
-        self.may_force_bound = False
+        self.always_bound = _needs_bounding(self.mapping)
 
     def compile(self) -> FusedBuilder | None:
         tags = list(self.mapping.tags)
@@ -192,6 +190,8 @@ class _Compiler:
     def _details(self) -> None:
         w = self.w
         w.emit("details = {}")
+        if not self.always_bound:
+            w.emit("extra = 0", f"if len(text) > {self.limits.max_string_chars}: return None")
         for name, spec in self.mapping.details.items():
             self._field(name, spec)
         self._check_ips()  # before bounding: the reference path moves an invalid IP aside first
@@ -206,34 +206,34 @@ class _Compiler:
         w.emit("details['source_event_id'] = event_id", f"details['efw_source'] = {self.definition.id!r}")
 
     def _field(self, name: str, spec: ValueSpec) -> None:
-        w, max_chars = self.w, self.limits.max_string_chars
+        """Emit the read of one detail, and (unless every event is bounded) its share of the budget:
+        a string from the raw event is within the cap (its text is), a container counts its values,
+        a template's text is checked for length."""
+        w = self.w
         if spec.kind is ValueKind.CONSTANT:
             if spec.constant is not None:
-                self.always_bound |= not _bounded_scalar(spec.constant, max_chars)
                 w.emit(f"details[{name!r}] = {w.const(spec.constant)}")
             return
         if spec.kind is ValueKind.TEMPLATE:
             target = f"t{len(w.lines)}"
             w.template(spec.template or "", target, track_found=True)
-            w.emit(
-                f"if found_{target}: details[{name!r}] = {target}; force_bound |= len({target}) > {max_chars}"
-            )
-            self.may_force_bound = True
+            w.emit(f"if found_{target}: details[{name!r}] = {target}")
+            if not self.always_bound:
+                w.emit(f"if found_{target} and len({target}) > {self.limits.max_string_chars}: return None")
             return
         read = w.path(spec.path or "")
-        if spec.table is None and spec.default is None and read.isidentifier():
-            w.emit(f"if {read} is not None: details[{name!r}] = {read}")
-            return
-        w.emit(f"v = {read}")
+        if not read.isidentifier() or spec.table is not None or spec.default is not None:
+            w.emit(f"v = {read}")
+            read = "v"
         if spec.table is not None:
-            outcomes = [*spec.table.values(), spec.default]
-            self.always_bound |= not all(_bounded_scalar(value, max_chars) for value in outcomes)
             table, key, default = w.const(dict(spec.table)), w.const(table_key), w.const(spec.default)
             w.emit(f"v = {table}.get(v if type(v) is str else {key}(v), {default})")
         elif spec.default is not None:
-            self.always_bound |= not _bounded_scalar(spec.default, max_chars)
             w.emit(f"if v is None: v = {w.const(spec.default)}")
-        w.emit(f"if v is not None: details[{name!r}] = v")
+        w.emit(f"if {read} is not None: details[{name!r}] = {read}")
+        if not self.always_bound and spec.table is None:
+            containers, count = w.const((dict, list)), w.const(values_within)
+            w.emit(f"if type({read}) in {containers}: extra += {count}({read})")
 
     def _check_ips(self) -> None:
         """Leave events whose IP the reference path would move aside, or MozDef reject, to it."""
@@ -246,18 +246,16 @@ class _Compiler:
                 )
 
     def _bounds(self) -> None:
-        """Bound ``details`` where a constant or table value always needs it; elsewhere leave every
-        event that :func:`may_skip_bounds` cannot prove unchanged to the reference path (rare)."""
+        """Bound every event's ``details`` where a constant or table value may need it; elsewhere
+        leave to the reference path the rare event whose details may not fit (see
+        :func:`values_within`)."""
         w, limits = self.w, self.limits
-        if self.may_force_bound:
-            w.lines.insert(0, "    force_bound = False")
         if self.always_bound:
             bound = w.const(lambda details: bound_details(details, limits, share=True))
             w.emit(f"details = {bound}(details)")
             self._check_ips()  # a cut can leave an IP that MozDef rejects
             return
-        skip = f"not {w.const(may_skip_bounds)}(details, text, {w.const(limits)})"
-        w.emit(f"if {'force_bound or ' if self.may_force_bound else ''}{skip}: return None")
+        w.emit(f"if len(details) + extra > {limits.max_detail_fields}: return None")
 
     def _top(self, tags: list[str]) -> None:
         w = self.w

@@ -24,7 +24,7 @@ from eventframework.local.sandbox.sandbox import SOURCES as SANDBOX_SOURCES
 from eventframework.process import check, mozdef_validator
 from eventframework.process.bounds import bound_details
 from eventframework.process.encoding import fast_bytes
-from eventframework.process.fused import may_skip_bounds
+from eventframework.process.fused import values_within
 from eventframework.process.pipeline import PageProcessor
 from eventframework.process.results import ProcessResult
 
@@ -205,15 +205,18 @@ def test_fused_builder_equals_reference_for_every_kind_of_value(
 
 @given(st.dictionaries(st.text(max_size=4), json_values, max_size=8), st.integers(1, 60), st.integers(1, 50))
 @settings(max_examples=300, deadline=None)
-def test_may_skip_bounds_only_when_bounding_changes_nothing(
+def test_values_within_budget_means_bounding_changes_nothing(
     raw: dict[str, Any], fields: int, chars: int
 ) -> None:
-    limits = Limits(max_detail_fields=fields, max_string_chars=chars)
-    details = {f"d{i}": value for i, value in enumerate(raw.values()) if value is not None}
+    """The builder's rule: strings within the cap (the whole raw text is) and keys plus the values
+    inside containers within the field budget leave ``details`` as it is."""
     text = fast_bytes(raw)
     assume(text is not None)  # the builder runs only on events orjson encodes
     assert text is not None
-    if may_skip_bounds(details, text, limits):
+    limits = Limits(max_detail_fields=fields, max_string_chars=chars)
+    details = {f"d{i}": value for i, value in enumerate(raw.values()) if value is not None}
+    spent = len(details) + sum(values_within(v) for v in details.values() if isinstance(v, dict | list))
+    if len(text) <= chars and spent <= fields:
         assert bound_details(details, limits, share=True) == details
 
 
@@ -235,11 +238,7 @@ def test_fused_builder_takes_ordinary_events_of_every_kind_of_value(tmp_path: Pa
     assert got.events[0]["severity"] == "ERROR"
 
 
-def test_may_skip_bounds_counts_nested_values_against_the_budget() -> None:
-    raw = {"targets": [{"id": "a", "type": "User"}, {"id": "b", "type": "App"}], "name": "n"}
-    details = {"targets": raw["targets"], "name": "n"}
-    text = fast_bytes(raw)
-    assert text is not None
-    assert may_skip_bounds(details, text, Limits(max_detail_fields=200, max_string_chars=100))
-    assert not may_skip_bounds(details, text, Limits(max_detail_fields=4, max_string_chars=100))
-    assert not may_skip_bounds(details, text, Limits(max_detail_fields=200, max_string_chars=10))
+def test_values_within_counts_every_value_inside() -> None:
+    assert values_within([{"id": "a", "type": "User"}, {"id": "b"}]) == 2 + 1 + 2  # commas, [, {
+    assert values_within({}) == 1
+    assert values_within({"a": "x,y"}) == 2  # a comma inside a string only raises the bound
