@@ -1,8 +1,10 @@
-"""start_up_heap_frozen: a local pull's start-up heap is out of the collector's way, and handed back."""
+"""A local pull's start-up: the heap frozen for the run (and handed back), the sandbox loaded only if used."""
 
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
 
 import pytest
 
@@ -20,3 +22,13 @@ def test_start_up_heap_frozen_unfreezes_when_the_run_raises() -> None:
     with pytest.raises(RuntimeError), start_up_heap_frozen():
         raise RuntimeError("engine failed")
     assert gc.get_freeze_count() == 0
+
+
+def test_efw_run_command_import_leaves_the_sandbox_to_sandbox_runs() -> None:
+    probe = (
+        "import sys, eventframework.local.commands.run; print('eventframework.local.sandbox' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == "False"
