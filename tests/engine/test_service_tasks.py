@@ -117,3 +117,19 @@ def test_to_api_names_converts_pascal_case_to_model_member_names() -> None:
     client = boto3.client("apigateway", region_name="us-east-1")
     shape = client.meta.service_model.operation_model("GetRestApi").input_shape
     assert to_api_names({"RestApiId": "abc"}, shape) == {"restApiId": "abc"}
+
+
+def test_service_caller_clients_share_the_default_sessions_models() -> None:
+    """Without explicit credentials the engine's clients come from boto3's default session (models
+    parsed once per process); explicit credentials keep a session of their own."""
+    from eventframework.local.engine.services import ServiceCaller
+
+    shared = ServiceCaller(AwsConfig(endpoint_url="http://127.0.0.1:9", region="eu-west-1")).client(
+        "dynamodb"
+    )
+    assert boto3.DEFAULT_SESSION is not None
+    assert shared._loader is boto3.DEFAULT_SESSION._session.get_component("data_loader")
+    assert shared.meta.region_name == "eu-west-1"
+    assert shared.meta.endpoint_url == "http://127.0.0.1:9"
+    own = ServiceCaller(AwsConfig(region="eu-west-1", access_key_id="AKIDEXAMPLE", secret_access_key="x"))
+    assert own.client("dynamodb")._loader is not shared._loader
