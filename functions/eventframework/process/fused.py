@@ -106,6 +106,13 @@ def _surely_not_blank(template: str, max_chars: int) -> bool:
     return match is not None and match.start() < max_chars
 
 
+def _joined(names: list[str]) -> str:
+    """An expression joining the strings held by ``names``: one f-string, so one allocation."""
+    if len(names) == 1:
+        return names[0]
+    return "f" + repr("".join(f"{{{name}}}" for name in names))
+
+
 class _Writer:
     """The generated function's lines, the constants they name, and the shared reads of the raw event."""
 
@@ -151,7 +158,7 @@ class _Writer:
         pieces: list[str] = []
         for position, part in enumerate(parse_template(text)):
             if not isinstance(part, Placeholder):
-                pieces.append(repr(part))
+                pieces.append(self.const(part))
                 continue
             value, piece = f"{target}_v{position}", f"{target}_p{position}"
             self.emit(
@@ -161,7 +168,7 @@ class _Writer:
                 f"else: {found}{piece} = {to_text}({value})",
             )
             pieces.append(piece)
-        self.emit(f"{target} = {' + '.join(pieces) or repr('')}")
+        self.emit(f"{target} = {_joined(pieces)}")
 
 
 class _Compiler:
