@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from eventframework.state import Ledger
 from eventframework.state.ledger import MAX_ITEM_BYTES, decode_entries, newest_epoch
 from tests.support.aws import AwsResources
@@ -65,3 +67,18 @@ def test_ledger_record_nothing_writes_nothing(aws: AwsResources) -> None:
     item = aws.dynamodb.get_item(TableName="state", Key=KEY)
     assert "Item" not in item
     assert newest_epoch(None) is None
+
+
+def test_ledger_size_budget_counts_utf8_bytes_of_non_ascii_ids(monkeypatch: pytest.MonkeyPatch) -> None:
+    from eventframework.state import ledger as ledger_module
+
+    monkeypatch.setattr(ledger_module, "MAX_ITEM_BYTES", 110)
+    ledger = Ledger("t", None, "okta", window_seconds=3600)  # type: ignore[arg-type]
+    ascii_ids = {f"{'e' * 9}{n}": 1_700_000_000.0 - n for n in range(5)}  # 10 + 24 bytes each
+    accented = {f"{'é' * 9}{n}": 1_700_000_000.0 - n for n in range(5)}  # 19 + 24 bytes each
+    assert [event_id for event_id, _ in ledger._pruned(ascii_ids)] == [
+        "eeeeeeeee0",
+        "eeeeeeeee1",
+        "eeeeeeeee2",
+    ]
+    assert [event_id for event_id, _ in ledger._pruned(accented)] == ["ééééééééé0", "ééééééééé1"]
