@@ -106,7 +106,7 @@ def _plain_keys(path: str) -> tuple[str, ...] | None:
     """The keys of a path made of object keys only (no list index, not ``$``), else None."""
     if path == "$":
         return None
-    keys = tuple(path.split("."))
+    keys = split_path(path)
     return None if any(k.lstrip("-").isdigit() for k in keys) else keys
 
 

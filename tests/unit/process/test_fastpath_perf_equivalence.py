@@ -250,3 +250,10 @@ def test_compile_reader_reads_what_compile_path_reads(document: Any) -> None:
     got = compile_reader(fields)(document)
     assert got == expected
     assert list(got) == list(expected)  # same order: the published details keep the mapping's order
+
+
+def test_compile_reader_reads_bracketed_keys_as_compile_path_does() -> None:
+    document = {"@odata.id": {"x": 1}, "@odata": {"id": {"x": 2}}}
+    fields = [("bracketed", "[@odata.id].x"), ("dotted", "@odata.id.x")]
+    assert compile_reader(fields)(document) == {"bracketed": 1, "dotted": 2}
+    assert compile_path("[@odata.id].x")(document) == 1
