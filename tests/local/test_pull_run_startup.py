@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 import gc
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -32,3 +34,31 @@ def test_efw_run_command_import_leaves_the_sandbox_to_sandbox_runs() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.strip() == "False"
+
+
+def test_efw_run_command_freezes_the_heap_for_the_exit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The process is about to end: its last full collection should not walk the boto3/moto heap."""
+    from eventframework.local.commands import run as run_command_module
+    from eventframework.local.pull_run import RunSummary
+
+    registered: list[object] = []
+    monkeypatch.setattr(run_command_module.atexit, "register", registered.append)
+    summary = RunSummary("okta-system-log", "SUCCEEDED")
+    monkeypatch.setattr(run_command_module, "_pull", lambda options, sink, progress: summary)
+    args = argparse.Namespace(
+        source="okta-system-log",
+        template=Path("template.yaml"),
+        state_dir=tmp_path,
+        out=None,
+        base_url=None,
+        token_env=None,
+        events=10,
+        new_events=1,
+        seed=7,
+        sink="file",
+        json=True,
+    )
+    assert run_command_module.run_command(args) == 0
+    assert registered == [gc.freeze]
