@@ -1,8 +1,8 @@
 """What every handler shares: the Powertools Logger, Metrics and Tracer, the per-container services,
 binding an invocation's source and execution to all three, and emitting a step's measurements.
 
-Tracer (X-Ray) is active in Lambda (the template sets `Tracing: Active`) and disabled on its own
-outside it, so local runs and tests need no X-Ray daemon."""
+Tracer (X-Ray) is active in Lambda (the template sets `Tracing: Active`); outside it the Tracer has a
+no-op provider (`_tracing`), so local runs and tests need no X-Ray daemon and never load the SDK."""
 
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import TypeVar
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities import parameters
 
 from eventframework.fetch.credentials import forget_secrets
+from eventframework.handlers._tracing import handler_tracer
 from eventframework.observability import DIMENSION_SOURCE, SERVICE, Measurement
 from eventframework.pipeline import Services, Settings
 
@@ -28,7 +29,7 @@ logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "eventframewor
 metrics = Metrics(
     namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", DEFAULT_NAMESPACE), service=SERVICE
 )
-tracer = Tracer(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "eventframework"))
+tracer = handler_tracer(os.environ.get("POWERTOOLS_SERVICE_NAME", "eventframework"))
 
 
 @lru_cache(maxsize=1)
