@@ -87,6 +87,9 @@ PROCESS_PAGE_FUNCTION = "ProcessPageFunction"  # template.yaml's logical id
 DEFAULT_REGION = "us-east-1"  # the embedded emulator's
 
 
+FILE_BUFFER_BYTES = 1 << 20
+
+
 class FileSink:
     """An SQS stand-in for the MozDef queue: every SendMessageBatch entry becomes a line of a file.
 
@@ -101,7 +104,9 @@ class FileSink:
 
     def start(self) -> FileSink:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._out = self.path.open("a", encoding="utf-8")
+        # A page is ~2.6 MB of bodies in 100 batches; a 1 MB buffer writes it in a few system calls
+        # instead of ~300 (the default 8 KB), about half the sink's time per page.
+        self._out = self.path.open("a", encoding="utf-8", buffering=FILE_BUFFER_BYTES)
         return self
 
     def stop(self) -> int:
