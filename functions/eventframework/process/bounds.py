@@ -15,9 +15,12 @@ from typing import Any
 from eventframework.definitions.model import Limits
 
 IP_KEYS = ("sourceipaddress", "destinationipaddress")
+# Addresses repeat (the same users, offices, NATs), so validity is cached; a bounded few thousand
+# keeps the hits without letting a stream of distinct addresses grow a long pull's memory.
+IP_CACHE_SIZE = 4096
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=IP_CACHE_SIZE)
 def is_valid_ip(value: str) -> bool:
     """True for a plain IPv4/IPv6 address (no zone id: MozDef's index rejects it)."""
     if "%" in value:

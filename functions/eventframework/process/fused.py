@@ -30,7 +30,7 @@ import orjson
 from eventframework.definitions.model import SEVERITIES, MappingSpec, SourceDefinition, ValueKind, ValueSpec
 from eventframework.definitions.paths import compile_path, split_path
 from eventframework.definitions.templates import Placeholder, parse_template
-from eventframework.process.bounds import IP_KEYS, bound_details, is_valid_ip
+from eventframework.process.bounds import IP_CACHE_SIZE, IP_KEYS, bound_details, is_valid_ip
 from eventframework.process.encoding import ASCII_EXPANSION, FLOAT_SLACK, fast_bytes
 from eventframework.process.fastpath import RawCheck, mozdef_ip_ok
 from eventframework.process.mapping import MISSING_TEXT, table_key, template_text
@@ -45,7 +45,7 @@ _ISO_LENGTH = len("2024-01-01T00:00:00.000000+00:00")
 _NON_SPACE = re.compile(r"\S")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=IP_CACHE_SIZE)
 def _ip_kept_and_accepted(value: str) -> bool:
     """An IP the reference path leaves in place (``move_invalid_ips``) and MozDef's schema accepts."""
     return is_valid_ip(value) and mozdef_ip_ok(value)
