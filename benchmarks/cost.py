@@ -10,6 +10,19 @@ machine, against the embedded emulator). From those, per 1,000 events and per mi
 * Lambda: $0.20 per million requests and $0.0000166667 per GB-second (x86, us-east-1) at the
   template's ``MemorySize`` (Globals, or the function's own), with the measured durations.
 
+and, since a page also costs requests to the data stores (list prices, us-east-1, on demand):
+
+* DynamoDB: the ledger item is read (consistent: one read unit per 4 KB) and written back (one write
+  unit per 1 KB) on every page, the checkpoint written once per page; sizes are those of the items
+  the run left in its state directory (the ledger at its steady-state size), at $0.125 per million
+  read units and $0.625 per million write units;
+* S3: one PUT ($0.005 per 1,000) and one GET ($0.0004 per 1,000) per page (pages expire by lifecycle);
+* SQS: one SendMessageBatch per 10 events, billed per 64 KB chunk, at $0.40 per million requests,
+  with the mean body size the run delivered.
+
+Secrets Manager ($0.05 per 10,000 calls, one per cold start: the secret is cached), CloudWatch logs
+and metrics, KMS and data transfer are left out; free tiers are ignored.
+
 Usage (from the repository root)::
 
     .venv/bin/python benchmarks/cost.py                 # 10,000 events
@@ -20,6 +33,9 @@ Usage (from the repository root)::
 from __future__ import annotations
 
 import argparse
+import base64
+import json
+import math
 import tempfile
 from collections import defaultdict
 from datetime import datetime
@@ -32,6 +48,57 @@ from eventframework.local.cfn import load_template
 TRANSITION_USD = 0.025 / 1000
 LAMBDA_REQUEST_USD = 0.20 / 1_000_000
 LAMBDA_GB_SECOND_USD = 0.0000166667
+DYNAMODB_READ_UNIT_USD = 0.125 / 1_000_000
+DYNAMODB_WRITE_UNIT_USD = 0.625 / 1_000_000
+S3_PUT_USD = 0.005 / 1000
+S3_GET_USD = 0.0004 / 1000
+SQS_REQUEST_USD = 0.40 / 1_000_000
+SQS_CHUNK_BYTES = 64 * 1024
+
+
+def value_bytes(value: dict[str, Any]) -> int:
+    """DynamoDB's size of one attribute value (low-level JSON), by its documented rules."""
+    ((kind, data),) = value.items()
+    if kind == "S":
+        return len(data.encode("utf-8"))
+    if kind == "N":
+        return len(data.lstrip("-").replace(".", "")) // 2 + 2
+    if kind == "B":  # the state directory writes binary as {"__b64__": text}
+        return len(base64.b64decode(data["__b64__"] if isinstance(data, dict) else data))
+    if kind == "M":
+        return 3 + sum(len(key.encode("utf-8")) + value_bytes(item) + 1 for key, item in data.items())
+    if kind == "L":
+        return 3 + sum(value_bytes(item) + 1 for item in data)
+    return 1  # BOOL, NULL
+
+
+def item_bytes(item: dict[str, Any]) -> int:
+    return sum(len(name.encode("utf-8")) + value_bytes(value) for name, value in item.items())
+
+
+def state_items(state_dir: Path) -> dict[str, int]:
+    """Size in bytes of the source's items the run left in the state table, by sort key."""
+    sizes: dict[str, int] = {}
+    for line in (state_dir / "tables" / "StateTable.jsonl").read_text().splitlines():
+        item = json.loads(line)
+        sizes[item["sk"]["S"]] = item_bytes(item)
+    return sizes
+
+
+def store_rows(pages: int, published: int, body_bytes: float, sizes: dict[str, int]) -> list[list[Any]]:
+    """(item, count per page, per 1k events, USD per million events) for the data-store requests."""
+    ledger, checkpoint = sizes.get("ledger", 0), sizes.get("checkpoint", 0)
+    batches_per_page = published / pages / 10
+    per_page = [
+        ("DynamoDB ledger read units", math.ceil(ledger / 4096), DYNAMODB_READ_UNIT_USD),
+        ("DynamoDB ledger write units", math.ceil(ledger / 1024), DYNAMODB_WRITE_UNIT_USD),
+        ("DynamoDB checkpoint write units", math.ceil(checkpoint / 1024), DYNAMODB_WRITE_UNIT_USD),
+        ("S3 PUT", 1, S3_PUT_USD),
+        ("S3 GET", 1, S3_GET_USD),
+        ("SQS requests", batches_per_page * math.ceil(10 * body_bytes / SQS_CHUNK_BYTES), SQS_REQUEST_USD),
+    ]
+    pages_per_k = 1000 * pages / published
+    return [[name, n, n * pages_per_k, n * pages_per_k * 1000 * usd] for name, n, usd in per_page]
 
 
 def memory_mb(template: dict[str, Any], function: str) -> int:
@@ -72,6 +139,10 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="efw-bench-") as tmp, SandboxProcess(events) as sandbox:
         summary = run_efw(sandbox, Path(tmp), tag="cost").json()
         records = executions_of(Path(tmp) / "state-cost")
+        sizes = state_items(Path(tmp) / "state-cost")
+        out = Path(tmp) / "efw-cost.jsonl"
+        lines = out.read_bytes().count(b"\n") or 1
+        body_bytes = out.stat().st_size / lines
     published = summary["totals"]["published"]
     pages = summary["totals"]["pages"]
     transitions = sum(record["stateTransitions"] for record in records)
@@ -100,6 +171,11 @@ def main(argv: list[str] | None = None) -> None:
         ["total", "", "", (sfn_usd + lambda_usd) * million],
     ]
     print(table(["item", "count", "per 1k events", "USD per million events"], cost_rows))
+    stores = store_rows(pages, published, body_bytes, sizes)
+    print(f"data stores: ledger item {sizes.get('ledger', 0):,} bytes, mean SQS body {body_bytes:,.0f} bytes")
+    print(table(["request", "per page", "per 1k events", "USD per million events"], stores))
+    stores_usd = sum(row[3] for row in stores)
+    print(f"all of the above: {(sfn_usd + lambda_usd) * million + stores_usd:.3f} USD per million events")
 
 
 if __name__ == "__main__":
