@@ -13,8 +13,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from moto.server import ThreadedMotoServer
-
+from eventframework.local.emulator.moto_thread import moto_server
 from eventframework.local.emulator.tracking import track_weakly
 from eventframework.local.lifecycle import Service
 
@@ -32,7 +31,7 @@ class EmulatorServer(Service):
 
     def __init__(self, region: str = "us-east-1") -> None:
         self.region = region
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._server = moto_server("127.0.0.1")
         self._endpoint_url: str | None = None
 
     @property
