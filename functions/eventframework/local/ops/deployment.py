@@ -9,6 +9,7 @@ state and the execution records (`<state-dir>/executions/<name>.json`) back. Thi
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack
@@ -135,12 +136,14 @@ class LocalDeployment:
     def pages_dir(self) -> Path:
         return self.state_dir / "pages"
 
-    @property
+    @functools.cached_property
     def dynamodb(self) -> Any:
+        """Built once, on first use inside the deployment (it needs the emulator's environment)."""
         return boto3.client("dynamodb")
 
-    @property
+    @functools.cached_property
     def s3(self) -> Any:
+        """Built once, on first use inside the deployment (it needs the emulator's environment)."""
         return boto3.client("s3")
 
     def _table_files(self) -> dict[str, tuple[str, Path]]:
