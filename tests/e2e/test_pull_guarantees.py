@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 
 from eventframework.handlers import process_page
+from eventframework.local.emulator.snapshot import read_items
 from eventframework.local.sandbox import Fault
+from eventframework.state.ledger import decode_entries
 
 from .harness import PullWorld, function_arn
 
@@ -125,6 +127,28 @@ def test_pull_crash_between_publish_and_checkpoint_then_redrive_duplicates_nothi
     assert first.status == "FAILED" and first.failed_execution
     redriven = okta_world.run(OKTA, redrive=first.failed_execution)
     assert redriven.status == "SUCCEEDED", redriven
+    okta_world.assert_each_event_once(OKTA)
+
+
+def _ledger_ids(world: PullWorld, source: str) -> set[str]:
+    items = read_items(world.state_dir / "tables" / "StateTable.jsonl")
+    return set(
+        decode_entries(next(i for i in items if i["source"]["S"] == source and i["sk"]["S"] == "ledger"))
+    )
+
+
+def test_pull_crash_after_the_last_page_then_a_fresh_run_dedups_it_with_two_pages_kept(
+    okta_world: PullWorld,
+) -> None:
+    first = okta_world.run(OKTA, lambdas=_crash_after_publishing_page(6))  # 6 x 200: the last full page
+    assert first.status == "FAILED" and first.error == "SimulatedCrashError", first
+    kept = _ledger_ids(okta_world, OKTA)
+    assert len(kept) == 400, "Okta has no lag window: the ledger keeps the last two pages, no hour floor"
+    okta_world.clock.sleep(6 * 3600)  # the next run comes hours later: the window has no clock
+    okta_world.expire_leases()
+    second = okta_world.run(OKTA)
+    assert second.status == "SUCCEEDED", second
+    assert second.totals["duplicates"] == 200, "page 6 is fetched again and every event dropped"
     okta_world.assert_each_event_once(OKTA)
 
 

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import zlib
+
+import orjson
 import pytest
 
 from eventframework.state import Ledger
@@ -17,10 +20,43 @@ def test_ledger_records_and_reloads_seen_ids(aws: AwsResources) -> None:
 
 
 def test_ledger_prunes_entries_older_than_window(aws: AwsResources) -> None:
-    ledger = Ledger(aws.state_table, aws.dynamodb, "okta", window_seconds=7200)
-    ledger.record([("old", 1_000.0), ("edge", 10_000.0 - 7200)])
-    ledger.record([("new", 10_000.0)])
-    assert Ledger(aws.state_table, aws.dynamodb, "okta").seen() == {"edge", "new"}
+    ledger = Ledger(aws.state_table, aws.dynamodb, "okta", window_seconds=7200, page_size=1)
+    for page in (("old", 1_000.0), ("edge", 10_000.0 - 7200), ("newer", 9_000.0), ("new", 10_000.0)):
+        ledger.record([page])
+    assert Ledger(aws.state_table, aws.dynamodb, "okta").seen() == {"edge", "newer", "new"}
+
+
+def test_ledger_without_lag_keeps_the_last_two_pages_whatever_their_age(aws: AwsResources) -> None:
+    ledger = Ledger(aws.state_table, aws.dynamodb, "okta", page_size=3)
+    pages = [[(f"p{page}-{n}", 1_000.0 + page * 86_400 + n) for n in range(3)] for page in range(4)]
+    for page in pages:
+        ledger.record(page)
+    seen = Ledger(aws.state_table, aws.dynamodb, "okta").seen()
+    assert seen == {event_id for event_id, _ in pages[2] + pages[3]}, "a day apart, still both kept"
+
+
+def test_ledger_keeps_two_pages_when_a_page_holds_more_ids_than_page_size(aws: AwsResources) -> None:
+    ledger = Ledger(aws.state_table, aws.dynamodb, "okta", page_size=2)
+    ledger.record([(f"a{n}", 100.0) for n in range(5)])
+    ledger.record([(f"b{n}", 200.0) for n in range(5)])
+    assert len(Ledger(aws.state_table, aws.dynamodb, "okta").seen()) == 10
+
+
+def test_ledger_lag_source_keeps_its_lag_window_beyond_two_pages(aws: AwsResources) -> None:
+    ledger = Ledger(aws.state_table, aws.dynamodb, "slack", window_seconds=300, page_size=1)
+    for minute in range(10):  # one id a minute, one page each: 10 pages over 9 minutes
+        ledger.record([(f"m{minute}", 1_700_000_000.0 + 60 * minute)])
+    seen = Ledger(aws.state_table, aws.dynamodb, "slack").seen()
+    assert seen == {f"m{minute}" for minute in range(4, 10)}, "the newest minus 300 s, edge included"
+
+
+def test_ledger_page_of_duplicates_only_leaves_the_window_untouched(aws: AwsResources) -> None:
+    ledger = Ledger(aws.state_table, aws.dynamodb, "okta", page_size=1)
+    ledger.record([("a", 100.0)])
+    ledger.record([("b", 200.0)])
+    Ledger(aws.state_table, aws.dynamodb, "okta", page_size=1).record([("b", 200.0)])  # a re-fetch
+    ledger = Ledger(aws.state_table, aws.dynamodb, "okta", page_size=1)
+    assert ledger.seen() == {"a", "b"}, "a page that delivered nothing new must not push a page out"
 
 
 def test_ledger_caps_entry_count_keeping_newest(aws: AwsResources) -> None:
@@ -76,9 +112,27 @@ def test_ledger_size_budget_counts_utf8_bytes_of_non_ascii_ids(monkeypatch: pyte
     ledger = Ledger("t", None, "okta", window_seconds=3600)  # type: ignore[arg-type]
     ascii_ids = {f"{'e' * 9}{n}": 1_700_000_000.0 - n for n in range(5)}  # 10 + 24 bytes each
     accented = {f"{'é' * 9}{n}": 1_700_000_000.0 - n for n in range(5)}  # 19 + 24 bytes each
-    assert [event_id for event_id, _ in ledger._pruned(ascii_ids)] == [
+    assert [event_id for event_id, _ in ledger._pruned(ascii_ids, {})] == [
         "eeeeeeeee0",
         "eeeeeeeee1",
         "eeeeeeeee2",
     ]
-    assert [event_id for event_id, _ in ledger._pruned(accented)] == ["ééééééééé0", "ééééééééé1"]
+    assert [event_id for event_id, _ in ledger._pruned(accented, {})] == ["ééééééééé0", "ééééééééé1"]
+
+
+def test_ledger_keeps_epochs_finer_than_a_microsecond_exactly(aws: AwsResources) -> None:
+    delivered = [("fine", 1_700_000_000.1234567), ("coarse", 1_700_000_001.25)]
+    Ledger(aws.state_table, aws.dynamodb, "okta").record(delivered)
+    item = aws.dynamodb.get_item(TableName="state", Key=KEY)["Item"]
+    assert decode_entries(item) == dict(delivered)
+
+
+def test_ledger_reads_the_earlier_pair_list_layout_as_the_last_page(aws: AwsResources) -> None:
+    pairs = [["b", 101.5], ["a", 100.0]]
+    blob = zlib.compress(orjson.dumps(pairs))
+    aws.dynamodb.put_item(TableName="state", Item={**KEY, "window": {"B": blob}})
+    ledger = Ledger(aws.state_table, aws.dynamodb, "okta", page_size=2)
+    assert ledger.seen() == {"a", "b"}
+    ledger.record([("c", 102.0)])
+    item = aws.dynamodb.get_item(TableName="state", Key=KEY)["Item"]
+    assert decode_entries(item) == {"c": 102.0, "b": 101.5, "a": 100.0}

@@ -111,7 +111,9 @@ def process_step(
     definition = load(request.source)
     body = services.pages.get(request.page)
     _, records = parse_records(definition, body, f"s3://{request.page.bucket}/{request.page.key}")
-    ledger = services.ledger(definition.id, window_seconds=definition.cursor.lag_seconds)
+    ledger = services.ledger(
+        definition.id, window_seconds=definition.cursor.lag_seconds, page_size=definition.page_size
+    )
     result = process(definition, records, ledger.seen())
     published = services.publisher.publish(result.events, result.bodies)
     failed = published.failed_indexes
