@@ -22,9 +22,10 @@ from eventframework.definitions.build import value_spec
 from eventframework.definitions.model import KeepRaw, Limits, SeveritySpec, SourceDefinition
 from eventframework.local.sandbox.sandbox import SOURCES as SANDBOX_SOURCES
 from eventframework.process import check, mozdef_validator
-from eventframework.process.bounds import bound_details
+from eventframework.process.bounds import bound_details, is_valid_ip
 from eventframework.process.encoding import fast_bytes
-from eventframework.process.fused import values_within
+from eventframework.process.fastpath import mozdef_ip_ok
+from eventframework.process.fused import _ip_kept_and_accepted, values_within
 from eventframework.process.pipeline import PageProcessor
 from eventframework.process.results import ProcessResult
 
@@ -242,3 +243,21 @@ def test_values_within_counts_every_value_inside() -> None:
     assert values_within([{"id": "a", "type": "User"}, {"id": "b"}]) == 2 + 1 + 2  # commas, [, {
     assert values_within({}) == 1
     assert values_within({"a": "x,y"}) == 2  # a comma inside a string only raises the bound
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "86.151.198.202",
+        "0.0.0.0",
+        "255.255.255.255",
+        "256.1.1.1",
+        "01.2.3.4",
+        "1.2.3",
+        "1.2.3.4\n",
+        "::1",
+        "fe80::1%eth0",
+    ],
+)
+def test_ip_fast_check_agrees_with_both_reference_checks(address: str) -> None:
+    assert _ip_kept_and_accepted(address) == (is_valid_ip(address) and mozdef_ip_ok(address))
