@@ -54,3 +54,28 @@ def test_redrive_resumes_a_failed_run_at_its_page_without_refetching_or_duplicat
     assert ops.describe(first.failed_execution)[0].redrive_count == 1
     okta_world.assert_each_event_once(OKTA)
     assert len(okta_world.delivered(OKTA)) == EVENTS
+
+
+def test_redrive_after_another_run_took_over_publishes_nothing(tmp_path: Path) -> None:
+    """Run 1 fails at page 3; its lease expires and run 2 delivers pages 3-6, more than the ledger
+    keeps. Redriving run 1 then fails at "Process page" on the lease check, before publishing."""
+    with serving_world(tmp_path, OKTA, 600, page_size=100) as world:
+        world.sandbox.inject(OKTA, Fault.on_page(3, Fault.http_status(500, times=FETCH_ATTEMPTS)))
+        first = world.run(OKTA)
+        assert first.status == "FAILED" and first.failed_execution, first
+        world.expire_leases()
+        second = world.run(OKTA)
+        assert second.status == "SUCCEEDED", second
+        world.assert_each_event_once(OKTA)
+        assert len(world.delivered(OKTA)) == 600
+
+        ops = world.ops()
+        with world.definitions():
+            report = ops.redrive(first.failed_execution)
+        assert report.status == "FAILED", report
+        failure = ops.describe(first.failed_execution)[1]
+        assert failure is not None
+        assert (failure.step, failure.error) == ("Process page", "LeaseLostError")
+        assert "nothing of this page was published" in (failure.cause or "")
+        world.assert_each_event_once(OKTA)
+        assert len(world.delivered(OKTA)) == 600

@@ -38,6 +38,20 @@ def test_checkpoint_store_expired_lease_can_be_taken(aws: AwsResources, clock: F
         store.save("okta", "c1", owner="run-1", run_id="arn:1")
 
 
+def test_checkpoint_store_require_lease_refuses_a_run_whose_lease_was_taken(
+    aws: AwsResources, clock: FakeClock
+) -> None:
+    store = _store(aws, clock)
+    store.acquire("okta", "run-1")
+    store.require_lease("okta", "run-1")
+    clock.advance(601)
+    store.acquire("okta", "run-2")
+    with pytest.raises(LeaseLostError, match="nothing of this page was published"):
+        store.require_lease("okta", "run-1")
+    with pytest.raises(LeaseLostError):
+        store.require_lease("never-pulled", "run-1")
+
+
 def test_checkpoint_store_reacquire_by_same_owner_is_idempotent(aws: AwsResources, clock: FakeClock) -> None:
     store = _store(aws, clock)
     store.acquire("okta", "run-1")

@@ -2,9 +2,11 @@
 
 Order matters for the guarantees: drop ids the ledger has seen, publish, dead-letter what could not
 be published or validated, and only then record the published ids in the ledger. The checkpoint is
-saved by the state machine after this step succeeded. A crash anywhere before the checkpoint makes
-the page be processed again; the ledger keeps that from publishing the same event twice, except for
-the narrow window between publish and the ledger write (at-least-once, never lost).
+saved by the state machine after this step succeeded, and this step first checks that its run still
+holds the source's lease, so a run redriven after another took over publishes nothing. A crash
+anywhere before the checkpoint makes the page be processed again; the ledger keeps that from
+publishing the same event twice, except for the narrow window between publish and the ledger write
+(at-least-once, never lost).
 """
 
 from __future__ import annotations
@@ -35,16 +37,19 @@ class ProcessRequest:
     execution: str
     page: PageRef
     run_id: str
+    lease_owner: str | None = None
 
     @classmethod
     def from_event(cls, event: Mapping[str, Any]) -> ProcessRequest:
         page = required_mapping(STEP, event, "page")
         execution = required_str(STEP, event, "execution")
+        owner = event.get("lease_owner")
         return cls(
             source=required_str(STEP, event, "source"),
             execution=execution,
             page=PageRef(required_str(STEP, page, "bucket"), required_str(STEP, page, "key")),
             run_id=str(event.get("run_id") or execution),
+            lease_owner=str(owner) if owner else None,
         )
 
 
@@ -109,6 +114,8 @@ def process_step(
     clock: Callable[[], float] = time.time,
 ) -> ProcessOutcome:
     definition = load(request.source)
+    if request.lease_owner is not None:  # a stale run (redriven after another took over) stops here
+        services.checkpoints.require_lease(request.source, request.lease_owner)
     body = services.pages.get(request.page)
     _, records = parse_records(definition, body, f"s3://{request.page.bucket}/{request.page.key}")
     ledger = services.ledger(

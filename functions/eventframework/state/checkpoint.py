@@ -149,6 +149,23 @@ class CheckpointStore:
             last_run_id=item.get("last_run_id", {}).get("S"),
         )
 
+    def require_lease(self, source: str, owner: str) -> None:
+        """Raise LeaseLostError unless ``owner`` still holds the source's lease (a consistent read).
+
+        ProcessPage asks before publishing: a run redriven after another run took over (its lease
+        expired) would otherwise publish a page that run has already delivered, once it is older
+        than what the ledger keeps, and only fail at its checkpoint write, after publishing.
+        """
+        with translated(self.table_name, "read lease"):
+            response = self._client.get_item(
+                TableName=self.table_name,
+                Key=self._key(source),
+                ConsistentRead=True,
+                ProjectionExpression="lease_owner",
+            )
+        if response.get("Item", {}).get("lease_owner", {}).get("S") != owner:
+            raise LeaseLostError(self.table_name, source, owner, before_publish=True)
+
     def save(self, source: str, cursor: str | None, *, owner: str, run_id: str) -> Lease:
         """Store the cursor and extend the lease, only while `owner` holds it (else LeaseLostError)."""
         lease = Lease(owner, self.lease_expiry())

@@ -29,15 +29,19 @@ class StoreUnavailableError(StateStoreError):
 class LeaseLostError(StateStoreError):
     """A write conditioned on holding the source's lease found another owner (or none)."""
 
-    def __init__(self, store: str, source: str, owner: str) -> None:
+    def __init__(self, store: str, source: str, owner: str, *, before_publish: bool = False) -> None:
         self.source = source
         self.owner = owner
+        consequence = (
+            "nothing of this page was published: the run holding the lease delivers it"
+            if before_publish
+            else "its events were published; the ledger keeps the next run from publishing them twice"
+        )
         super().__init__(
             store,
-            "conditional write",
+            "conditional write" if not before_publish else "lease check",
             f"run {owner!r} no longer holds the lease of source {source!r}; another run took over "
-            "after the lease expired, so this run must stop (its events were published; the ledger "
-            "keeps the next run from publishing them twice)",
+            f"after the lease expired, so this run must stop ({consequence})",
         )
 
 
