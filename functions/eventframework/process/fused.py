@@ -19,6 +19,7 @@ Keys and texts enter the generated code only as ``repr`` literals or as namespac
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -83,6 +84,29 @@ def _needs_bounding(mapping: MappingSpec) -> bool:
     for spec in mapping.details.values():
         outcomes += [spec.constant, spec.default, *(spec.table or {}).values()]
     return not all(_bounded_scalar(value, max_chars) for value in outcomes)
+
+
+_SCALAR_TYPES = frozenset(("string", "number", "integer", "boolean", "null"))
+
+
+def _schema_scalar(schema: Any, keys: tuple[str, ...]) -> bool:
+    """Whether ``schema`` lets only scalars (or nothing) sit at ``keys`` in a valid document.
+
+    Follows ``properties`` only; a node with ``$ref`` (draft 7 ignores its siblings) or a key the
+    schema does not name (``additionalProperties`` may allow anything) means "not sure". JSON
+    Schema keywords all apply at once, so a ``type`` of scalars holds whatever else the node says.
+    """
+    node = schema
+    for key in keys:
+        properties = node.get("properties") if isinstance(node, dict) and "$ref" not in node else None
+        if not isinstance(properties, dict) or key not in properties:
+            return False
+        node = properties[key]
+    if not isinstance(node, dict) or "$ref" in node:
+        return False
+    kinds = node.get("type")
+    kinds = [kinds] if isinstance(kinds, str) else kinds
+    return isinstance(kinds, list) and bool(kinds) and set(kinds) <= _SCALAR_TYPES
 
 
 def _plain_keys(path: str) -> tuple[str, ...] | None:
@@ -192,6 +216,7 @@ class _Compiler:
         self.raw_check = raw_check
         self.w = _Writer()
         self.always_bound = _needs_bounding(self.mapping)
+        self.schema = json.loads(definition.schema_file.read_text(encoding="utf-8"))
 
     def compile(self) -> FusedBuilder | None:
         tags = list(self.mapping.tags)
@@ -249,9 +274,15 @@ class _Compiler:
         elif spec.default is not None:
             w.emit(f"if v is None: v = {w.const(spec.default)}")
         w.emit(f"if {read} is not None: details[{name!r}] = {read}")
-        if not self.always_bound and spec.table is None:
+        if not self.always_bound and spec.table is None and not self._surely_scalar(spec):
             containers, count = w.const((dict, list)), w.const(values_within)
             w.emit(f"if type({read}) in {containers}: extra += {count}({read})")
+
+    def _surely_scalar(self, spec: ValueSpec) -> bool:
+        """Whether the raw schema (which every built event has passed) makes this path a scalar."""
+        keys = _plain_keys(spec.path or "")
+        scalar_default = spec.default is None or _bounded_scalar(spec.default, self.limits.max_string_chars)
+        return keys is not None and scalar_default and _schema_scalar(self.schema, keys)
 
     def _check_ips(self) -> None:
         """Leave events whose IP the reference path would move aside, or MozDef reject, to it."""

@@ -25,7 +25,7 @@ from eventframework.process import check, mozdef_validator
 from eventframework.process.bounds import bound_details, is_valid_ip
 from eventframework.process.encoding import fast_bytes
 from eventframework.process.fastpath import mozdef_ip_ok
-from eventframework.process.fused import _ip_kept_and_accepted, values_within
+from eventframework.process.fused import _ip_kept_and_accepted, _schema_scalar, values_within
 from eventframework.process.pipeline import PageProcessor
 from eventframework.process.results import ProcessResult
 
@@ -261,3 +261,32 @@ def test_values_within_counts_every_value_inside() -> None:
 )
 def test_ip_fast_check_agrees_with_both_reference_checks(address: str) -> None:
     assert _ip_kept_and_accepted(address) == (is_valid_ip(address) and mozdef_ip_ok(address))
+
+
+SCHEMA = {
+    "properties": {
+        "a": {"type": ["string", "null"]},
+        "b": {"type": "object", "properties": {"c": {"type": "integer", "anyOf": [{"minimum": 0}]}}},
+        "r": {"$ref": "#/definitions/x", "type": "string"},
+        "o": {"type": ["object", "string"]},
+        "u": {"description": "no type"},
+        "t": {"$ref": "#/definitions/x", "properties": {"s": {"type": "string"}}},
+    }
+}
+
+
+@pytest.mark.parametrize(
+    ("keys", "scalar"),
+    [
+        (("a",), True),
+        (("b", "c"), True),
+        (("b",), False),
+        (("r",), False),  # draft 7 ignores the siblings of $ref
+        (("o",), False),
+        (("u",), False),
+        (("missing",), False),  # additionalProperties may allow anything
+        (("t", "s"), False),
+    ],
+)
+def test_schema_scalar_only_where_the_schema_pins_a_scalar_type(keys: tuple[str, ...], scalar: bool) -> None:
+    assert _schema_scalar(SCHEMA, keys) is scalar
