@@ -169,3 +169,29 @@ def execution_seconds(state_dir: Path) -> float:
         stop = datetime.fromisoformat(record["stopDate"].replace("Z", "+00:00"))
         total += (stop - start).total_seconds()
     return total
+
+
+def step_seconds(state_dir: Path) -> dict[str, list[float]]:
+    """Seconds spent in each state of a local run's executions (state entered to exited), by name."""
+    spans: dict[str, list[float]] = {}
+    for record in executions_of(state_dir):
+        entered: dict[str, datetime] = {}
+        for event in record["history"]:
+            moment = datetime.fromisoformat(event["timestamp"].replace("Z", "+00:00"))
+            if event["type"].endswith("StateEntered"):
+                entered[event["stateEnteredEventDetails"]["name"]] = moment
+            elif event["type"].endswith("StateExited"):
+                name = event["stateExitedEventDetails"]["name"]
+                if name in entered:
+                    spans.setdefault(name, []).append((moment - entered.pop(name)).total_seconds())
+    return spans
+
+
+def api_latency_seconds(state_dir: Path) -> list[float]:
+    """FetchPage's own measure of each vendor request (its ApiLatency metric, in the run's logs)."""
+    latencies: list[float] = []
+    for log in (state_dir / "logs").glob("*.log"):
+        for line in log.read_text(encoding="utf-8").splitlines():
+            if '"ApiLatency":[' in line:
+                latencies += [value / 1000 for value in json.loads(line)["ApiLatency"]]
+    return latencies

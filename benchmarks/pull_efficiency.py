@@ -21,7 +21,18 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from _bench import SandboxProcess, execution_seconds, load_average, run_efw, run_floor, table
+from _bench import (
+    SandboxProcess,
+    api_latency_seconds,
+    execution_seconds,
+    load_average,
+    run_efw,
+    run_floor,
+    step_seconds,
+    table,
+)
+
+BREAKDOWN: list[list[Any]] = []
 
 
 def measure(events: int, rounds: int, workdir: Path) -> list[Any]:
@@ -37,6 +48,7 @@ def measure(events: int, rounds: int, workdir: Path) -> list[Any]:
             published = summary["totals"]["published"]
             efw_best = min(efw_best, efw.seconds)
             exec_best = min(exec_best, execution_seconds(workdir / f"state-eff-{events}-{index}"))
+        BREAKDOWN.extend(breakdown(events, floor.json(), workdir / f"state-eff-{events}-{index}"))
     return [
         events,
         floor_events,
@@ -47,6 +59,22 @@ def measure(events: int, rounds: int, workdir: Path) -> list[Any]:
         (published / efw_best) / (floor_events / floor_best),
         (published / exec_best) / (floor_events / floor_best),
     ]
+
+
+def breakdown(events: int, floor: dict[str, Any], state_dir: Path) -> list[list[Any]]:
+    """Milliseconds per page of the last round: the floor's request, parse and write, and the time
+    efw spends in each state of the pull machine (FetchPage's own vendor request time shown apart)."""
+    floor_pages = max(floor["pages"], 1)
+    rows: list[list[Any]] = [
+        [events, "floor", what, 1000 * floor[what] / floor_pages] for what in ("http", "parse", "write")
+    ]
+    spans = step_seconds(state_dir)
+    pages = max(len(spans.get("Fetch page", [])), 1)
+    latency = api_latency_seconds(state_dir)
+    rows.append([events, "efw", "Fetch page: vendor request", 1000 * sum(latency) / pages])
+    for name, seconds in sorted(spans.items(), key=lambda item: -sum(item[1])):
+        rows.append([events, "efw", name, 1000 * sum(seconds) / pages])
+    return rows
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -62,6 +90,8 @@ def main(argv: list[str] | None = None) -> None:
     headers = ["events", "floor got", "floor ev/s", "efw published", "efw ev/s (process)"]
     headers += ["efw ev/s (executions)", "ratio (process)", "ratio (executions)"]
     print(table(headers, rows))
+    print("\nWhere a page's time goes (last round; ms per page, all states, whole run / pages):")
+    print(table(["events", "who", "step", "ms per page"], BREAKDOWN))
 
 
 if __name__ == "__main__":
