@@ -15,6 +15,8 @@ import fastjsonschema
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.support.json_values import json_values as any_json_values
+from tests.support.json_values import scalars
 
 from eventframework.definitions import load_source
 from eventframework.definitions.model import Limits
@@ -28,18 +30,7 @@ from eventframework.process.fastpath import mozdef_fast_ok, raw_check_for
 from eventframework.process.pipeline import MAX_EVENT_BYTES, PageProcessor, serialised_size, size_within_limit
 
 SOURCES = {"okta-system-log": OktaEventFactory, "onepassword-signin-attempts": OnePasswordEventFactory}
-scalars = (
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(2**70), max_value=2**70)
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=20)
-)
-json_values = st.recursive(
-    scalars,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
-    max_leaves=24,
-)
+json_values = any_json_values(24)
 
 
 def sandbox_records(source_id: str, count: int = 60) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from tests.support.json_values import json_values as any_json_values
 
 from eventframework.definitions import load_source
 from eventframework.definitions.build import value_spec
@@ -29,18 +30,7 @@ from eventframework.process.fused import _ip_kept_and_accepted, _schema_scalar, 
 from eventframework.process.pipeline import PageProcessor
 from eventframework.process.results import ProcessResult
 
-scalars = (
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(2**70), max_value=2**70)
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=12)
-)
-json_values = st.recursive(
-    scalars,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
-    max_leaves=30,
-)
+json_values = any_json_values(30)
 
 
 def sandbox_records(source_id: str, count: int = 30, seed: int = 5) -> list[dict[str, Any]]:
