@@ -29,6 +29,8 @@ _STRICT = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | o
 ASCII_EXPANSION = 6
 # For ASCII text only floats differ: "1e-7" (4 characters at least) may become "1e-07".
 FLOAT_SLACK = 1.25
+# SQS's limit for one message, so MozDef's limit for one event's body.
+MAX_EVENT_BYTES = 256 * 1024
 
 
 def fast_bytes(value: Any) -> bytes | None:
@@ -47,12 +49,24 @@ def raw_json(value: Any, text: bytes | None, max_chars: int) -> tuple[str, bool]
     """
     if text is None:
         text = fast_bytes(value)
-    if text is not None and len(text) * FLOAT_SLACK < max_chars and text.isascii() and b"\x7f" not in text:
+    if text is not None and usable_as_raw(text, max_chars):
         return text.decode("ascii"), False
     reference = json.dumps(value, default=str, separators=(",", ":"))
     if len(reference) > max_chars:
         return reference[:max_chars], True
     return reference, False
+
+
+def usable_as_raw(text: bytes, max_chars: int) -> bool:
+    """Whether orjson's ``text`` is json.dumps's own (pure ASCII, no DEL; floats aside) and too short
+    for a cut at ``max_chars`` to fall anywhere in it."""
+    return len(text) * FLOAT_SLACK < max_chars and text.isascii() and b"\x7f" not in text
+
+
+def surely_within_event_limit(text: bytes) -> bool:
+    """Whether orjson's ``text`` of a plain event proves it within MAX_EVENT_BYTES as json.dumps
+    (ensure_ascii) would measure it; False means "let the reference measure it"."""
+    return len(text) * ASCII_EXPANSION <= MAX_EVENT_BYTES
 
 
 def body_json(value: Any) -> str:

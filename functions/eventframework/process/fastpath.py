@@ -95,7 +95,7 @@ _TOP_KEYS = frozenset(
 )
 _SEVERITIES = frozenset(("DEBUG", "INFO", "NOTICE", "WARNING", "ERROR", "CRITICAL", "ALERT", "EMERGENCY"))
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$")
-_NON_SPACE = re.compile(r"\S")
+NON_SPACE = re.compile(r"\S")  # the schema's summary pattern
 _IP_KEYS = ("sourceipaddress", "destinationipaddress")
 _ip_format = fastjsonschema.compile({"type": "string", "anyOf": [{"format": "ipv4"}, {"format": "ipv6"}]})
 
@@ -133,7 +133,7 @@ def mozdef_fast_ok(event: Any) -> bool:
         and _text_ok(event["processname"], 512)
         and _text_ok(event["source"], 256)
         and type(summary) is str
-        and _NON_SPACE.search(summary) is not None
+        and NON_SPACE.search(summary) is not None
         and (type(processid) is int or type(processid) is str)
         and type(event["severity"]) is str
         and event["severity"] in _SEVERITIES

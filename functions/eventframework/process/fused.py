@@ -32,18 +32,16 @@ from eventframework.definitions.model import SEVERITIES, MappingSpec, SourceDefi
 from eventframework.definitions.paths import compile_path, split_path
 from eventframework.definitions.templates import Placeholder, parse_template
 from eventframework.process.bounds import IP_CACHE_SIZE, IP_KEYS, bound_details, is_valid_ip
-from eventframework.process.encoding import ASCII_EXPANSION, FLOAT_SLACK, fast_bytes
-from eventframework.process.fastpath import RawCheck, mozdef_ip_ok
+from eventframework.process.encoding import fast_bytes, surely_within_event_limit, usable_as_raw
+from eventframework.process.fastpath import NON_SPACE, RawCheck, mozdef_ip_ok
 from eventframework.process.mapping import MISSING_TEXT, table_key, template_text
 
 Built = tuple[dict[str, Any], bytes]
 # (raw event, its id, its aware event time, orjson's text of the raw event) -> (event, body) or None
 FusedBuilder = Callable[[dict[str, Any], str, datetime, bytes], Built | None]
 
-MAX_EVENT_BYTES = 256 * 1024
 # isoformat(timespec="microseconds") of an aware time whose offset is whole minutes, as MozDef wants
 _ISO_LENGTH = len("2024-01-01T00:00:00.000000+00:00")
-_NON_SPACE = re.compile(r"\S")
 
 
 # A dotted quad of 0-255 without leading zeros: the schema's own ipv4 format (fastjsonschema's
@@ -137,7 +135,7 @@ def _surely_not_blank(template: str, max_chars: int) -> bool:
     parts = parse_template(template)
     if not parts or isinstance(parts[0], Placeholder):
         return False
-    match = _NON_SPACE.search(parts[0])
+    match = NON_SPACE.search(parts[0])
     return match is not None and match.start() < max_chars
 
 
@@ -241,9 +239,9 @@ class _Compiler:
         self._bounds()
         keep_raw = self.mapping.keep_raw
         if keep_raw.enabled:  # as raw_json: orjson's text when it is json.dumps's and cannot be cut
-            cannot_cut = f"len(text) * {FLOAT_SLACK!r} < {keep_raw.max_bytes}"
+            usable = w.const(usable_as_raw)
             w.emit(
-                f"if not ({cannot_cut} and text.isascii() and b'\\x7f' not in text): return None",
+                f"if not {usable}(text, {keep_raw.max_bytes}): return None",
                 "details['raw'] = text.decode('ascii')",
             )
         w.emit("details['source_event_id'] = event_id", f"details['efw_source'] = {self.definition.id!r}")
@@ -314,7 +312,7 @@ class _Compiler:
         w.template(self.mapping.summary, "summary", track_found=False)
         w.emit(f"summary = summary[:{max_chars}]")
         if not _surely_not_blank(self.mapping.summary, max_chars):
-            w.emit(f"if {w.const(_NON_SPACE)}.search(summary) is None: return None")
+            w.emit(f"if {w.const(NON_SPACE)}.search(summary) is None: return None")
         self._severity()
         utc = w.const(UTC)
         w.emit(
@@ -328,7 +326,7 @@ class _Compiler:
             f"    'summary': summary, 'tags': list({w.const(tags)}),",
             "    'timestamp': stamp, 'utctimestamp': utc}",
             f"body = {w.const(fast_bytes)}(event)",
-            f"if body is None or len(body) * {ASCII_EXPANSION} > {MAX_EVENT_BYTES}: return None",
+            f"if body is None or not {w.const(surely_within_event_limit)}(body): return None",
             "return event, body",
         )
 

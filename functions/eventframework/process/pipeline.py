@@ -19,7 +19,7 @@ from typing import Any
 from eventframework.definitions.model import SourceDefinition
 from eventframework.definitions.paths import Getter, compile_path
 from eventframework.definitions.times import parse_event_time, to_iso
-from eventframework.process.encoding import ASCII_EXPANSION, fast_bytes
+from eventframework.process.encoding import MAX_EVENT_BYTES, fast_bytes, surely_within_event_limit
 from eventframework.process.fastpath import mozdef_fast_ok, raw_check_for
 from eventframework.process.fused import compile_builder
 from eventframework.process.mapping import Normaliser
@@ -31,8 +31,6 @@ from eventframework.process.validation import (
     mozdef_validator,
     validator_for,
 )
-
-MAX_EVENT_BYTES = 256 * 1024
 
 
 def event_key_for(raw: Any, event_id: str | None) -> str:
@@ -65,12 +63,13 @@ def size_within_limit(event: dict[str, Any], plain: bool, text: bytes | None = N
     """(fits, bytes): whether ``serialised_size(event)`` is at most MAX_EVENT_BYTES, and a size.
 
     ``plain``: the event holds only JSON types (no hook ran); then orjson's length proves the answer
-    for any event under MAX_EVENT_BYTES / ASCII_EXPANSION (~43 KB), and the reference decides the rest.
+    for any event under MAX_EVENT_BYTES / ASCII_EXPANSION (~43 KB; ``surely_within_event_limit``), and
+    the reference decides the rest.
     ``text``: ``fast_bytes(event)`` when the caller already has it.
     """
     if text is None and plain:
         text = fast_bytes(event)
-    if text is not None and len(text) * ASCII_EXPANSION <= MAX_EVENT_BYTES:
+    if text is not None and surely_within_event_limit(text):
         return True, len(text)
     size = serialised_size(event)
     return size <= MAX_EVENT_BYTES, size

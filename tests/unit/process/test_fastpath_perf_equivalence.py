@@ -25,9 +25,9 @@ from eventframework.local.sandbox.okta_events import OktaEventFactory
 from eventframework.local.sandbox.onepassword_events import OnePasswordEventFactory
 from eventframework.process import SchemaViolationError, check, mozdef_validator
 from eventframework.process.bounds import bound_details
-from eventframework.process.encoding import body_json, raw_json
+from eventframework.process.encoding import MAX_EVENT_BYTES, body_json, raw_json
 from eventframework.process.fastpath import mozdef_fast_ok, raw_check_for
-from eventframework.process.pipeline import MAX_EVENT_BYTES, PageProcessor, serialised_size, size_within_limit
+from eventframework.process.pipeline import PageProcessor, serialised_size, size_within_limit
 
 SOURCES = {"okta-system-log": OktaEventFactory, "onepassword-signin-attempts": OnePasswordEventFactory}
 json_values = any_json_values(24)
