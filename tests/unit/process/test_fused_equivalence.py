@@ -17,12 +17,12 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from tests.support.json_values import json_values as any_json_values
+from tests.support.process_results import assert_same_results
 
 from eventframework.definitions import load_source
 from eventframework.definitions.build import value_spec
 from eventframework.definitions.model import KeepRaw, Limits, SeveritySpec, SourceDefinition
 from eventframework.local.sandbox.sandbox import SOURCES as SANDBOX_SOURCES
-from eventframework.process import check, mozdef_validator
 from eventframework.process.bounds import bound_details, is_valid_ip
 from eventframework.process.encoding import fast_bytes
 from eventframework.process.fastpath import mozdef_ip_ok
@@ -58,22 +58,6 @@ def both_ways(definition: SourceDefinition, records: list[Any]) -> tuple[Process
     return got, want, built
 
 
-def assert_same(got: ProcessResult, want: ProcessResult) -> None:
-    assert got.events == want.events
-    assert [list(event["details"]) for event in got.events] == [
-        list(event["details"]) for event in want.events
-    ]
-    assert got.bodies == want.bodies
-    assert got.dead == want.dead
-    assert (got.delivered, got.duplicates, got.newest_event_time) == (
-        want.delivered,
-        want.duplicates,
-        want.newest_event_time,
-    )
-    for event in got.events:
-        check(mozdef_validator(), event)
-
-
 PULLED = sorted(SANDBOX_SOURCES)
 
 
@@ -81,7 +65,7 @@ PULLED = sorted(SANDBOX_SOURCES)
 def test_fused_builder_equals_reference_on_sandbox_events(source_id: str) -> None:
     records = sandbox_records(source_id)
     got, want, built = both_ways(load_source(source_id), records)
-    assert_same(got, want)
+    assert_same_results(got, want)
     assert built == len(records), "every ordinary sandbox event should take the fused way"
 
 
@@ -117,7 +101,7 @@ def test_fused_builder_equals_reference_on_odd_values(source_id: str, value: Any
     records.append("not an object")
     records.append(copy.deepcopy(records[0]))  # a duplicate within the page
     got, want, _ = both_ways(load_source(source_id), records)
-    assert_same(got, want)
+    assert_same_results(got, want)
 
 
 @given(st.data())
@@ -133,7 +117,7 @@ def test_fused_builder_equals_reference_on_perturbed_okta_events(data: st.DataOb
             holder = holder[data.draw(st.sampled_from(nested))]
         holder[data.draw(st.sampled_from([*holder, "extra"]))] = data.draw(json_values)
     got, want, _ = both_ways(load_source("okta-system-log"), [record])
-    assert_same(got, want)
+    assert_same_results(got, want)
 
 
 def synthetic(tmp_path: Path, limits: Limits, keep_raw: KeepRaw) -> SourceDefinition:
@@ -191,7 +175,7 @@ def test_fused_builder_equals_reference_for_every_kind_of_value(
         KeepRaw(enabled=raw_bytes % 2 == 0, max_bytes=raw_bytes),
     )
     got, want, _ = both_ways(definition, records)
-    assert_same(got, want)
+    assert_same_results(got, want)
 
 
 @given(st.dictionaries(st.text(max_size=4), json_values, max_size=8), st.integers(1, 60), st.integers(1, 50))
@@ -222,7 +206,7 @@ def test_fused_builder_takes_ordinary_events_of_every_kind_of_value(tmp_path: Pa
         "ip": "::1",
     }
     got, want, built = both_ways(definition, [record])
-    assert_same(got, want)
+    assert_same_results(got, want)
     assert built == 1
     details = got.events[0]["details"]
     assert (details["described"], details["looked_up"], details["indexed"]) == ("x and 1", "one", [1, 2])
