@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from eventframework.local.sandbox import Sandbox
+from eventframework.local.sandbox import Fault, Sandbox
 from tests.support.catalogue import CATALOGUE
 
 from .harness import PullWorld, make_world
@@ -62,3 +62,26 @@ def test_catalogue_pull_delivers_every_event_once_as_mozdef(catalogue_world: tup
     assert all(record.authorized and record.status == 200 for record in records), (
         "every request authenticated"
     )
+
+
+# GitHub answers its rate limits with 403 as well as 429 (x-ratelimit-remaining: 0 and an epoch
+# x-ratelimit-reset, or retry-after): docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api
+GITHUB_403_RATE_LIMITS = {
+    "primary-remaining-0": Fault.on_page(2, Fault.http_status(403, times=1, rate_limit_reset_in=2)),
+    "secondary-retry-after": Fault.on_page(2, Fault.http_status(403, times=1, retry_after=2)),
+}
+
+
+@pytest.mark.parametrize("fault", GITHUB_403_RATE_LIMITS.values(), ids=GITHUB_403_RATE_LIMITS.keys())
+def test_catalogue_github_403_rate_limit_is_waited_out_not_an_auth_failure(
+    tmp_path: Path, fault: Fault
+) -> None:
+    world, sandbox = catalogue_world_of("github-audit-log", tmp_path)
+    with sandbox:
+        sandbox.inject("github-audit-log", fault)
+        summary = world.run("github-audit-log")
+        statuses = [record.status for record in sandbox.requests("github-audit-log")]
+    assert summary.status == "SUCCEEDED", (summary.error, summary.cause)
+    assert statuses.count(403) == 1, "the 403 was served once and then retried"
+    assert summary.delivered == EVENTS
+    world.assert_each_event_once("github-audit-log")

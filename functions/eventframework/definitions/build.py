@@ -18,6 +18,7 @@ from eventframework.definitions.model import (
     MonitoringSpec,
     PaginationSpec,
     PaginationType,
+    RateLimitSignal,
     RateLimitSpec,
     RequestSpec,
     SeveritySpec,
@@ -25,6 +26,7 @@ from eventframework.definitions.model import (
     Timeouts,
     ValueKind,
     ValueSpec,
+    VendorSpec,
 )
 from eventframework.definitions.webhook import is_pulled, webhook_spec, with_inert_pull_sections
 
@@ -95,7 +97,23 @@ def _rate_limit(doc: dict[str, Any]) -> RateLimitSpec:
         reset_header=doc.get("reset_header"),
         min_remaining=doc.get("min_remaining", 0),
         max_wait_seconds=doc.get("max_wait_seconds", 900),
+        signals=tuple(
+            RateLimitSignal(
+                status=signal["status"],
+                header=signal.get("header"),
+                equals=signal.get("equals"),
+                body_path=signal.get("body_path"),
+                values=tuple(signal.get("values", ())),
+            )
+            for signal in doc.get("signals", ())
+        ),
     )
+
+
+def _vendor(doc: dict[str, Any] | None) -> VendorSpec | None:
+    if doc is None:
+        return None
+    return VendorSpec(name=doc["name"], reference=doc["reference"], permissions=tuple(doc["permissions"]))
 
 
 def _monitoring(doc: dict[str, Any]) -> MonitoringSpec:
@@ -173,4 +191,5 @@ def definition(doc: dict[str, Any], file: Path, schema_file: Path) -> SourceDefi
         eventbridge=eventbridge_spec(doc.get("eventbridge"), doc["event"]),
         pulled=pulled,
         monitoring=_monitoring(doc.get("monitoring", {})),
+        vendor=_vendor(doc.get("vendor")),
     )

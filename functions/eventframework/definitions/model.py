@@ -131,12 +131,29 @@ class CursorSpec:
 
 
 @dataclass(frozen=True)
+class RateLimitSignal:
+    """A response other than 429 that the vendor documents as "slow down" (GitHub's 403 with
+    ``x-ratelimit-remaining: 0``, Google's 403 ``rateLimitExceeded``). It matches when the status is
+    ``status`` and either the ``header`` is present (and equals ``equals`` when given) or the body's
+    ``body_path`` holds one of ``values``."""
+
+    status: int
+    header: str | None = None
+    equals: str | None = None
+    body_path: str | None = None
+    values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class RateLimitSpec:
+    """How the vendor says "wait": 429 always; ``signals`` for the other responses it documents."""
+
     retry_after_header: str = "Retry-After"
     remaining_header: str | None = None
     reset_header: str | None = None
     min_remaining: int = 0
     max_wait_seconds: int = 900
+    signals: tuple[RateLimitSignal, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -233,6 +250,15 @@ class EventBridgeSpec:
 
 
 @dataclass(frozen=True)
+class VendorSpec:
+    """The vendor, the API reference the definition follows, and the permissions its credentials need."""
+
+    name: str
+    reference: str
+    permissions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class SourceDefinition:
     """Everything about one source, validated. ``file`` is where it came from (for messages).
 
@@ -264,3 +290,4 @@ class SourceDefinition:
     eventbridge: EventBridgeSpec | None = None
     pulled: bool = True
     monitoring: MonitoringSpec = field(default_factory=MonitoringSpec)
+    vendor: VendorSpec | None = None

@@ -8,6 +8,7 @@ Redirects are not followed: a redirect could lead off the source's origin with o
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -62,6 +63,16 @@ class FetchedPage:
     status: int
 
 
+# ``{start_time:%Y-%m-%d}``: the window's start (or end) in the vendor's documented format (strftime,
+# UTC). Formats without fractions truncate, which only moves a window's start earlier: the ledger
+# drops the overlap.
+_FORMATTED_TIME = re.compile(r"\{(start|end)_time:([^{}]+)\}")
+
+
+def _formatted_time(match: re.Match[str], placeholders: Mapping[str, str | int]) -> str:
+    return parse_event_time(placeholders[f"{match[1]}_time"]).strftime(match[2])
+
+
 def _substitute(value: Any, placeholders: Mapping[str, str | int]) -> Any:
     """Fill ``{start_time}``-style placeholders; a number standing alone stays a number in JSON."""
     if isinstance(value, dict):
@@ -75,7 +86,7 @@ def _substitute(value: Any, placeholders: Mapping[str, str | int]) -> Any:
         return whole
     for name, filler in placeholders.items():
         value = value.replace("{" + name + "}", str(filler))
-    return value
+    return _FORMATTED_TIME.sub(lambda match: _formatted_time(match, placeholders), value)
 
 
 def _base_url(definition: SourceDefinition, credentials: Mapping[str, str]) -> str:
@@ -155,11 +166,11 @@ def _check_status(definition: SourceDefinition, response: requests.Response, sho
     status = response.status_code
     if 200 <= status < 300:
         return
+    if ratelimit.is_rate_limited(definition.rate_limit, status, response.headers, response.content):
+        wait = ratelimit.retry_after(definition.rate_limit, response.headers, now)
+        raise SourceRateLimitedError(definition.id, shown, wait, status)
     if status in (401, 403):
         raise SourceAuthError(definition.id, shown, status)
-    if status == 429:
-        wait = ratelimit.retry_after(definition.rate_limit, response.headers, now)
-        raise SourceRateLimitedError(definition.id, shown, wait)
     if status >= 500:
         raise SourceUnavailableError(definition.id, shown, status, f"HTTP {status}")
     raise SourceRequestError(definition.id, shown, status)

@@ -22,18 +22,20 @@ class FetchError(EventFrameworkError):
 
 
 class SourceRateLimitedError(FetchError):
-    """HTTP 429. ``retry_after_seconds`` is the wait the source asked for, or None when it gave none."""
+    """HTTP 429, or another status the definition's ``rate_limit.signals`` name (GitHub's 403).
+    ``retry_after_seconds`` is the wait the source asked for, or None when it gave none."""
 
     retryable = True
 
-    def __init__(self, source: str, url: str, retry_after_seconds: float | None) -> None:
+    def __init__(self, source: str, url: str, retry_after_seconds: float | None, status: int = 429) -> None:
         self.retry_after_seconds = retry_after_seconds
+        self.status = status
         wait = (
             f"retry after {retry_after_seconds:g}s"
             if retry_after_seconds is not None
             else "no usable wait given"
         )
-        super().__init__(source, url, f"rate limited (429), {wait}")
+        super().__init__(source, url, f"rate limited ({status}), {wait}")
 
 
 class SourceUnavailableError(FetchError):

@@ -81,7 +81,7 @@ def test_fetch_page_onepassword_first_body_then_cursor_body(loopback: Loopback, 
         onepassword, creds(loopback), first.next_cursor, session=requests.Session(), now=clock
     )
     assert loopback.seen[0].method == "POST"
-    assert loopback.seen[0].path == "/api/v1/signinattempts"
+    assert loopback.seen[0].path == "/api/v2/signinattempts"
     assert loopback.seen[0].json == {"limit": 1000, "start_time": "2024-08-14T00:46:40.000Z"}
     assert loopback.seen[0].headers["Authorization"] == f"Bearer {TOKEN}"
     assert loopback.seen[1].json == {"cursor": "c1"}

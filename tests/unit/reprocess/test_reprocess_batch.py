@@ -69,7 +69,7 @@ def test_reprocess_batch_publishes_what_passes_and_deletes_its_dead_letter(world
 
 def test_reprocess_batch_keeps_what_still_fails_with_a_new_reason_and_attempt(world: World) -> None:
     broken = copy.deepcopy(okta_records()[0])
-    del broken["eventType"]
+    broken["eventType"] = ["not", "text"]  # the mapping reads it as text
     _dead_letter(world, broken)
     result = reprocess_batch(_request(), world.services, world.claims)
     assert result["totals"]["still_failing"] == 1

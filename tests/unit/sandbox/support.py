@@ -42,7 +42,7 @@ def okta_next(session: requests.Session, response: requests.Response) -> request
 
 def op_post(sandbox: Sandbox, session: requests.Session, body: object) -> requests.Response:
     return session.post(
-        f"{sandbox.base_url}/api/v1/signinattempts", json=body, headers=OP_AUTH, timeout=TIMEOUT
+        f"{sandbox.base_url}/api/v2/signinattempts", json=body, headers=OP_AUTH, timeout=TIMEOUT
     )
 
 

@@ -70,7 +70,7 @@ def test_catalogue_auth0_token_needs_the_secret_and_the_tenant_audience(catalogu
     )
     logs = requests.get(
         f"{catalogue.base_url}/api/v2/logs",
-        params={"q": f"date:[{START.isoformat()} TO *]", "sort": "date:1", "per_page": 10},
+        params={"q": f"date:[{START.strftime('%Y-%m-%dT%H:%M:%S')} TO *]", "sort": "date:1", "per_page": 10},
         headers=bearer(granted.json()["access_token"]),
         timeout=TIMEOUT,
     )

@@ -130,14 +130,14 @@ def test_fault_on_page_counts_pages_of_the_onepassword_stream(
     sandbox.inject(ONEPASSWORD, Fault.on_page(3, Fault.connection_reset()))
     page = op_first(sandbox, session, limit=10).json()
     page = requests.post(
-        f"{sandbox.base_url}/api/v1/signinattempts",
+        f"{sandbox.base_url}/api/v2/signinattempts",
         json={"cursor": page["cursor"]},
         headers={"Authorization": "Bearer sandbox-token"},
         timeout=TIMEOUT,
     ).json()
     with pytest.raises(requests.exceptions.ConnectionError):
         requests.post(
-            f"{sandbox.base_url}/api/v1/signinattempts",
+            f"{sandbox.base_url}/api/v2/signinattempts",
             json={"cursor": page["cursor"]},
             headers={"Authorization": "Bearer sandbox-token"},
             timeout=TIMEOUT,

@@ -46,7 +46,8 @@ def test_onepassword_items_are_shaped_like_sign_in_attempts(
     items = op_first(sandbox, session, limit=100).json()["items"]
     for item in items:
         assert item["category"] in CATEGORIES
-        assert set(item["target_user"]) == {"uuid", "name", "email"}
+        assert set(item["target_user"]) == {"uuid", "name", "email", "user_type", "user_account_uuid"}
+        assert item["account_uuid"] == item["target_user"]["user_account_uuid"]
         assert {"app_name", "app_version", "platform_name", "platform_version", "os_name",
                 "os_version", "ip_address"} == set(item["client"])  # fmt: skip
         assert {"country", "region", "city", "latitude", "longitude"} == set(item["location"])
@@ -56,7 +57,7 @@ def test_onepassword_items_are_shaped_like_sign_in_attempts(
 
 
 def test_onepassword_refuses_requests_without_the_token(sandbox: Sandbox, session: requests.Session) -> None:
-    url = f"{sandbox.base_url}/api/v1/signinattempts"
+    url = f"{sandbox.base_url}/api/v2/signinattempts"
     body = {"limit": 10, "start_time": START.isoformat()}
     for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "SSWS sandbox-token"}):
         response = session.post(url, json=body, headers=headers, timeout=TIMEOUT)

@@ -150,12 +150,12 @@ def test_ingest_unicode_payload_arrives_intact(world: WebhookWorld) -> None:
 
 
 def test_ingest_authentic_schema_invalid_event_is_dead_lettered_and_accepted(world: WebhookWorld) -> None:
-    response = world.github(body_of({"action": "created"}), delivery="no-sender")
+    response = world.github(body_of({"action": "created", "sender": "octocat"}), delivery="no-sender")
     assert response.status == 202 and response.body["dead_lettered"] == 1
     assert world.published() == []
     (letter,) = world.dead_letters("github-webhook")
     assert letter.error_kind == "schema_invalid" and "$.payload" in letter.message
-    assert json.loads(letter.raw or "")["payload"] == {"action": "created"}
+    assert json.loads(letter.raw or "")["payload"] == {"action": "created", "sender": "octocat"}
     assert letter.run_id == "webhook:no-sender"
 
 

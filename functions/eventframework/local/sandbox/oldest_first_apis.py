@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hmac
 import json
+import re
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
@@ -26,6 +27,12 @@ from eventframework.local.sandbox.catalogue_events import auth0_position, duo_po
 from eventframework.local.sandbox.stream import Cursor
 
 DUO_INTEGRATION_KEY = "DIEFWSANDBOX00000001"
+# GitHub's search syntax for dates (docs.github.com, "Understanding the search syntax", Query for
+# dates): YYYY-MM-DD, optionally THH:MM:SS+00:00 (an offset: no Z, no fractional seconds).
+_GITHUB_CREATED_SINCE = re.compile(r"created:>=\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2})?")
+# Auth0's log search (auth0.com/docs, "Log Search Query Syntax"): dates as YYYY-MM-DD or
+# YYYY-MM-DDTHH:MM:SS, no zone and no fractions.
+_AUTH0_DATE_SINCE = re.compile(r"date:\[(?P<date>\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2})?) TO \*\]")
 
 
 def _json_list(events: list[dict[str, Any]]) -> bytes:
@@ -61,11 +68,16 @@ class Auth0LogsApi(OAuth2ClientCredentialsApi):
             selection = self.stream.select(position + 1, take)
         else:
             q = require_param(query, "q")
-            if not (q.startswith("date:[") and q.endswith(" TO *]")):
-                raise BadRequest("q", "the sandbox answers date:[<start> TO *] queries only")
+            since = _AUTH0_DATE_SINCE.fullmatch(q)
+            if since is None:
+                raise BadRequest(
+                    "q",
+                    "the sandbox answers date:[<start> TO *] only, the date as Auth0's log search "
+                    "documents it: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS (no zone, no fractions)",
+                )
             if query.get("sort") != "date:1":
                 raise BadRequest("sort", "must be date:1 (oldest first) for a checkpoint listing")
-            start = self.stream.first_ingested_at_or_after(parse_time(q[len("date:[") : -len(" TO *]")]))
+            start = self.stream.first_ingested_at_or_after(parse_time(since["date"]))
             selection = self.stream.select(start, limit_param(query, "per_page", 50, 100))
         return Reply(
             200, _json_list(self.stream.events(selection.positions)), [("Content-Type", "application/json")]
@@ -174,8 +186,12 @@ class GitHubAuditLogApi(CatalogueApi):
                 raise BadRequest("after", "is not a cursor this API issued")
         else:
             phrase = require_param(query, "phrase")
-            if not phrase.startswith("created:>="):
-                raise BadRequest("phrase", "the sandbox answers created:>=<time> phrases only")
+            if not _GITHUB_CREATED_SINCE.fullmatch(phrase):
+                raise BadRequest(
+                    "phrase",
+                    "the sandbox answers created:>=<date> only, the date as GitHub's search syntax "
+                    "documents it: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+00:00 (no fractions)",
+                )
             cursor = Cursor(
                 self.stream.first_ingested_at_or_after(parse_time(phrase[len("created:>=") :])), 1, size
             )

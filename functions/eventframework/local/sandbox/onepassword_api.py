@@ -1,4 +1,4 @@
-"""The 1Password Events API sign-in attempts endpoint, `POST /api/v1/signinattempts`.
+"""The 1Password Events API sign-in attempts endpoint, `POST /api/v2/signinattempts`.
 
 The first request carries a reset cursor (`limit`, `start_time`, optional `end_time`); later ones
 only `{"cursor": ...}`, which remembers the limit and end time as 1Password's cursors do. Every
@@ -36,7 +36,7 @@ _MESSAGES: dict[int, str] = {
 class OnePasswordSignInApi(SourceApi):
     source_id: ClassVar[str] = "onepassword-signin-attempts"
     method: ClassVar[str] = "POST"
-    path: ClassVar[str] = "/api/v1/signinattempts"
+    path: ClassVar[str] = "/api/v2/signinattempts"
     auth_scheme: ClassVar[str] = "Bearer"
     has_next_links: ClassVar[bool] = False
 

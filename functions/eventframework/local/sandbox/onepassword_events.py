@@ -50,6 +50,7 @@ class OnePasswordEventFactory:
     def __init__(self, seed: int) -> None:
         self._seed = seed
         self._people = make_people(seed, SALT)
+        self._account_uuid = random_token(event_rng(seed, SALT, -1), 26, BASE32_ALPHABET)
 
     def __call__(self, position: int, event_ms: int) -> dict[str, Any]:
         rng = event_rng(self._seed, SALT, position)
@@ -63,7 +64,15 @@ class OnePasswordEventFactory:
             "category": category,
             "type": attempt_type,
             "country": place.country_code,
-            "target_user": {"uuid": person.op_uuid, "name": person.name, "email": person.email},
+            # v2 (1Password Events API 1.4.0): UserV2 with user_type and user_account_uuid, and the
+            # item's account_uuid.
+            "target_user": {
+                "uuid": person.op_uuid,
+                "name": person.name,
+                "email": person.email,
+                "user_type": "user",
+                "user_account_uuid": self._account_uuid,
+            },
             "client": _client(rng),
             "location": {
                 "country": place.country_code,
@@ -75,6 +84,7 @@ class OnePasswordEventFactory:
         }
         if category.startswith("firewall"):
             item["details"] = {"value": place.country_code}
+        item["account_uuid"] = self._account_uuid
         return item
 
 
