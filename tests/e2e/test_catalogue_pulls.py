@@ -57,7 +57,11 @@ def test_catalogue_pull_delivers_every_event_once_as_mozdef(catalogue_world: tup
     world.assert_each_event_once(source)
     events = world.delivered(source)
     assert {event["source"] for event in events} == {source}
-    assert all(event["summary"] and event["details"].get("sourceipaddress") for event in events)
+    assert all(event["summary"].strip() for event in events)
+    # One event in 11 lacks an optional field, as vendors' events do (sandbox/vendor_shapes.py):
+    # now and then that is the address, and the event must publish all the same.
+    with_address = [event for event in events if event["details"].get("sourceipaddress")]
+    assert len(with_address) >= 0.9 * len(events)
     records = world.sandbox.requests(source)
     assert all(record.authorized and record.status == 200 for record in records), (
         "every request authenticated"

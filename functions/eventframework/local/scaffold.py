@@ -35,6 +35,11 @@ DEFINITION = Template("""\
 # Edit every block to match the vendor's documentation; docs/adding-a-source.md explains each key.
 id: $id
 description: $title events.
+vendor:
+  name: "$title"
+  reference: https://api.vendor.example/docs/audit-events  # the API reference page you followed
+  permissions:
+    - "the role or scope the vendor's page names for this endpoint"
 enabled: true
 schedule: rate(5 minutes)
 max_pages_per_execution: 50
@@ -94,17 +99,22 @@ mapping:
     max_bytes: 16384
 """)
 
+# The raw schema is a contract, not a copy of the vendor's type (docs/adding-a-source.md): it
+# requires only what the event id, time and cursor read, types what the mapping reads (null allowed
+# where the vendor sends null) and lets everything else through: no enums, no closed objects.
 RAW_SCHEMA = {
     "$schema": "http://json-schema.org/draft-07/schema#",
+    "description": "Requires only what the event id, time and cursor read; types what the mapping reads; "
+    "lets everything else through (docs/adding-a-source.md, 'The raw schema is a contract').",
     "type": "object",
-    "required": ["id", "created_at", "action"],
+    "required": ["id", "created_at"],
     "properties": {
         "id": {"type": "string", "minLength": 1, "maxLength": 128},
         "created_at": {
             "type": "string",
             "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$",
         },
-        "action": {"type": "string", "minLength": 1},
+        "action": {"type": ["string", "null"]},
         "outcome": {"type": ["string", "null"]},
         "actor": {"type": "object", "properties": {"email": {"type": ["string", "null"]}}},
         "client": {
@@ -113,6 +123,21 @@ RAW_SCHEMA = {
         },
     },
 }
+
+
+VENDOR_README = Template("""\
+# $title: vendor examples
+
+Copy the example responses or events the vendor publishes in its API reference (or in its own
+SDK's tests) into this folder byte for byte, named `response-*.json` (a whole response of the
+endpoint) or `event-*.json` (one event), and add a row for each. A note starting with `broken:`
+records what is wrong with an example the vendor published that way; keep it verbatim all the same.
+tests/unit/catalogue/test_vendor_examples.py runs every row through the real code, and fails until
+the table lists at least one well-formed example.
+
+| file | page | read | notes |
+|---|---|---|---|
+""")
 
 
 def fixture_page(source_id: str) -> dict[str, object]:
@@ -216,11 +241,15 @@ class Scaffold:
         return self.fixture.with_name("expected-mozdef.json")
 
     @property
+    def vendor_readme(self) -> Path:
+        return self.fixture.with_name("vendor") / "README.md"
+
+    @property
     def test(self) -> Path:
         return self.root / "tests" / "unit" / "catalogue" / f"test_{self.source_id.replace('-', '_')}.py"
 
     def files(self) -> list[Path]:
-        return [self.definition, self.schema, self.fixture, self.expected, self.test]
+        return [self.definition, self.schema, self.fixture, self.expected, self.vendor_readme, self.test]
 
 
 def plan(source_id: str, root: Path) -> Scaffold:
@@ -245,6 +274,7 @@ def write(scaffold: Scaffold) -> None:
         scaffold.schema: json.dumps(raw_schema, indent=2) + "\n",
         scaffold.fixture: json.dumps(fixture_page(source_id), indent=2) + "\n",
         scaffold.test: TEST.substitute(id=source_id, title=title, name=source_id.replace("-", "_")),
+        scaffold.vendor_readme: VENDOR_README.substitute(title=title),
     }
     for path, text in contents.items():
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -33,6 +33,11 @@ def test_new_source_writes_definition_schema_fixture_golden_and_test(
     test = (repo / "tests/unit/catalogue/test_acme_audit.py").read_text()
     assert "def test_acme_audit_pull_delivers_every_fixture_event_once" in test
     assert "created sources/acme-audit.yaml" in capsys.readouterr().out
+    schema = json.loads((repo / "schemas/sources/acme-audit.schema.json").read_text())
+    assert schema["required"] == ["id", "created_at"], "a raw schema requires only the id and the time"
+    assert "enum" not in json.dumps(schema) and "additionalProperties" not in schema
+    readme = (repo / "tests/fixtures/acme-audit/vendor/README.md").read_text()
+    assert "| file | page | read | notes |" in readme
 
 
 def test_new_source_refuses_to_overwrite_and_bad_ids(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:

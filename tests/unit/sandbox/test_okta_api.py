@@ -8,6 +8,7 @@ from datetime import timedelta
 import requests
 
 from eventframework.local.sandbox import Cursor, Sandbox
+from eventframework.local.sandbox.vendor_shapes import ABSENT_FIELD_EVERY
 
 from .support import OKTA, OKTA_AUTH, START, TIMEOUT, okta_first, okta_next
 
@@ -58,7 +59,9 @@ def test_okta_headers_are_present_and_well_formed(
 
 def test_okta_events_are_realistic_log_events(sandbox: Sandbox, session: requests.Session) -> None:
     events = okta_first(sandbox, session, limit=50).json()
-    for event in events:
+    for position, event in enumerate(events):
+        if position % ABSENT_FIELD_EVERY == 5:
+            continue  # an event without one optional field (test_vendor_shapes.py)
         assert {"uuid", "published", "eventType", "version", "severity", "displayMessage", "actor",
                 "client", "outcome", "target", "transaction", "debugContext",
                 "authenticationContext", "securityContext", "request"} <= set(event)  # fmt: skip

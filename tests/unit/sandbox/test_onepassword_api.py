@@ -5,6 +5,7 @@ from __future__ import annotations
 import requests
 
 from eventframework.local.sandbox import Sandbox
+from eventframework.local.sandbox.vendor_shapes import ABSENT_FIELD_EVERY
 
 from .support import ONEPASSWORD, START, TIMEOUT, op_first, op_post
 
@@ -44,7 +45,9 @@ def test_onepassword_items_are_shaped_like_sign_in_attempts(
     sandbox: Sandbox, session: requests.Session
 ) -> None:
     items = op_first(sandbox, session, limit=100).json()["items"]
-    for item in items:
+    for position, item in enumerate(items):
+        if position % ABSENT_FIELD_EVERY == 5:
+            continue  # an item without one optional field (test_vendor_shapes.py)
         assert item["category"] in CATEGORIES
         assert set(item["target_user"]) == {"uuid", "name", "email", "user_type", "user_account_uuid"}
         assert item["account_uuid"] == item["target_user"]["user_account_uuid"]

@@ -1,4 +1,5 @@
-"""`efw new-source NAME` and `efw check-source FILE`: start a source, then prove it works.
+"""`efw new-source NAME` and `efw check-source FILE`: start a source, then prove it works;
+`efw catalogue sync|check`: docs/sources.md, the catalogue generated from the definitions.
 
 `new-source` writes the definition, raw-event schema, fixture page, golden MozDef output and a
 contract test (see `eventframework.local.scaffold`). `check-source` validates a definition, then
@@ -20,11 +21,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from eventframework.definitions import SourceDefinition, load_source_file
+from eventframework.definitions import SourceDefinition, list_sources, load_source_file
 from eventframework.definitions.paths import compile_path
 from eventframework.errors import EventFrameworkError
 from eventframework.fetch import fetch_page
-from eventframework.local import scaffold
+from eventframework.local import scaffold, sources_doc
 from eventframework.process import process_records
 
 
@@ -55,6 +56,24 @@ def register(subparsers: Any) -> None:
     check.add_argument("--pages", type=int, default=2, help="pages to fetch at most (default 2)")
     check.add_argument("--show", type=int, default=3, help="mapped events to print (default 3)")
     check.set_defaults(func=check_source_command)
+    catalogue = subparsers.add_parser("catalogue", help="generate docs/sources.md from sources/*.yaml")
+    catalogue.add_argument("action", choices=("sync", "check"), help="sync: rewrite; check: exit 1 if stale")
+    catalogue.add_argument("--doc", type=Path, default=Path("docs/sources.md"), help="the catalogue page")
+    catalogue.set_defaults(func=catalogue_command)
+
+
+def catalogue_command(args: argparse.Namespace) -> int:
+    text = sources_doc.render(list_sources())
+    current = args.doc.read_text(encoding="utf-8") if args.doc.exists() else ""
+    if args.action == "check":
+        if current != text:
+            print(f"{args.doc} is stale: run `efw catalogue sync`", file=sys.stderr)
+            return 1
+        print(f"{args.doc} is up to date")
+        return 0
+    args.doc.write_text(text, encoding="utf-8")
+    print(f"wrote {args.doc}")
+    return 0
 
 
 def new_source_command(args: argparse.Namespace) -> int:

@@ -45,6 +45,7 @@ from eventframework.local.sandbox.server import SandboxHTTPServer
 from eventframework.local.sandbox.service import RequestRecord, SandboxService, SourceState
 from eventframework.local.sandbox.stream import EventFactory, EventStream
 from eventframework.local.sandbox.tls import make_server_context
+from eventframework.local.sandbox.vendor_shapes import with_vendor_shapes
 
 # The sources the sandbox serves: id -> (API class, event factory class taking the seed).
 SOURCES: dict[str, tuple[type[SourceApi], Callable[[int], EventFactory]]] = {
@@ -206,7 +207,8 @@ class Sandbox(Service):
         else:
             aware = start_time if start_time.tzinfo else start_time.replace(tzinfo=UTC)
             start_ms = int(aware.timestamp() * 1000)
-        return EventStream(factory_class(self.seed), count, start_ms, self._interval_ms)
+        factory = with_vendor_shapes(source, factory_class(self.seed))
+        return EventStream(factory, count, start_ms, self._interval_ms)
 
     def _append(self, stream: EventStream, times_ms: list[int], now_ms: int) -> list[dict[str, Any]]:
         positions = stream.append(times_ms, now_ms)
