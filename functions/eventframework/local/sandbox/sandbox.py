@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from eventframework.local.lifecycle import Service
+from eventframework.local.sandbox import vendors
 from eventframework.local.sandbox.api import SourceApi
 from eventframework.local.sandbox.catalogue_events import (
     Auth0EventFactory,
@@ -57,7 +58,7 @@ SOURCES: dict[str, tuple[type[SourceApi], Callable[[int], EventFactory]]] = {
     GitHubAuditLogApi.source_id: (GitHubAuditLogApi, GitHubAuditEventFactory),
     SlackAuditLogsApi.source_id: (SlackAuditLogsApi, SlackAuditEventFactory),
     GraphSignInsApi.source_id: (GraphSignInsApi, GraphSignInEventFactory),
-}
+} | vendors.profiles()
 INGEST_STEP_MS = 1
 
 
