@@ -56,6 +56,7 @@ def _auth(doc: dict[str, Any]) -> AuthSpec:
         audience=doc.get("audience"),
         algorithm=doc.get("algorithm", "sha1"),
         date_header=doc.get("date_header", "Date"),
+        token_params={str(k): str(v) for k, v in doc.get("token_params", {}).items()},
     )
 
 
@@ -72,6 +73,7 @@ def _pagination(doc: dict[str, Any]) -> PaginationSpec:
         limit_param=doc.get("limit_param"),
         page_param=doc.get("page_param"),
         first_page=doc.get("first_page", 1),
+        continue_path=doc.get("continue_path"),
     )
 
 

@@ -33,18 +33,20 @@ _SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 # Keys each kind may use; anything else set on that block is a mistake worth reporting.
 _PAGINATION_KEYS = {
     "link_header": {"rel"},
-    "body_cursor": {"cursor_path", "cursor_param", "in", "has_more_path"},
+    "body_cursor": {"cursor_path", "cursor_param", "in", "has_more_path", "continue_path"},
     "body_next_url": {"next_url_path", "has_more_path"},
     "offset": {"offset_param", "limit_param"},
     "page_number": {"page_param", "limit_param", "first_page"},
     "last_record": {"cursor_path", "cursor_param", "limit_param"},
+    "none": set(),
 }
 _AUTH_KEYS = {
     "none": set(),
     "header": {"header", "prefix", "credential"},
     "bearer": {"credential"},
     "basic": set(),
-    "oauth2_client_credentials": {"token_url", "scope", "client_auth", "audience"},
+    "oauth2_client_credentials": {"token_url", "scope", "client_auth", "audience", "token_params"},
+    "oauth2_refresh_token": {"token_url", "scope", "client_auth", "token_params"},
     "hmac_signature": {"algorithm", "date_header"},
     "jwt_bearer": {"token_url", "scope"},
 }

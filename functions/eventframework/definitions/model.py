@@ -17,6 +17,7 @@ class AuthType(StrEnum):
     OAUTH2_CLIENT_CREDENTIALS = "oauth2_client_credentials"
     HMAC_SIGNATURE = "hmac_signature"
     JWT_BEARER = "jwt_bearer"
+    OAUTH2_REFRESH_TOKEN = "oauth2_refresh_token"
 
 
 class PaginationType(StrEnum):
@@ -26,6 +27,7 @@ class PaginationType(StrEnum):
     OFFSET = "offset"
     PAGE_NUMBER = "page_number"
     LAST_RECORD = "last_record"
+    NONE = "none"
 
 
 class CursorType(StrEnum):
@@ -94,6 +96,7 @@ class AuthSpec:
     audience: str | None = None
     algorithm: str = "sha1"
     date_header: str = "Date"
+    token_params: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,7 @@ class PaginationSpec:
     limit_param: str | None = None
     page_param: str | None = None
     first_page: int = 1
+    continue_path: str | None = None
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ reuses it across pages and runs. No kind ever puts a credential value into an er
 from __future__ import annotations
 
 import base64
+import re
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
@@ -136,6 +137,12 @@ class TokenCache:
 
 
 TOKEN_CACHE = TokenCache()
+_SECRET_FIELD = re.compile(r"\{([a-z_]+)\}")
+
+
+def _filled(ctx: AuthContext, value: str) -> str:
+    """``value`` with each ``{key}`` replaced by the secret's value of key (a missing key is named)."""
+    return _SECRET_FIELD.sub(lambda match: require_credential(ctx.source, ctx.credentials, match[1]), value)
 
 
 class OAuth2ClientCredentialsAuth(Auth):
@@ -165,14 +172,22 @@ class OAuth2ClientCredentialsAuth(Auth):
         self.cache.drop(self._key(ctx))
         return True
 
+    grant_type = "client_credentials"
+
+    def grant_fields(self, ctx: AuthContext) -> dict[str, str]:
+        """The grant's own form fields besides grant_type (none for client credentials)."""
+        return {}
+
     def grant(self, ctx: AuthContext, key: tuple[str, str, str]) -> tuple[dict[str, str], dict[str, str]]:
-        """The token request's form and headers: the client credentials grant."""
+        """The token request's form and headers: the grant, the definition's ``token_params`` (which
+        may override grant_type: Zoom's account_credentials), and the client's authentication."""
         _, client_id, scope = key
         secret = require_credential(ctx.source, ctx.credentials, "client_secret")
-        form = {"grant_type": "client_credentials"} | ({"scope": scope} if scope else {})
+        form = {"grant_type": self.grant_type} | self.grant_fields(ctx) | ({"scope": scope} if scope else {})
         audience = ctx.credentials.get("audience") or self.spec.audience
         if audience:
             form["audience"] = audience.replace("{base_url}", ctx.base_url.rstrip("/"))
+        form |= {name: _filled(ctx, value) for name, value in self.spec.token_params.items()}
         headers = {"Accept": "application/json"}
         if self.spec.client_auth == "basic":
             headers["Authorization"] = basic_header(client_id, secret)
@@ -213,3 +228,14 @@ class OAuth2ClientCredentialsAuth(Auth):
             raise SourceAuthError(ctx.source, shown, response.status_code)
         self.cache.put(key, token, ctx.now() + lifetime)
         return token
+
+
+class OAuth2RefreshTokenAuth(OAuth2ClientCredentialsAuth):
+    """RFC 6749 §6: a long-lived refresh token from the secret, exchanged for short-lived access tokens
+    (Dropbox's offline access). The refresh token is not rotated: a vendor that issues a new one with
+    every exchange (single-use refresh tokens) needs its own kind, as the stored one would go stale."""
+
+    grant_type = "refresh_token"
+
+    def grant_fields(self, ctx: AuthContext) -> dict[str, str]:
+        return {"refresh_token": require_credential(ctx.source, ctx.credentials, "refresh_token")}

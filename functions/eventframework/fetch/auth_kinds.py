@@ -10,6 +10,7 @@ from eventframework.fetch.auth import (
     HeaderAuth,
     NoAuth,
     OAuth2ClientCredentialsAuth,
+    OAuth2RefreshTokenAuth,
 )
 from eventframework.fetch.auth_jwt import JwtBearerAuth
 from eventframework.fetch.auth_signing import HmacSignatureAuth
@@ -22,6 +23,7 @@ AUTH_KINDS: dict[AuthType, type[Auth]] = {
     AuthType.OAUTH2_CLIENT_CREDENTIALS: OAuth2ClientCredentialsAuth,
     AuthType.HMAC_SIGNATURE: HmacSignatureAuth,
     AuthType.JWT_BEARER: JwtBearerAuth,
+    AuthType.OAUTH2_REFRESH_TOKEN: OAuth2RefreshTokenAuth,
 }
 
 

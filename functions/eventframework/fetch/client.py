@@ -110,9 +110,10 @@ def _plan(
     if paginator.token_is_url and position.token:
         url = urls.require_same_origin(definition.id, base_url, position.token)
         return RequestPlan(req.method, url, headers=headers, body=dict(req.body) if req.body else None), since
-    plan = RequestPlan(
-        req.method, urls.join(base_url, req.path), dict(req.params), dict(req.body or {}), headers
-    )
+    # A listing continued elsewhere (Dropbox's .../continue) sends only its cursor there.
+    continue_path = definition.pagination.continue_path
+    path = continue_path if continue_path and position.token else req.path
+    plan = RequestPlan(req.method, urls.join(base_url, path), dict(req.params), dict(req.body or {}), headers)
     first = definition.cursor.first_request
     if position.token is None or not paginator.self_describing or first.every_page:
         fillers = cursors.placeholders(definition, since, now)

@@ -213,6 +213,16 @@ class PageNumberPaginator(Paginator):
         return Advance(str(current + 1) if full else str(current), full)
 
 
+class SinglePagePaginator(Paginator):
+    """One response holds the whole window (Tailscale's configuration log): never a next page; with a
+    timestamp cursor the next run starts from the newest event time minus the lag."""
+
+    self_describing = False
+
+    def advance(self, page: PageContext) -> Advance:
+        return Advance(page.token, False)
+
+
 PAGINATION_KINDS: dict[PaginationType, type[Paginator]] = {
     PaginationType.LINK_HEADER: LinkHeaderPaginator,
     PaginationType.BODY_CURSOR: BodyCursorPaginator,
@@ -220,6 +230,7 @@ PAGINATION_KINDS: dict[PaginationType, type[Paginator]] = {
     PaginationType.OFFSET: OffsetPaginator,
     PaginationType.PAGE_NUMBER: PageNumberPaginator,
     PaginationType.LAST_RECORD: LastRecordPaginator,
+    PaginationType.NONE: SinglePagePaginator,
 }
 
 

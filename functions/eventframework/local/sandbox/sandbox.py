@@ -17,7 +17,6 @@ from typing import Any
 
 from eventframework.local.lifecycle import Service
 from eventframework.local.sandbox import vendors
-from eventframework.local.sandbox.api import SourceApi
 from eventframework.local.sandbox.catalogue_events import (
     Auth0EventFactory,
     DuoEventFactory,
@@ -44,12 +43,13 @@ from eventframework.local.sandbox.onepassword_api import OnePasswordSignInApi
 from eventframework.local.sandbox.onepassword_events import OnePasswordEventFactory
 from eventframework.local.sandbox.server import SandboxHTTPServer
 from eventframework.local.sandbox.service import RequestRecord, SandboxService, SourceState
-from eventframework.local.sandbox.stream import EventFactory, EventStream
+from eventframework.local.sandbox.stream import EventStream
 from eventframework.local.sandbox.tls import make_server_context
 from eventframework.local.sandbox.vendor_shapes import with_vendor_shapes
+from eventframework.local.sandbox.vendors import Profile
 
 # The sources the sandbox serves: id -> (API class, event factory class taking the seed).
-SOURCES: dict[str, tuple[type[SourceApi], Callable[[int], EventFactory]]] = {
+_FIRST_SOURCES: dict[str, Profile] = {
     OktaSystemLogApi.source_id: (OktaSystemLogApi, OktaEventFactory),
     OnePasswordSignInApi.source_id: (OnePasswordSignInApi, OnePasswordEventFactory),
     Auth0LogsApi.source_id: (Auth0LogsApi, Auth0EventFactory),
@@ -58,7 +58,8 @@ SOURCES: dict[str, tuple[type[SourceApi], Callable[[int], EventFactory]]] = {
     GitHubAuditLogApi.source_id: (GitHubAuditLogApi, GitHubAuditEventFactory),
     SlackAuditLogsApi.source_id: (SlackAuditLogsApi, SlackAuditEventFactory),
     GraphSignInsApi.source_id: (GraphSignInsApi, GraphSignInEventFactory),
-} | vendors.profiles()
+}
+SOURCES: dict[str, Profile] = _FIRST_SOURCES | vendors.profiles()
 INGEST_STEP_MS = 1
 
 
