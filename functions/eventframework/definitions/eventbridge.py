@@ -2,7 +2,8 @@
 
 AWS services (GuardDuty, Security Hub, ...) put their events on the account's default bus; a rule
 matching the section's ``source`` and ``detail_type`` invokes the EventBridge Lambda with the whole
-event, which is then one record for the source's schema and mapping. EventBridge delivers at least
+event, which is one record for the source's schema and mapping, or, with ``records``, holds them in a list
+(Security Hub puts up to 100 findings in ``detail.findings``). EventBridge delivers at least
 once, and some services re-emit an updated event under the same id, so a delivery is identified by
 the values of ``delivery_id`` (by default the event's id and time: a redelivery is a duplicate, an
 update is new).
@@ -23,4 +24,5 @@ def eventbridge_spec(doc: dict[str, Any] | None, event: dict[str, Any]) -> Event
         source=doc["source"],
         detail_type=doc["detail_type"],
         delivery_id=tuple(doc.get("delivery_id", (event["id"], event["time"]))),
+        records_path=doc.get("records", "$"),
     )

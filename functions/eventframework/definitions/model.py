@@ -251,6 +251,7 @@ class EventBridgeSpec:
     source: str
     detail_type: str
     delivery_id: tuple[str, ...]
+    records_path: str = "$"
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,9 @@ from eventframework.definitions import SourceDefinition, list_sources
 from eventframework.definitions.paths import compile_path
 from eventframework.errors import EventFrameworkError
 from eventframework.process import event_key_for
+from eventframework.process.results import DeadLetterCandidate, ErrorKind
 from eventframework.webhooks.deliveries import Claim, delivery_key
-from eventframework.webhooks.push import PushOutlets, deliver_once, publish_records
+from eventframework.webhooks.push import Counts, PushOutlets, dead_letter, deliver_once, publish_records
 
 
 class EventBridgeRoutingError(EventFrameworkError):
@@ -69,6 +70,25 @@ def delivery_id_of(definition: SourceDefinition, event: Any) -> str:
     return event_key_for(event, None)
 
 
+def _deliver(
+    outlets: PushOutlets, definition: SourceDefinition, event: Mapping[str, Any], run_id: str
+) -> Counts:
+    """Publish the event's records (the event itself, or its ``records`` list); an event without that
+    list is dead-lettered whole, with the reason, rather than guessed at."""
+    path = definition.eventbridge.records_path if definition.eventbridge is not None else "$"
+    if path == "$":
+        return publish_records(outlets, definition, [dict(event)], run_id)
+    records = compile_path(path)(event)
+    if isinstance(records, list):
+        return publish_records(outlets, definition, records, run_id)
+    message = f"$.{path}: no list of events in the EventBridge event"
+    candidate = DeadLetterCandidate(
+        dict(event), event_key_for(event, None), ErrorKind.UNPARSEABLE_RECORD.value, message
+    )
+    dead_letter(outlets.deadletters, definition.id, run_id, [candidate])
+    return {"received": 1, "published": 0, "dead_lettered": 1, "duplicates": 0}
+
+
 class EventBridgeIngestor:
     """Handle EventBridge events for every source with an `eventbridge:` section."""
 
@@ -100,7 +120,7 @@ class EventBridgeIngestor:
             outlets.deliveries,
             definition.id,
             key,
-            lambda: publish_records(outlets, definition, [dict(event)], f"eventbridge:{key}"),
+            lambda: _deliver(outlets, definition, event, f"eventbridge:{key}"),
         )
         if claim is Claim.IN_PROGRESS:
             raise EventBridgeRoutingError(
