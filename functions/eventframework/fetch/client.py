@@ -32,7 +32,7 @@ from eventframework.fetch.errors import (
     SourceTimeoutError,
     SourceUnavailableError,
 )
-from eventframework.fetch.jsondoc import loads_fast
+from eventframework.fetch.jsondoc import loads_fast, loads_text
 from eventframework.fetch.pagination import PageContext, Paginator, RequestPlan, paginator_for
 
 Clock = Callable[[], float]
@@ -196,7 +196,7 @@ def _loads_or_explain(definition: SourceDefinition, body: bytes, shown: str) -> 
     except UnicodeDecodeError as exc:
         raise MalformedPageError(definition.id, shown, "body is not UTF-8", exc.start) from None
     try:
-        return json.loads(text)
+        return loads_text(text)
     except json.JSONDecodeError as exc:
         if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
             raise MalformedPageError(

@@ -12,6 +12,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from eventframework.fetch.errors import CredentialsError
+from eventframework.fetch.jsondoc import loads_text
 from eventframework.state._aws import container_session
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ def load_credentials(source_id: str) -> dict[str, str]:
     raw = os.environ.get(override)
     if raw is not None:
         try:
-            return _as_strings(source_id, override, json.loads(raw))
+            return _as_strings(source_id, override, loads_text(raw))
         except json.JSONDecodeError:
             raise CredentialsError(source_id, override, "is not valid JSON") from None
     name = secret_name(source_id)

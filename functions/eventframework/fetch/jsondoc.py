@@ -16,6 +16,7 @@ vendor schemas and their ids go to the ledger. Two differences exist and both ar
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import orjson
@@ -56,3 +57,14 @@ def loads_fast(body: bytes) -> tuple[bool, Any]:
         return True, orjson.loads(body)
     except orjson.JSONDecodeError:
         return False, None  # not necessarily invalid for json (NaN, lone surrogates, ...)
+
+
+def loads_text(text: str) -> Any:
+    """``json.loads``, with a document nested past the interpreter's recursion limit reported as the
+    :class:`json.JSONDecodeError` every caller already turns into its own clear refusal (a webhook 400,
+    a malformed page, a dead letter kept as text) instead of a ``RecursionError`` that crashes the
+    handler. orjson, tried first on pages, refuses such documents by itself (depth 1024)."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise json.JSONDecodeError("document nested too deeply to parse", text, 0) from None

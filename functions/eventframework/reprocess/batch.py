@@ -11,12 +11,12 @@ docs/operations.md for the one narrow window between SQS accepting a message and
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from eventframework.definitions import SourceDefinition, list_sources, load_source
+from eventframework.fetch.jsondoc import loads_text
 from eventframework.pipeline.services import Services
 from eventframework.process.pipeline import PageProcessor
 from eventframework.process.results import ErrorKind
@@ -50,7 +50,7 @@ def letters_page(
 def raw_record(text: str) -> Any:
     """The record as the source sent it: dead letters keep JSON text, or the text of a non-JSON body."""
     try:
-        return json.loads(text)
+        return loads_text(text)
     except ValueError:
         return text
 

@@ -21,6 +21,7 @@ from eventframework.definitions.paths import compile_path
 from eventframework.definitions.times import iso_from_epoch
 from eventframework.fetch.credentials import load_credentials
 from eventframework.fetch.errors import CredentialsError
+from eventframework.fetch.jsondoc import loads_text
 from eventframework.process.results import DeadLetterCandidate, ErrorKind
 from eventframework.publish import SqsPublisher
 from eventframework.state import DeadLetterStore
@@ -91,7 +92,7 @@ def _parse(source: str, body: bytes) -> Any:
     except UnicodeDecodeError as error:
         raise MalformedBodyError(source, f"body is not UTF-8 (byte {error.start})") from None
     try:
-        return json.loads(text)
+        return loads_text(text)
     except json.JSONDecodeError as error:
         raise MalformedBodyError(
             source, f"body is not JSON: {error.msg} at line {error.lineno}, column {error.colno}"

@@ -160,6 +160,13 @@ def test_fetch_page_non_utf8_body_is_malformed(loopback: Loopback, okta) -> None
     assert caught.value.offset == 2
 
 
+def test_fetch_page_nested_past_the_parser_is_malformed_not_a_crash(loopback: Loopback, okta) -> None:
+    loopback.reply(body=b"[" * 100_000 + b"]" * 100_000)
+    with pytest.raises(MalformedPageError) as raised:
+        fetch(okta, loopback)
+    assert "nested too deeply" in str(raised.value)
+
+
 def test_fetch_page_missing_records_path_is_malformed(loopback: Loopback, onepassword) -> None:
     loopback.reply(body={"cursor": "c", "has_more": False})
     with pytest.raises(MalformedPageError, match="records path 'items' is missing"):

@@ -166,6 +166,14 @@ def test_ingest_json_that_is_not_an_event_is_dead_lettered(world: WebhookWorld) 
     assert letter.error_kind == "unparseable_record" and "no event object" in letter.message
 
 
+def test_ingest_json_nested_past_the_parser_is_refused_and_kept(world: WebhookWorld) -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000  # authentic, valid JSON, deeper than any parser recurses
+    response = world.github(deep, delivery="deep")
+    assert response.status == 400 and "nested too deeply" in response.body["message"]
+    (letter,) = world.dead_letters("github-webhook")
+    assert letter.error_kind == "unparseable_record" and "nested too deeply" in letter.message
+
+
 def test_ingest_publish_failure_is_dead_lettered_not_lost(world: WebhookWorld) -> None:
     assert world.ingestor is not None
     world.aws.sqs.delete_queue(QueueUrl=world.aws.queue_url)
