@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from eventframework.definitions import load_source
 from eventframework.definitions.paths import compile_path
 from eventframework.local.emulator.server import patched_environment
 from eventframework.local.engine import VirtualClock
@@ -29,16 +30,6 @@ from eventframework.local.sandbox_state import make_sandbox
 REPO = Path(__file__).resolve().parents[2]
 ACCOUNT_ARN = "arn:aws:lambda:us-east-1:123456789012:function"
 # Where each source's event id is in the raw event (a dotted path).
-EVENT_IDS = {
-    "okta-system-log": "uuid",
-    "onepassword-signin-attempts": "uuid",
-    "auth0-logs": "log_id",
-    "duo-authentication-log": "txid",
-    "google-workspace-login": "id.uniqueQualifier",
-    "github-audit-log": "_document_id",
-    "slack-audit-logs": "id",
-    "microsoft-graph-signins": "id",
-}
 
 
 def function_arn(logical_id: str) -> str:
@@ -137,7 +128,7 @@ class PullWorld:
         ]
 
     def source_ids(self, source: str) -> list[str]:
-        event_id = compile_path(EVENT_IDS[source])
+        event_id = compile_path(load_source(source).event_id_path)
         return [str(event_id(event)) for event in self.sandbox.events(source)]
 
     def assert_each_event_once(self, source: str) -> None:

@@ -31,6 +31,11 @@ VENDOR_MODULES: tuple[str, ...] = (
     "onepassword_events",
     "quay",
     "duo_logs",
+    "dropbox",
+    "tailscale",
+    "zoom_reports",
+    "box",
+    "stripe",
 )
 
 
