@@ -8,13 +8,14 @@ rule has one statement that the catalogue's tests and `efw new-source` share.
 
 from __future__ import annotations
 
+from eventframework.definitions.identity import id_paths
 from eventframework.definitions.model import PaginationType, SourceDefinition, ValueKind
 from eventframework.definitions.templates import Placeholder, parse_template
 
 
 def required_paths(definition: SourceDefinition) -> frozenset[str]:
     """The paths without which an event cannot be identified, timed or checkpointed."""
-    paths = {definition.event_id_path, definition.mapping.timestamp}
+    paths = {definition.mapping.timestamp, *id_paths(definition)}
     pagination = definition.pagination
     if definition.pulled and pagination.type is PaginationType.LAST_RECORD and pagination.cursor_path:
         paths.add(pagination.cursor_path)

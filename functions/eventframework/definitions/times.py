@@ -1,4 +1,5 @@
-"""Event times: parsing what sources send (ISO 8601 strings, epoch numbers) into aware datetimes.
+"""Event times: parsing what sources send (ISO 8601 strings, epoch numbers, and the RFC 2822 dates
+some APIs still write, e.g. Quay's ``Tue, 13 Aug 2024 09:10:00 -0000``) into aware datetimes.
 
 MozDef needs ISO 8601 with an offset taken from the event itself. A time without an offset is read
 as UTC (every vendor we pull documents UTC); anything unparsable raises :class:`ValueError`, which
@@ -8,6 +9,7 @@ the processor turns into a ``mapping_failed`` dead letter rather than guessing.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 _MS_THRESHOLD = 100_000_000_000  # epoch values above this are milliseconds (year 5138 in seconds)
@@ -32,8 +34,19 @@ def parse_event_time(value: Any) -> datetime:
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{value[:64]!r} is not an ISO 8601 time") from None
+        parsed = _rfc2822(text)
+        if parsed is None:
+            raise ValueError(f"{value[:64]!r} is neither an ISO 8601 nor an RFC 2822 time") from None
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def _rfc2822(text: str) -> datetime | None:
+    if "," not in text[:5] and not text[:1].isdigit():
+        return None
+    try:
+        return parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
 
 
 def to_iso(moment: datetime) -> str:

@@ -1,7 +1,8 @@
 """Reading rate-limit headers into a wait in seconds.
 
-Retry-After may be delta seconds or an HTTP date; X-Rate-Limit-Reset is epoch seconds (Okta) or, for
-other vendors, delta seconds: values above 10^9 are taken as epochs. Waits are clamped to the
+Retry-After may be delta seconds or an HTTP date; X-Rate-Limit-Reset is epoch seconds (Okta), epoch
+milliseconds (LaunchDarkly) or, for other vendors, delta seconds: values above 10^12 are taken as
+epoch milliseconds, above 10^9 as epoch seconds. Waits are clamped to the
 definition's ``max_wait_seconds`` so a bogus header cannot park a run for days.
 
 Which responses mean "wait" is the vendor's to say: 429 always, and the definition's
@@ -21,6 +22,7 @@ from eventframework.definitions.paths import compile_path
 from eventframework.fetch.jsondoc import loads_fast
 
 _EPOCH_THRESHOLD = 1_000_000_000
+_EPOCH_MS_THRESHOLD = 1_000_000_000_000
 
 
 def _seconds_until(value: str | None, now: float) -> float | None:
@@ -35,6 +37,8 @@ def _seconds_until(value: str | None, now: float) -> float | None:
             return None
     if not math.isfinite(number):
         return None
+    if number > _EPOCH_MS_THRESHOLD:
+        return number / 1000 - now
     return number - now if number > _EPOCH_THRESHOLD else number
 
 

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from eventframework.definitions import SourceDefinition, load_source
-from eventframework.definitions.paths import compile_path
+from eventframework.definitions.identity import event_id_reader
 from eventframework.fetch import parse_records
 from eventframework.pipeline._input import required_mapping, required_str
 from eventframework.pipeline.services import Services
@@ -69,7 +69,7 @@ class ProcessOutcome:
 
 
 def _raw_by_id(definition: SourceDefinition, records: Sequence[Any]) -> dict[str, Any]:
-    event_id = compile_path(definition.event_id_path)
+    event_id = event_id_reader(definition)
     return {str(key): record for record in records if (key := event_id(record)) is not None}
 
 

@@ -9,13 +9,13 @@ definition, so this is the hot path the benchmarks measure.
 from __future__ import annotations
 
 import gc
-import hashlib
 import json
 from collections.abc import Container, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+from eventframework.definitions.identity import content_key, event_id_reader
 from eventframework.definitions.model import SourceDefinition
 from eventframework.definitions.paths import Getter, compile_path
 from eventframework.definitions.times import parse_event_time, to_iso
@@ -35,13 +35,7 @@ from eventframework.process.validation import (
 
 def event_key_for(raw: Any, event_id: str | None) -> str:
     """The dead-letter key: the source's own id, else a content hash (stable across re-fetches)."""
-    if event_id:
-        return event_id
-    try:
-        canonical = json.dumps(raw, sort_keys=True, default=str, separators=(",", ":"))
-    except (TypeError, ValueError):
-        canonical = repr(raw)
-    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return event_id or content_key(raw)
 
 
 def serialised_size(event: dict[str, Any]) -> int:
@@ -82,7 +76,7 @@ class PageProcessor:
         self.definition = definition
         self.raw_validator: Validator = validator_for(definition.schema_file)
         self.mozdef_validator: Validator = mozdef_validator()
-        self.event_id: Getter = compile_path(definition.event_id_path)
+        self.event_id: Getter = event_id_reader(definition)
         self.event_time: Getter = compile_path(definition.mapping.timestamp)
         self.normaliser = Normaliser(definition)
         self.raw_fast = raw_check_for(definition.schema_file)

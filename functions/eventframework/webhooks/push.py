@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from eventframework.definitions import SourceDefinition
-from eventframework.definitions.paths import compile_path
+from eventframework.definitions.identity import event_id_reader
 from eventframework.process import process_records
 from eventframework.process.results import DeadLetterCandidate, ErrorKind, ProcessResult
 from eventframework.publish import SqsPublisher
@@ -86,7 +86,7 @@ def _failed_publishes(
     definition: SourceDefinition, result: ProcessResult, failed: Sequence[Any], records: Sequence[Any]
 ) -> list[DeadLetterCandidate]:
     """Events the queue refused, as dead letters keyed by event id and holding the raw record."""
-    getter = compile_path(definition.event_id_path)
+    getter = event_id_reader(definition)
     by_id = {str(value): record for record in records if (value := getter(record)) is not None}
     candidates = []
     for failure in failed:

@@ -21,7 +21,7 @@ import requests
 from tests.support.catalogue import CATALOGUE as SHIPPED_CATALOGUE
 
 from eventframework.definitions import SourceDefinition, load_source
-from eventframework.definitions.paths import compile_path
+from eventframework.definitions.identity import event_id_reader
 from eventframework.fetch import fetch_page
 from eventframework.fetch.auth import Auth, OAuth2ClientCredentialsAuth, TokenCache
 from eventframework.fetch.auth_kinds import AUTH_KINDS
@@ -84,7 +84,7 @@ def vendor(source_id: str, count: int) -> Sandbox:
 
 
 def ids(events: list[dict[str, Any]], definition: SourceDefinition) -> list[str]:
-    event_id = compile_path(definition.event_id_path)
+    event_id = event_id_reader(definition)
     return sorted(str(event_id(event)) for event in events)
 
 
@@ -165,7 +165,7 @@ def test_catalogue_pull_with_wrong_credentials_is_refused(source_id: str, runnin
 
     sandbox = start(running, source_id, 2)
     credentials = sandbox.credentials(source_id)
-    for key in ("token", "client_secret", "secret_key", "private_key"):
+    for key in ("token", "client_secret", "secret_key", "private_key", "password", "refresh_token"):
         if key in credentials:
             credentials[key] = broken(credentials[key])
     with pytest.raises((SourceAuthError, SourceRequestError, CredentialsError)):

@@ -10,6 +10,7 @@ import pytest
 from tests.support.catalogue import CATALOGUE
 
 from eventframework.definitions import load_source
+from eventframework.definitions.identity import event_id_reader
 from eventframework.definitions.paths import compile_path
 from eventframework.process import process_records
 
@@ -43,7 +44,7 @@ def test_catalogue_mapping_uses_event_time_identity_and_address(source_id: str) 
         assert event["utctimestamp"].startswith("2024-08-14T09:1")
         assert "username" not in mapped or event["details"]["username"]
         assert event["summary"] and "{" not in event["summary"]
-        assert event["details"]["source_event_id"] == str(compile_path(definition.event_id_path)(record))
+        assert event["details"]["source_event_id"] == str(event_id_reader(definition)(record))
     assert "sourceipaddress" not in mapped or any("sourceipaddress" in e["details"] for e in events)
 
 

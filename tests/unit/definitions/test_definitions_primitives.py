@@ -1,9 +1,13 @@
-"""The definition language's primitives: dotted paths, templates and event-time parsing."""
+"""The definition language's primitives: dotted paths, templates, event times and event ids."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from eventframework.definitions import load_source
+from eventframework.definitions.identity import content_key, event_id_reader, id_paths
 from eventframework.definitions.paths import compile_path
 from eventframework.definitions.templates import Placeholder, TemplateSyntaxError, parse_template
 from eventframework.definitions.times import parse_event_time, to_iso
@@ -55,13 +59,31 @@ def test_parse_template_rejects_bad_syntax(text: str) -> None:
         (1723626765, "2024-08-14T09:12:45.000000+00:00"),
         (1723626765207, "2024-08-14T09:12:45.207000+00:00"),
         ("1723626765", "2024-08-14T09:12:45.000000+00:00"),
+        # RFC 2822, as Quay writes its log times
+        ("Wed, 14 Aug 2024 09:12:45 -0000", "2024-08-14T09:12:45.000000+00:00"),
+        ("14 Aug 2024 11:12:45 +0200", "2024-08-14T11:12:45.000000+02:00"),
     ],
 )
 def test_parse_event_time_accepts_iso_and_epochs(value: object, iso: str) -> None:
     assert to_iso(parse_event_time(value)) == iso
 
 
-@pytest.mark.parametrize("value", [None, True, "", "yesterday", {"t": 1}, "2024-13-45T00:00:00Z"])
+@pytest.mark.parametrize(
+    "value",
+    [None, True, "", "yesterday", {"t": 1}, "2024-13-45T00:00:00Z", "Wed, 32 Aug 2024 09:12:45 -0000"],
+)
 def test_parse_event_time_rejects_unusable_values(value: object) -> None:
     with pytest.raises(ValueError):
         parse_event_time(value)
+
+
+def test_event_id_reader_composite_and_content_ids() -> None:
+    google = load_source("google-workspace-login")
+    read = event_id_reader(google)
+    activity = {"id": {"time": "2024-08-14T09:14:30.004Z", "uniqueQualifier": "-731"}}
+    assert read(activity) == "2024-08-14T09:14:30.004Z/-731"
+    assert read({"id": {"uniqueQualifier": "-731"}}) is None, "every part of a composite id must be there"
+    assert id_paths(google) == ("id.time", "id.uniqueQualifier")
+    content = event_id_reader(replace(google, event_id_path="$sha256"))
+    assert content({"b": 1, "a": [2]}) == content({"a": [2], "b": 1}) == content_key({"a": [2], "b": 1})
+    assert content("not an object") is None

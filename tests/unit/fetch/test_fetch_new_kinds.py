@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import replace
+from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
@@ -25,8 +26,22 @@ from eventframework.definitions.model import (
     RequestSpec,
     SourceDefinition,
 )
-from eventframework.fetch import CredentialsError, fetch_page
+from eventframework.fetch import CredentialsError, FetchedPage, fetch_page
 from eventframework.fetch.auth import NoAuth, OAuth2ClientCredentialsAuth, OAuth2RefreshTokenAuth, TokenCache
+
+
+def plain_fetch(
+    definition: SourceDefinition, loopback: Loopback, cursor: str | None = None, now: Any = clock
+) -> FetchedPage:
+    """A fetch without authentication (the kind under test is pagination)."""
+    return fetch_page(
+        definition,
+        {"base_url": loopback.url},
+        cursor,
+        session=requests.Session(),
+        now=now,
+        auth=NoAuth(definition.auth),
+    )
 
 
 @pytest.fixture
@@ -115,10 +130,8 @@ def test_pagination_continue_path_sends_only_the_cursor_there(
     definition = _dropbox_like(base)
     loopback.reply(body={"events": [], "cursor": "AAE1", "has_more": True})
     loopback.reply(body={"events": [], "cursor": "AAE2", "has_more": False})
-    first = fetch_page(definition, {"base_url": loopback.url}, None, session=requests.Session(), now=clock,
-                       auth=NoAuth(definition.auth))  # fmt: skip
-    fetch_page(definition, {"base_url": loopback.url}, first.next_cursor, session=requests.Session(), now=clock,
-               auth=NoAuth(definition.auth))  # fmt: skip
+    first = plain_fetch(definition, loopback)
+    plain_fetch(definition, loopback, first.next_cursor)
     opening, continued = loopback.seen
     assert (opening.path, json.loads(opening.body)) == (
         "/2/team_log/get_events",
@@ -152,9 +165,7 @@ def test_pagination_none_reads_the_window_once_and_resumes_from_the_newest_time(
         }
     )
     loopback.reply(body={"logs": []})
-    page = fetch_page(definition, {"base_url": loopback.url}, None, session=requests.Session(), now=clock,
-                      auth=NoAuth(definition.auth))  # fmt: skip
+    page = plain_fetch(definition, loopback)
     assert page.has_more is False
-    fetch_page(definition, {"base_url": loopback.url}, page.next_cursor,
-               session=requests.Session(), now=lambda: FIXED_NOW + 300, auth=NoAuth(definition.auth))  # fmt: skip
+    plain_fetch(definition, loopback, page.next_cursor, now=lambda: FIXED_NOW + 300)
     assert loopback.seen[1].query["start"] == ["2024-08-14T01:39:00Z"]  # the newest minus the lag

@@ -95,6 +95,14 @@ RATE_LIMITED: dict[str, tuple[str, int, dict[str, str], Any, float | None]] = {
         {"error": {"code": "TooManyRequests", "message": "Too many requests"}},
         10,
     ),
+    # launchdarkly.com/docs/api#rate-limiting: X-Ratelimit-Reset is epoch *milliseconds*.
+    "launchdarkly-429": (
+        "launchdarkly-audit-log",
+        429,
+        {"X-Ratelimit-Global-Remaining": "0", "X-Ratelimit-Reset": str(int(FIXED_NOW * 1000) + 42_000)},
+        {"code": "rate_limited", "message": "You've exceeded the API rate limit. Try again later."},
+        42,
+    ),
     # Slack (Audit Logs methods are Tier 3,
     # docs.slack.dev/reference/audit-logs-api/methods-actions-reference): 429 with Retry-After in
     # seconds and {"ok": false, "error": "ratelimited"}, as slackapi's SDKs handle it.

@@ -253,3 +253,15 @@ def test_process_records_newest_time_includes_dead_lettered_events() -> None:
 def test_process_records_empty_page() -> None:
     result = process_records(load_source("okta-system-log"), [], set())
     assert (result.events, result.dead, result.duplicates, result.newest_event_time) == ([], [], 0, None)
+
+
+def test_process_records_content_id_for_vendors_without_one() -> None:
+    # Dropbox team events and Duo's administrator log carry no id: event.id: $sha256.
+    okta = replace(load_source("okta-system-log"), event_id_path="$sha256")
+    records = records_of("okta-system-log")[:3]
+    result = process_records(okta, [*records, copy.deepcopy(records[1])], set())
+    assert len(result.events) == 3 and result.duplicates == 1
+    ids = [event["details"]["source_event_id"] for event in result.events]
+    assert all(key.startswith("sha256:") and len(key) == 71 for key in ids)
+    again = process_records(okta, records, {key for key, _ in result.delivered})
+    assert again.events == [] and again.duplicates == 3, "the same event has the same content id"
