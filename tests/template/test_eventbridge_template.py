@@ -38,9 +38,13 @@ def test_eventbridge_template_rule_retries_then_dead_letters_encrypted(translate
     assert function["DeadLetterConfig"]["TargetArn"] == queue
     statement = resources["GuardDutyDeadLetterQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
     assert statement["Principal"] == {"Service": "events.amazonaws.com"}
-    assert statement["Condition"]["ArnEquals"]["aws:SourceArn"] == {
-        "Fn::GetAtt": ["GuardDutyFunctionFinding", "Arn"]
-    }
+    rules = [logical for logical, spec in resources.items() if spec["Type"] == "AWS::Events::Rule"]
+    assert statement["Condition"]["ArnEquals"]["aws:SourceArn"] == [
+        {"Fn::GetAtt": [logical, "Arn"]} for logical in rules
+    ], "EventBridge may dead-letter into the queue for every rule, and only for those"
+    for logical in rules:
+        (rule_target,) = resources[logical]["Properties"]["Targets"]
+        assert rule_target["DeadLetterConfig"]["Arn"] == queue and rule_target["RetryPolicy"]
 
 
 def test_eventbridge_template_function_reads_no_secret(template: dict[str, Any]) -> None:

@@ -31,12 +31,13 @@ def parse_event_time(value: Any) -> datetime:
     text = value.strip()
     if text.replace(".", "", 1).isdigit():
         return _from_epoch(float(text))
+    parsed: datetime | None
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         parsed = _rfc2822(text)
-        if parsed is None:
-            raise ValueError(f"{value[:64]!r} is neither an ISO 8601 nor an RFC 2822 time") from None
+    if parsed is None:
+        raise ValueError(f"{value[:64]!r} is neither an ISO 8601 nor an RFC 2822 time")
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
