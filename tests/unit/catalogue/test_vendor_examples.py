@@ -59,6 +59,7 @@ def test_every_source_has_vendor_examples_with_provenance() -> None:
 WITHOUT_WELL_FORMED_EXAMPLE = {
     "duo-telephony-log": "Duo's published telephony samples are v1 or Python literals",
     "tines-audit-logs": "every stored copy of Tines' list example is cut off inside the response",
+    "onelogin-events": "OneLogin's published samples are a truncated page copy or Python literals",
 }
 
 

@@ -69,3 +69,13 @@ def test_fetch_github_sends_the_newest_rest_api_version(loopback: Loopback) -> N
                auth=NoAuth(definition.auth))  # fmt: skip
     (seen,) = loopback.seen
     assert seen.headers["X-GitHub-Api-Version"] == "2026-03-10"
+
+
+def test_fetch_zendesk_sends_the_created_at_filter_twice_start_then_end(loopback: Loopback) -> None:
+    # developer.zendesk.com (Audit Logs): "you must specify filter[created_at] twice in your request".
+    definition = load_source("zendesk-audit-logs")
+    loopback.reply(status=200, body={"audit_logs": [], "meta": {"has_more": False, "after_cursor": None}})
+    fetch_page(definition, {"base_url": loopback.url}, None, session=requests.Session(), now=clock,
+               auth=NoAuth(definition.auth))  # fmt: skip
+    (seen,) = loopback.seen
+    assert seen.query["filter[created_at][]"] == ["2024-08-14T00:46:40Z", "2024-08-14T01:46:40Z"]

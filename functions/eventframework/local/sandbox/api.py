@@ -21,8 +21,9 @@ JSON_TYPE = "application/json"
 
 @dataclass(frozen=True)
 class ApiRequest:
-    """One HTTP request as the APIs see it; `query` keeps the first value of each parameter,
-    `headers` are keyed in lower case and `host` is the Host header (signatures cover it)."""
+    """One HTTP request as the APIs see it; `query` keeps one value of each parameter (`values` gives
+    all of a repeated one), `headers` are keyed in lower case and `host` is the Host header
+    (signatures cover it)."""
 
     method: str
     path: str
@@ -31,6 +32,11 @@ class ApiRequest:
     authorization: str | None
     headers: Mapping[str, str] = field(default_factory=dict)
     host: str = ""
+    raw_query: str = ""
+
+    def values(self, name: str) -> list[str]:
+        """Every value of a query parameter the client repeated (Zendesk's filter[created_at][])."""
+        return [value for key, value in parse_qsl(self.raw_query, keep_blank_values=True) if key == name]
 
     def form(self) -> dict[str, str]:
         """The body as an `application/x-www-form-urlencoded` form (token endpoints)."""

@@ -96,6 +96,7 @@ class _Handler(BaseHTTPRequestHandler):
             authorization=self.headers.get("Authorization"),
             headers={name.lower(): value for name, value in self.headers.items()},
             host=self.headers.get("Host", ""),
+            raw_query=url.query,
         )
         outcome = self.server.service.handle(request)
         if outcome.delay and self.server.stopping.wait(outcome.delay):
