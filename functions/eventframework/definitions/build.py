@@ -153,6 +153,10 @@ def _mapping(doc: dict[str, Any], source_id: str, time_path: str) -> MappingSpec
             path=severity.get("path"),
             table={str(k): v for k, v in severity.get("map", {}).items()},
             default=severity.get("default", "INFO"),
+            rules=tuple(
+                (rule["path"], {str(k): v for k, v in rule["map"].items()})
+                for rule in severity.get("rules", ())
+            ),
         ),
         hostname=doc.get("hostname", source_id),
         processname=doc.get("processname", source_id),

@@ -174,10 +174,14 @@ class ValueSpec:
 
 @dataclass(frozen=True)
 class SeveritySpec:
+    """A constant; one table over one field (``path``/``table``); or ``rules``, tables over several
+    fields tried in order, the first that knows its field's value deciding."""
+
     constant: str | None = None
     path: str | None = None
     table: Mapping[str, str] = field(default_factory=dict)
     default: str = "INFO"
+    rules: tuple[tuple[str, Mapping[str, str]], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ def mapped_paths(definition: SourceDefinition) -> frozenset[str]:
         paths |= _template_paths(text)
     if mapping.severity.path:
         paths.add(mapping.severity.path)
+    paths |= {path for path, _ in mapping.severity.rules}
     for spec in mapping.details.values():
         if spec.kind is ValueKind.TEMPLATE and spec.template is not None:
             paths |= _template_paths(spec.template)

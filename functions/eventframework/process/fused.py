@@ -361,9 +361,10 @@ class _Compiler:
 def compile_builder(definition: SourceDefinition, raw_check: RawCheck | None) -> FusedBuilder | None:
     """The fused builder of ``definition``, or None where every event takes the reference path.
 
-    None for a definition with a hook (its Python may return anything) or without a fast raw-schema
-    check (``raw_check``: the jsonschema-rs yes of :mod:`eventframework.process.fastpath`).
+    None for a definition with a hook (its Python may return anything), without a fast raw-schema
+    check (``raw_check``: the jsonschema-rs yes of :mod:`eventframework.process.fastpath`), or with
+    severity ``rules`` (a handful of sources, each a few hundred events a run: the reference path).
     """
-    if definition.hook or raw_check is None:
+    if definition.hook or raw_check is None or definition.mapping.severity.rules:
         return None
     return _Compiler(definition, raw_check).compile()

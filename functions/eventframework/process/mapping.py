@@ -136,8 +136,12 @@ class Normaliser:
         self.hostname = Template(mapping.hostname)
         self.processname = Template(mapping.processname)
         self.tags = list(mapping.tags)
-        self.severity_getter = compile_path(mapping.severity.path) if mapping.severity.path else None
-        self.severity_table = {table_key(k): v for k, v in mapping.severity.table.items()}
+        rules = mapping.severity.rules or (
+            ((mapping.severity.path, mapping.severity.table),) if mapping.severity.path else ()
+        )
+        self.severity_rules = [
+            (compile_path(path), {table_key(k): v for k, v in table.items()}) for path, table in rules
+        ]
         self.severity_default = mapping.severity.constant or mapping.severity.default
         readers = [(name, _plain_path(spec) or _value_reader(spec)) for name, spec in mapping.details.items()]
         self.read_details = compile_reader(readers)
@@ -146,9 +150,11 @@ class Normaliser:
         self.hook = _load_hook(definition)
 
     def severity(self, raw: Any) -> str:
-        if self.severity_getter is None:
-            return self.severity_default
-        return self.severity_table.get(table_key(self.severity_getter(raw)), self.severity_default)
+        for getter, table in self.severity_rules:
+            found = table.get(table_key(getter(raw)))
+            if found is not None:
+                return found
+        return self.severity_default
 
     def _details(self, raw: Any, event_id: str, raw_text: bytes | None) -> dict[str, Any]:
         details = self.read_details(raw)

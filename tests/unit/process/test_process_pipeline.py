@@ -265,3 +265,16 @@ def test_process_records_content_id_for_vendors_without_one() -> None:
     assert all(key.startswith("sha256:") and len(key) == 71 for key in ids)
     again = process_records(okta, records, {key for key, _ in result.delivered})
     assert again.events == [] and again.duplicates == 3, "the same event has the same content id"
+
+
+def test_process_records_severity_rules_first_table_that_knows_the_value_decides() -> None:
+    audits = load_source("microsoft-graph-directory-audits")
+    base = {"id": "a", "activityDateTime": "2024-08-14T09:10:00Z"}
+    records = [
+        base | {"id": "1", "activityDisplayName": "Add member to role", "result": "success"},
+        base | {"id": "2", "activityDisplayName": "Add group", "result": "failure"},
+        base | {"id": "3", "activityDisplayName": "Add group", "result": "success"},
+        base | {"id": "4", "activityDisplayName": "Add group"},
+    ]
+    result = process_records(audits, records, set())
+    assert [event["severity"] for event in result.events] == ["WARNING", "WARNING", "INFO", "NOTICE"]
