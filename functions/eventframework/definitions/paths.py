@@ -1,6 +1,9 @@
 """Dotted paths into JSON documents (``actor.alternateId``, ``target.0.id``, ``$`` for the document).
 
-A key that itself contains dots is written in brackets: ``[@odata.nextLink]`` (Microsoft Graph).
+A key that itself contains dots is written in brackets: ``[@odata.nextLink]`` (Microsoft Graph). A
+bracket holding ``field=value`` selects the first object of a list whose ``field`` is ``value``
+(Google's activity parameters: ``events.0.parameters.[name=doc_title].value``), for vendors that
+send named values as a list of pairs; a missing match reads as ``None`` like any missing key.
 
 Compiled once into plain functions so the hot path does no string splitting. A missing key, a null on
 the way, or an index out of range all read as ``None``: vendors use null and absent interchangeably.
@@ -15,11 +18,36 @@ from typing import Any
 Getter = Callable[[Any], Any]
 
 
-def _step(obj: Any, key: str, index: int | None) -> Any:
+Selector = tuple[str, str]
+
+
+def selector_of(key: str) -> Selector | None:
+    """``(field, value)`` for a ``field=value`` key (only brackets can hold ``=``), else None."""
+    field, sep, value = key.partition("=")
+    return (field, value) if sep and field else None
+
+
+def is_plain_key(key: str) -> bool:
+    """An object key read with ``dict.get``: not a list index, not a selector."""
+    return not key.lstrip("-").isdigit() and selector_of(key) is None
+
+
+def _select(items: list[Any], selector: Selector) -> Any:
+    field, value = selector
+    for item in items:
+        if type(item) is dict and item.get(field) == value:
+            return item
+    return None
+
+
+def _step(obj: Any, key: str, index: int | None, selector: Selector | None) -> Any:
     if type(obj) is dict:
         return obj.get(key)
-    if index is not None and type(obj) is list and -len(obj) <= index < len(obj):
-        return obj[index]
+    if type(obj) is list:
+        if index is not None and -len(obj) <= index < len(obj):
+            return obj[index]
+        if selector is not None:
+            return _select(obj, selector)
     return None
 
 
@@ -52,13 +80,13 @@ def compile_path(path: str) -> Getter:
     if path == "$":
         return _identity
     keys = split_path(path)
-    steps = tuple((k, int(k) if k.lstrip("-").isdigit() else None) for k in keys)
-    if all(index is None for _, index in steps) and len(keys) <= 3:
+    steps = tuple((k, int(k) if k.lstrip("-").isdigit() else None, selector_of(k)) for k in keys)
+    if all(is_plain_key(key) for key in keys) and len(keys) <= 3:
         return _dict_only(keys)
 
     def get_many(obj: Any) -> Any:
-        for key, index in steps:
-            obj = _step(obj, key, index)
+        for key, index, selector in steps:
+            obj = _step(obj, key, index, selector)
             if obj is None:
                 return None
         return obj
@@ -102,12 +130,12 @@ def _dict_only(keys: tuple[str, ...]) -> Getter:
 Reader = Callable[[Any], dict[str, Any]]
 
 
-def _plain_keys(path: str) -> tuple[str, ...] | None:
-    """The keys of a path made of object keys only (no list index, not ``$``), else None."""
+def plain_keys(path: str) -> tuple[str, ...] | None:
+    """The keys of a path made of object keys only (no list index or selector, not ``$``), else None."""
     if path == "$":
         return None
     keys = split_path(path)
-    return None if any(k.lstrip("-").isdigit() for k in keys) else keys
+    return keys if all(is_plain_key(key) for key in keys) else None
 
 
 def compile_reader(fields: Sequence[tuple[str, str | Getter]]) -> Reader:
@@ -121,7 +149,7 @@ def compile_reader(fields: Sequence[tuple[str, str | Getter]]) -> Reader:
     namespace: dict[str, Any] = {}
     lines = ["def read(obj):", "    out = {}"]
     for position, (name, source) in enumerate(fields):
-        keys = _plain_keys(source) if isinstance(source, str) else None
+        keys = plain_keys(source) if isinstance(source, str) else None
         if keys is None:
             getter = compile_path(source) if isinstance(source, str) else source
             namespace[f"g{position}"] = getter

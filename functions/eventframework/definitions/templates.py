@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_PLACEHOLDER = re.compile(r"[A-Za-z0-9_@$-]+(?:\.[A-Za-z0-9_@$-]+)*")
+_SEGMENT = r"(?:[A-Za-z0-9_@$-]+|\[[^\[\]{}]+\])"  # a key, or a bracketed key or selector
+_PLACEHOLDER = re.compile(rf"{_SEGMENT}(?:\.{_SEGMENT})*")
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from typing import Any
 import orjson
 
 from eventframework.definitions.model import SEVERITIES, MappingSpec, SourceDefinition, ValueKind, ValueSpec
-from eventframework.definitions.paths import compile_path, split_path
+from eventframework.definitions.paths import compile_path, plain_keys
 from eventframework.definitions.templates import Placeholder, parse_template
 from eventframework.process.bounds import IP_CACHE_SIZE, IP_KEYS, bound_details, is_valid_ip
 from eventframework.process.encoding import fast_bytes, surely_within_event_limit, usable_as_raw
@@ -107,14 +107,6 @@ def _schema_scalar(schema: Any, keys: tuple[str, ...]) -> bool:
     return isinstance(kinds, list) and bool(kinds) and set(kinds) <= _SCALAR_TYPES
 
 
-def _plain_keys(path: str) -> tuple[str, ...] | None:
-    """The keys of a path of object keys only (what ``compile_path`` reads with ``dict.get``)."""
-    if path == "$":
-        return None
-    keys = split_path(path)
-    return None if any(key.lstrip("-").isdigit() for key in keys) else keys
-
-
 def _bounded_scalar(value: Any, max_chars: int) -> bool:
     """A value the bounding walker leaves as it is: a scalar, a string within the cap."""
     if type(value) is str:
@@ -179,7 +171,7 @@ class _Writer:
 
     def path(self, path: str) -> str:
         """An expression reading ``path`` from ``raw`` as ``compile_path`` does."""
-        keys = _plain_keys(path)
+        keys = plain_keys(path)
         return self.node(keys) if keys is not None else f"{self.const(compile_path(path))}(raw)"
 
     def template(self, text: str, target: str, track_found: bool) -> None:
@@ -278,7 +270,7 @@ class _Compiler:
 
     def _surely_scalar(self, spec: ValueSpec) -> bool:
         """Whether the raw schema (which every built event has passed) makes this path a scalar."""
-        keys = _plain_keys(spec.path or "")
+        keys = plain_keys(spec.path or "")
         scalar_default = spec.default is None or _bounded_scalar(spec.default, self.limits.max_string_chars)
         return keys is not None and scalar_default and _schema_scalar(self.schema, keys)
 
@@ -343,7 +335,15 @@ class _Compiler:
     def _severity(self) -> None:
         w, spec = self.w, self.mapping.severity
         default = spec.constant or spec.default
-        if spec.path:
+        if spec.rules:
+            to_key = w.const(table_key)
+            w.emit("severity = None")
+            for path, rule_table in spec.rules:
+                table = w.const({table_key(k): v for k, v in rule_table.items()})
+                w.emit(f"if severity is None: severity = {table}.get({to_key}({w.path(path)}))")
+            w.emit(f"if severity is None: severity = {default!r}")
+            outcomes = [*(value for _, rule_table in spec.rules for value in rule_table.values()), default]
+        elif spec.path:
             table, to_key = w.const({table_key(k): v for k, v in spec.table.items()}), w.const(table_key)
             w.emit(
                 f"severity = {w.path(spec.path)}",
@@ -361,10 +361,9 @@ class _Compiler:
 def compile_builder(definition: SourceDefinition, raw_check: RawCheck | None) -> FusedBuilder | None:
     """The fused builder of ``definition``, or None where every event takes the reference path.
 
-    None for a definition with a hook (its Python may return anything), without a fast raw-schema
-    check (``raw_check``: the jsonschema-rs yes of :mod:`eventframework.process.fastpath`), or with
-    severity ``rules`` (a handful of sources, each a few hundred events a run: the reference path).
+    None for a definition with a hook (its Python may return anything) or without a fast raw-schema
+    check (``raw_check``: the jsonschema-rs yes of :mod:`eventframework.process.fastpath`).
     """
-    if definition.hook or raw_check is None or definition.mapping.severity.rules:
+    if definition.hook or raw_check is None:
         return None
     return _Compiler(definition, raw_check).compile()

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from eventframework.definitions import list_sources, load_source
-from eventframework.definitions.paths import split_path
+from eventframework.definitions.paths import is_plain_key, split_path
 from eventframework.definitions.reads import mapped_paths, required_paths
 
 SOURCES = sorted(definition.id for definition in list_sources())
@@ -37,7 +37,8 @@ def walk(
 
 
 def as_tuples(paths: frozenset[str]) -> set[tuple[str, ...]]:
-    return {tuple(split_path(path)) for path in paths}
+    """Paths as key tuples; a list index or a ``[field=value]`` selector is a list's item ("0")."""
+    return {tuple(key if is_plain_key(key) else "0" for key in split_path(path)) for path in paths}
 
 
 @pytest.mark.parametrize("source", SOURCES)

@@ -87,3 +87,18 @@ def test_event_id_reader_composite_and_content_ids() -> None:
     content = event_id_reader(replace(google, event_id_path="$sha256"))
     assert content({"b": 1, "a": [2]}) == content({"a": [2], "b": 1}) == content_key({"a": [2], "b": 1})
     assert content("not an object") is None
+
+
+def test_compile_path_selects_a_list_element_by_field_value() -> None:
+    activity = {
+        "events": [{"parameters": [{"name": "doc_id", "value": "1x"}, {"name": "doc_title", "value": "Q3"}]}]
+    }
+    assert compile_path("events.0.parameters.[name=doc_title].value")(activity) == "Q3"
+    assert compile_path("events.0.parameters.[name=owner].value")(activity) is None
+    assert compile_path("events.[name=doc_title]")({"events": {"name": "doc_title"}}) is None
+    (part,) = [
+        p
+        for p in parse_template("{events.0.parameters.[name=doc_title].value}!")
+        if isinstance(p, Placeholder)
+    ]
+    assert part.path == "events.0.parameters.[name=doc_title].value"
