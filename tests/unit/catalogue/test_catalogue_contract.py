@@ -20,7 +20,7 @@ import pytest
 import requests
 from tests.support.catalogue import CATALOGUE as SHIPPED_CATALOGUE
 
-from eventframework.definitions import SourceDefinition, load_source
+from eventframework.definitions import PaginationType, SourceDefinition, load_source
 from eventframework.definitions.identity import event_id_reader
 from eventframework.fetch import fetch_page
 from eventframework.fetch.auth import Auth, OAuth2ClientCredentialsAuth, TokenCache
@@ -120,7 +120,8 @@ def test_catalogue_pull_delivers_every_event_once_and_resumes(source_id: str, ru
     seen: set[str] = set()
     first = pull(definition, credentials, None, seen)
     assert delivered_ids(first) == ids(sandbox.events(source_id), definition)
-    assert first.pages >= 3, "8 events in pages of 3 must take several pages"
+    if definition.pagination.type is not PaginationType.NONE:  # a whole window per response (Tailscale)
+        assert first.pages >= 3, "8 events in pages of 3 must take several pages"
     assert first.cursor
     # Arrived since, ten minutes old: within every source's window (Duo reads up to now - 2 min).
     arrivals = sandbox.ingest_late(source_id, 4, age_seconds=600)
