@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from eventframework.definitions import load_source
-from eventframework.definitions.paths import compile_path
+from eventframework.definitions.identity import event_id_reader
 from eventframework.local.emulator.server import patched_environment
 from eventframework.local.engine import VirtualClock
 from eventframework.local.ops.local_ops import LocalOps
@@ -128,7 +128,7 @@ class PullWorld:
         ]
 
     def source_ids(self, source: str) -> list[str]:
-        event_id = compile_path(load_source(source).event_id_path)
+        event_id = event_id_reader(load_source(source))
         return [str(event_id(event)) for event in self.sandbox.events(source)]
 
     def assert_each_event_once(self, source: str) -> None:
