@@ -94,8 +94,8 @@ def delivered_ids(run: Run) -> list[str]:
 
 def data_requests(sandbox: Sandbox, source_id: str) -> list[RequestRecord]:
     """The requests to the event endpoint (token requests left out)."""
-    path = SOURCES[source_id][0].path
-    return [record for record in sandbox.requests(source_id) if record.path == path]
+    paths = SOURCES[source_id][0].data_paths()
+    return [record for record in sandbox.requests(source_id) if record.path in paths]
 
 
 @pytest.fixture

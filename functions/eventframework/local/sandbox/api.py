@@ -74,8 +74,16 @@ class SourceApi(ABC):
     source_id: ClassVar[str]
     method: ClassVar[str]
     path: ClassVar[str]
+    # Further paths of the same event listing, served by `page` like `path` (faults, auth checks and
+    # records alike): Dropbox continues a listing at /2/team_log/get_events/continue.
+    continue_paths: ClassVar[tuple[str, ...]] = ()
     auth_scheme: ClassVar[str]
     has_next_links: ClassVar[bool]
+
+    @classmethod
+    def data_paths(cls) -> tuple[str, ...]:
+        """Every path that serves the event listing."""
+        return (cls.path, *cls.continue_paths)
 
     def __init__(self, stream: EventStream, token: str, base_url: str) -> None:
         self.stream = stream

@@ -66,11 +66,11 @@ class SandboxService:
     def __init__(self, sources: dict[str, SourceState], clock: Callable[[], float]) -> None:
         self.sources = sources
         self._clock = clock
-        self._routes = {(s.api.method, s.api.path): s for s in sources.values()}
+        self._routes = {(s.api.method, path): s for s in sources.values() for path in s.api.data_paths()}
         self._side = {
             route: (s, serve) for s in sources.values() for route, serve in s.api.side_routes().items()
         }
-        self._paths = {s.api.path for s in sources.values()} | {path for _, path in self._side}
+        self._paths = {path for _, path in self._routes} | {path for _, path in self._side}
 
     def handle(self, request: ApiRequest) -> Outcome:
         side = self._side.get((request.method, request.path))
