@@ -201,11 +201,15 @@ class GraphSignInsApi(_NewestFirstApi, OAuth2ClientCredentialsApi):
                 raise BadRequest("$filter", "the sandbox answers createdDateTime ge <time> filters only")
             since = parse_time(condition[len("createdDateTime ge ") :])
         size = limit_param(query, "$top", 1000, 1000)
+        return self.odata_page(query, since, size, "auditLogs/signIns", link_host)
+
+    def odata_page(
+        self, query: dict[str, str], since: int | None, size: int, context: str, link_host: str | None
+    ) -> Reply:
+        """One OData collection page: ``value``, and ``@odata.nextLink`` carrying ``$skiptoken``
+        while the listing goes on (on ``link_host`` when a fault asks for a foreign link)."""
         value, following = self.listing(query, since, size)
-        body: dict[str, Any] = {
-            "@odata.context": f"{self.base_url}/v1.0/$metadata#auditLogs/signIns",
-            "value": value,
-        }
+        body: dict[str, Any] = {"@odata.context": f"{self.base_url}/v1.0/$metadata#{context}", "value": value}
         if following:
             base = f"https://{link_host}" if link_host else self.base_url
             body["@odata.nextLink"] = (

@@ -21,7 +21,6 @@ import random
 import re
 from datetime import UTC, datetime
 from typing import Any, ClassVar
-from urllib.parse import urlencode
 
 from eventframework.local.sandbox.api import ApiRequest, BadRequest, Reply, parse_time
 from eventframework.local.sandbox.catalogue_api import limit_param, require_param
@@ -57,17 +56,7 @@ class _GraphTimeFilteredApi(GraphSignInsApi):
                 )
             since = parse_time(found["time"])
         size = limit_param(query, "$top", self.default_top, self.max_top)
-        value, following = self.listing(query, since, size)
-        body: dict[str, Any] = {
-            "@odata.context": f"{self.base_url}/v1.0/$metadata#{self.context}",
-            "value": value,
-        }
-        if following:
-            base = f"https://{link_host}" if link_host else self.base_url
-            body["@odata.nextLink"] = (
-                f"{base}{self.path}?{urlencode({'$top': size, '$skiptoken': following})}"
-            )
-        return Reply.json(200, body)
+        return self.odata_page(query, since, size, self.context, link_host)
 
 
 class GraphDirectoryAuditsApi(_GraphTimeFilteredApi):
