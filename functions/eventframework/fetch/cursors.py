@@ -11,8 +11,10 @@ un-lagged window start; the request starts at ``since - lag_seconds`` so the lag
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from eventframework.definitions.model import CursorType, SourceDefinition
 from eventframework.definitions.times import parse_event_time, to_iso
@@ -101,3 +103,30 @@ def newest_of(times: list[datetime], previous: str | None) -> str | None:
     if not times:
         return previous
     return _later(previous, to_iso(max(times)))
+
+
+_START_FORMAT = re.compile(r"\{start_time:([^{}]+)\}")
+# How far a window start written in a format rewinds at most, by its finest field: a date alone
+# (Zoom's from=yyyy-mm-dd) starts up to a day early, whole seconds up to a second early.
+_TRUNCATION = (("%S", 1), ("%M", 60), ("%H", 3600), ("%d", 86400))
+
+
+def _formats(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [fmt for item in value.values() for fmt in _formats(item)]
+    if isinstance(value, list):
+        return [fmt for item in value for fmt in _formats(item)]
+    return _START_FORMAT.findall(value) if isinstance(value, str) else []
+
+
+def overlap_seconds(definition: SourceDefinition) -> int:
+    """How far behind the newest delivered event a later window can start: the lag, plus what the
+    window start's format truncates (a date-only start re-reads up to a day). The ledger keeps ids
+    this far back, so every event a window re-reads is recognised as delivered."""
+    first = definition.cursor.first_request
+    formats = _formats(dict(first.params)) + _formats(dict(first.body or {}))
+    rewind = 0
+    for fmt in formats:
+        finest = next((seconds for directive, seconds in _TRUNCATION if directive in fmt), 31 * 86400)
+        rewind = max(rewind, finest)
+    return definition.cursor.lag_seconds + rewind

@@ -19,6 +19,7 @@ from typing import Any
 from eventframework.definitions import SourceDefinition, load_source
 from eventframework.definitions.identity import event_id_reader
 from eventframework.fetch import parse_records
+from eventframework.fetch.cursors import overlap_seconds
 from eventframework.pipeline._input import required_mapping, required_str
 from eventframework.pipeline.services import Services
 from eventframework.process import process_records
@@ -119,7 +120,7 @@ def process_step(
     body = services.pages.get(request.page)
     _, records = parse_records(definition, body, f"s3://{request.page.bucket}/{request.page.key}")
     ledger = services.ledger(
-        definition.id, window_seconds=definition.cursor.lag_seconds, page_size=definition.page_size
+        definition.id, window_seconds=overlap_seconds(definition), page_size=definition.page_size
     )
     result = process(definition, records, ledger.seen())
     published = services.publisher.publish(result.events, result.bodies)

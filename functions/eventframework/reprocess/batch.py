@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eventframework.definitions import SourceDefinition, list_sources, load_source
+from eventframework.fetch.cursors import overlap_seconds
 from eventframework.fetch.jsondoc import loads_text
 from eventframework.pipeline.services import Services
 from eventframework.process.pipeline import PageProcessor
@@ -73,7 +74,7 @@ class BatchRunner:
         self._processor: PageProcessor | None = None
 
     def run(self, definition: SourceDefinition, letters: Sequence[DeadLetter]) -> Totals:
-        ledger = self.services.ledger(definition.id, window_seconds=definition.cursor.lag_seconds)
+        ledger = self.services.ledger(definition.id, window_seconds=overlap_seconds(definition))
         seen = ledger.seen()
         # Compiled afresh for every batch, not taken from the per-definition cache the pull uses:
         # the point of reprocessing is the *current* schema, which may have changed since the

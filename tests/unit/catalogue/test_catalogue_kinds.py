@@ -16,7 +16,7 @@ from eventframework.definitions.paths import compile_path, split_path
 from eventframework.fetch import CredentialsError
 from eventframework.fetch.auth_jwt import rs256_jwt
 from eventframework.fetch.auth_signing import canonical_params, canonical_request, sign
-from eventframework.fetch.cursors import placeholders
+from eventframework.fetch.cursors import overlap_seconds, placeholders
 from eventframework.fetch.pagination import _cursor_text
 
 NOW = 1723629600.0  # 2024-08-14T10:00:00Z
@@ -101,3 +101,12 @@ def test_bracketed_path_keys_hold_dots() -> None:
     assert compile_path("[@odata.nextLink]")({"@odata.nextLink": "u"}) == "u"
     with pytest.raises(ValueError, match="unclosed"):
         split_path("[a.b")
+
+
+def test_overlap_covers_the_lag_and_what_the_start_format_truncates() -> None:
+    # The ledger keeps ids this far back, so a re-read window never re-delivers.
+    assert overlap_seconds(load_source("okta-system-log")) == 0  # RFC 3339 with milliseconds, no lag
+    assert overlap_seconds(load_source("slack-audit-logs")) == 300  # epoch seconds, a 300 s lag
+    assert overlap_seconds(load_source("github-audit-log")) == 1  # whole seconds
+    zoom = load_source("zoom-operation-logs")  # from=yyyy-mm-dd: a date starts up to a day early
+    assert overlap_seconds(zoom) == zoom.cursor.lag_seconds + 86400
