@@ -19,7 +19,7 @@ from pathlib import Path
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 KINDS = ("response", "event", "handshake")
-_INSIDE = re.compile(r"^inside (?P<envelope>\S+) at (?P<placeholder>\{\w+\})")
+_INSIDE = re.compile(r"^inside (?P<envelope>\S+) at (?P<placeholder>\{\w+\}|<[\w ]+>)")
 _ROW = re.compile(
     r"^\|\s*(?P<file>[^|]+?)\s*\|\s*(?P<page>[^|]+?)\s*\|\s*(?P<read>[^|]+?)\s*\|(?P<notes>.*)\|\s*$"
 )
@@ -58,6 +58,11 @@ class VendorExample:
         placeholder = inside["placeholder"].encode()
         if placeholder not in envelope:
             raise ProvenanceError(f"{self.path}: {inside['envelope']} has no {inside['placeholder']}")
+        # Security Hub writes `[{ <finding content> }]`: the braces are the placeholder's, the content
+        # brings its own.
+        alone = re.compile(rb"\{\s*" + re.escape(placeholder) + rb"\s*\}")
+        if alone.search(envelope):
+            return alone.sub(lambda _: content.strip(), envelope, count=1)
         return envelope.replace(placeholder, content.strip())
 
     @property

@@ -39,9 +39,10 @@ def test_eventbridge_template_rule_retries_then_dead_letters_encrypted(translate
     statement = resources["GuardDutyDeadLetterQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
     assert statement["Principal"] == {"Service": "events.amazonaws.com"}
     rules = [logical for logical, spec in resources.items() if spec["Type"] == "AWS::Events::Rule"]
-    assert statement["Condition"]["ArnEquals"]["aws:SourceArn"] == [
-        {"Fn::GetAtt": [logical, "Arn"]} for logical in rules
-    ], "EventBridge may dead-letter into the queue for every rule, and only for those"
+    allowed = statement["Condition"]["ArnEquals"]["aws:SourceArn"]
+    assert sorted(arn["Fn::GetAtt"][0] for arn in allowed) == sorted(rules), (
+        "EventBridge may dead-letter into the queue for every rule, and only for those"
+    )
     for logical in rules:
         (rule_target,) = resources[logical]["Properties"]["Targets"]
         assert rule_target["DeadLetterConfig"]["Arn"] == queue and rule_target["RetryPolicy"]

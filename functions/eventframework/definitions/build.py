@@ -198,4 +198,5 @@ def definition(doc: dict[str, Any], file: Path, schema_file: Path) -> SourceDefi
         pulled=pulled,
         monitoring=_monitoring(doc.get("monitoring", {})),
         vendor=_vendor(doc.get("vendor")),
+        records_absent_when_empty=doc["records"].get("absent_when_empty", False),
     )

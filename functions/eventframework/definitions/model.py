@@ -300,3 +300,4 @@ class SourceDefinition:
     pulled: bool = True
     monitoring: MonitoringSpec = field(default_factory=MonitoringSpec)
     vendor: VendorSpec | None = None
+    records_absent_when_empty: bool = False

@@ -13,6 +13,7 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import ClassVar
 
 import requests
 
@@ -57,10 +58,22 @@ class AuthContext:
 
 
 class Auth(ABC):
-    """One authentication kind. ``headers`` is called for every request; ``invalidate`` after a 401."""
+    """One authentication kind. ``headers`` is called for every request; ``invalidate`` after a 401.
+
+    ``secret_keys``: what the kind reads from the source's secret, besides ``base_url`` (the deploy
+    template's empty secret and the docs are written from it).
+    """
+
+    secret_keys: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, spec: AuthSpec) -> None:
         self.spec = spec
+
+    @classmethod
+    def required_secret_keys(cls, spec: AuthSpec) -> tuple[str, ...]:
+        """The secret's keys for ``spec``: the kind's own and those the token request names."""
+        named = [match for value in spec.token_params.values() for match in _SECRET_FIELD.findall(value)]
+        return tuple(dict.fromkeys([*cls.secret_keys, *named]))
 
     @abstractmethod
     def headers(self, ctx: AuthContext) -> dict[str, str]:
@@ -83,12 +96,16 @@ class NoAuth(Auth):
 class HeaderAuth(Auth):
     """A token in a named header with an optional prefix (Okta: ``Authorization: SSWS <token>``)."""
 
+    secret_keys = ("token",)
+
     def headers(self, ctx: AuthContext) -> dict[str, str]:
         token = require_credential(ctx.source, ctx.credentials, self.spec.credential)
         return {self.spec.header: f"{self.spec.prefix}{token}"}
 
 
 class BearerAuth(Auth):
+    secret_keys = ("token",)
+
     def headers(self, ctx: AuthContext) -> dict[str, str]:
         token = require_credential(ctx.source, ctx.credentials, self.spec.credential)
         return {"Authorization": f"Bearer {token}"}
@@ -99,6 +116,8 @@ def basic_header(user: str, password: str) -> str:
 
 
 class BasicAuth(Auth):
+    secret_keys = ("username", "password")
+
     def headers(self, ctx: AuthContext) -> dict[str, str]:
         user = require_credential(ctx.source, ctx.credentials, "username")
         password = require_credential(ctx.source, ctx.credentials, "password")
@@ -147,6 +166,8 @@ def _filled(ctx: AuthContext, value: str) -> str:
 
 class OAuth2ClientCredentialsAuth(Auth):
     """RFC 6749 §4.4: client id/secret from the secret, token URL from the secret or the definition."""
+
+    secret_keys: ClassVar[tuple[str, ...]] = ("client_id", "client_secret")
 
     def __init__(self, spec: AuthSpec, cache: TokenCache = TOKEN_CACHE) -> None:
         super().__init__(spec)
@@ -236,6 +257,7 @@ class OAuth2RefreshTokenAuth(OAuth2ClientCredentialsAuth):
     every exchange (single-use refresh tokens) needs its own kind, as the stored one would go stale."""
 
     grant_type = "refresh_token"
+    secret_keys = ("client_id", "client_secret", "refresh_token")
 
     def grant_fields(self, ctx: AuthContext) -> dict[str, str]:
         return {"refresh_token": require_credential(ctx.source, ctx.credentials, "refresh_token")}

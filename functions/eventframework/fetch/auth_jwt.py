@@ -52,6 +52,8 @@ def rs256_jwt(claims: dict[str, Any], private_key_pem: str) -> str:
 class JwtBearerAuth(OAuth2ClientCredentialsAuth):
     """The token comes from a signed assertion instead of a client secret; caching is inherited."""
 
+    secret_keys = ("client_email", "private_key", "token_uri", "subject")
+
     def __init__(self, spec: AuthSpec, cache: TokenCache = TOKEN_CACHE) -> None:
         super().__init__(spec, cache)
 

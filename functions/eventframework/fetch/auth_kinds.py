@@ -30,3 +30,8 @@ AUTH_KINDS: dict[AuthType, type[Auth]] = {
 def auth_for(spec: AuthSpec) -> Auth:
     """The auth object for a definition's ``auth`` block."""
     return AUTH_KINDS[spec.type](spec)
+
+
+def secret_keys(spec: AuthSpec) -> tuple[str, ...]:
+    """What the source's secret must hold for its ``auth`` block, besides ``base_url``."""
+    return AUTH_KINDS[spec.type].required_secret_keys(spec)

@@ -46,6 +46,8 @@ def sign(secret_key: str, canonical: str, algorithm: str = "sha1") -> str:
 class HmacSignatureAuth(Auth):
     """Credentials ``integration_key`` and ``secret_key`` from the source's secret."""
 
+    secret_keys = ("integration_key", "secret_key")
+
     def headers(self, ctx: AuthContext) -> dict[str, str]:
         # Without the request there is nothing to sign; the client always calls request_headers.
         return {}

@@ -183,6 +183,8 @@ def parse_records(definition: SourceDefinition, body: bytes, shown: str) -> tupl
     if not decoded:
         document = _loads_or_explain(definition, body, shown)
     records = compile_path(definition.records_path)(document)
+    if records is None and definition.records_absent_when_empty and isinstance(document, dict):
+        return document, []
     if not isinstance(records, list):
         found = "missing" if records is None else f"a {type(records).__name__}, not a list"
         raise MalformedPageError(definition.id, shown, f"records path '{definition.records_path}' is {found}")

@@ -60,6 +60,8 @@ WITHOUT_WELL_FORMED_EXAMPLE = {
     "duo-telephony-log": "Duo's published telephony samples are v1 or Python literals",
     "tines-audit-logs": "every stored copy of Tines' list example is cut off inside the response",
     "onelogin-events": "OneLogin's published samples are a truncated page copy or Python literals",
+    "google-workspace-alerts": "Google publishes only a list-response template with placeholders",
+    "duo-activity-log": "Duo's published activity samples are Python literals or a docstring template",
 }
 
 
@@ -150,7 +152,9 @@ def pushed(example: VendorExample, aws: AwsResources) -> tuple[list[Any], list[d
         except ValueError as error:  # Lambda itself refuses an invocation payload that is not JSON
             return [], [], [f"not JSON, refused before the handler: {error}"]
         EventBridgeIngestor(EventBridgeServices(outlets, definitions=lambda: [definition])).handle(event)
-        records = [event]
+        path = definition.eventbridge.records_path
+        listed = event if path == "$" else compile_path(path)(event)
+        records = listed if isinstance(listed, list) else [event]
     else:
         records = _send_webhook(example, definition, body, outlets)
     published = [json.loads(text) for text in aws.queue_bodies()]

@@ -79,3 +79,12 @@ def test_fetch_zendesk_sends_the_created_at_filter_twice_start_then_end(loopback
                auth=NoAuth(definition.auth))  # fmt: skip
     (seen,) = loopback.seen
     assert seen.query["filter[created_at][]"] == ["2024-08-14T00:46:40Z", "2024-08-14T01:46:40Z"]
+
+
+def test_fetch_google_page_without_items_is_an_empty_page(loopback: Loopback) -> None:
+    # Google's list responses leave `items` out when there is nothing to list.
+    definition = load_source("google-workspace-login")
+    loopback.reply(status=200, body={"kind": "admin#reports#activities", "etag": '"x"'})
+    page = fetch_page(definition, {"base_url": loopback.url}, None, session=requests.Session(), now=clock,
+                      auth=NoAuth(definition.auth))  # fmt: skip
+    assert (page.records, page.has_more) == ([], False)

@@ -16,21 +16,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from eventframework.definitions import AuthType, SourceDefinition, list_sources
+from eventframework.definitions import SourceDefinition, list_sources
 from eventframework.errors import EventFrameworkError
+from eventframework.fetch.auth_kinds import secret_keys
 from eventframework.local.monitoring_template import render_monitoring
 
 BLOCKS = ("schedules", "secrets", "monitoring")
-
-_SECRET_KEYS: dict[AuthType, tuple[str, ...]] = {
-    AuthType.NONE: (),
-    AuthType.HEADER: ("token",),
-    AuthType.BEARER: ("token",),
-    AuthType.BASIC: ("username", "password"),
-    AuthType.OAUTH2_CLIENT_CREDENTIALS: ("client_id", "client_secret"),
-    AuthType.HMAC_SIGNATURE: ("integration_key", "secret_key"),
-    AuthType.JWT_BEARER: ("client_email", "private_key", "token_uri", "subject"),
-}
 
 
 class TemplateSyncError(EventFrameworkError):
@@ -79,7 +70,7 @@ def _secret_description(definition: SourceDefinition) -> str:
 
 def _secret(definition: SourceDefinition) -> list[str]:
     placeholder = (
-        {"base_url": "", **dict.fromkeys(_SECRET_KEYS[definition.auth.type], "")} if definition.pulled else {}
+        {"base_url": "", **dict.fromkeys(secret_keys(definition.auth), "")} if definition.pulled else {}
     )
     if definition.webhook is not None:  # the shared secret, and its predecessor during a rotation
         placeholder.update(

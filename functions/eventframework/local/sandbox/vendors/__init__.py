@@ -36,6 +36,9 @@ VENDOR_MODULES: tuple[str, ...] = (
     "zoom_reports",
     "box",
     "stripe",
+    "github_enterprise",
+    "google_alertcenter",
+    "duo_activity",
 )
 
 

@@ -1,0 +1,171 @@
+"""Sandbox profile of Duo's Admin API activity log (v2).
+
+`GET /admin/v2/logs/activity` is signed and windowed like the authentication and telephony logs
+(HMAC-SHA1 over Date, method, host, path and sorted parameters; `mintime`/`maxtime` in epoch
+milliseconds on every page; `limit` at most 1000; `sort` ts:asc or ts:desc), so the API subclasses
+`DuoAuthLogApi` as vendors/duo_logs.py does for telephony, for its signature check and error bodies.
+Its page is the telephony log's: the entries in `response.items`, and `response.metadata.next_offset`
+one string, "<ts in ms>,<activity_id>" of the last entry (Duo's log-sync tool builds and reads it so,
+duosecurity/duo_log_sync, duologsync/producer/producer.py).
+
+The entries follow the shape Duo's SDK documents (duosecurity/duo_client_python, admin.py,
+`get_activity_logs`) with `action` an object {name, details} and `outcome` {result}, as the endpoint
+sends them today: `access_device` (browser, ip.address, location, os), `activity_id`, `actor`
+(details as a JSON string, key, name, type), `akey`, `application`, `target`, `old_target`, `ts`
+(ISO 8601 with microseconds and +00:00).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from eventframework.local.sandbox.api import ApiRequest, BadRequest, Reply
+from eventframework.local.sandbox.catalogue_api import limit_param
+from eventframework.local.sandbox.catalogue_events import DUO_POSITION_HEX, cumulative, duo_position, weighted
+from eventframework.local.sandbox.generate import (
+    Person,
+    event_rng,
+    make_people,
+    pick,
+    random_address,
+    random_hex,
+)
+from eventframework.local.sandbox.oldest_first_apis import DuoAuthLogApi
+from eventframework.local.sandbox.pools import AGENTS, PLACES
+from eventframework.local.sandbox.vendors import Profile
+from eventframework.local.sandbox.vendors.duo_logs import SORTS, _epoch_ms, _epoch_ms_of
+
+SALT = 0xD0AC
+KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+APPLICATIONS = (
+    ("DIY231J8BR23QK4UKBY8", "Okta SSO", "okta"),
+    ("DILSVDEYH66TBHKIXGR9", "Staff Portal", "websdk"),
+    ("DIF947T2MN58HZ1DPWRC", "VPN", "radius"),
+)
+# (action, actor type, target type, outcome, weight): self-service enrollment dominates; admins
+# create bypass codes and change users, policies and integrations; failures are rare.
+ACTIVITIES = (
+    ("phone_create", "user", "phone", "SUCCESS", 22),
+    ("webauthncredential_create", "user", "webauthn_credential", "SUCCESS", 14),
+    ("webauthncredential_create", "user", "webauthn_credential", "FAILURE", 4),
+    ("user_update", "admin", "user", "SUCCESS", 14),
+    ("phone_delete", "user", "phone", "SUCCESS", 6),
+    ("bypass_create", "admin", "user_bypass", "SUCCESS", 6),
+    ("user_create", "adminapi", "user", "SUCCESS", 10),
+    ("group_update", "admin", "group", "SUCCESS", 6),
+    ("policy_update", "admin", "policy", "SUCCESS", 4),
+    ("integration_update", "admin", "integration", "SUCCESS", 3),
+    ("admin_create", "admin", "admin", "SUCCESS", 2),
+    ("user_delete", "admin", "user", "SUCCESS", 3),
+)
+_WEIGHTS = cumulative(ACTIVITIES)
+
+
+class DuoActivityLogApi(DuoAuthLogApi):
+    """`GET /admin/v2/logs/activity`: `mintime`/`maxtime` (epoch ms) required on every page,
+    `limit` clamped to 1000, `sort` ts:asc (served) or ts:desc, continued by
+    `next_offset` = "<ts ms>,<activity_id>"."""
+
+    source_id: ClassVar[str] = "duo-activity-log"
+    path: ClassVar[str] = "/admin/v2/logs/activity"
+
+    def page(self, request: ApiRequest, now: float, link_host: str | None) -> Reply:
+        query = request.query
+        mintime, maxtime = _epoch_ms(query, "mintime"), _epoch_ms(query, "maxtime")
+        if maxtime <= mintime:
+            raise BadRequest("maxtime", "must be greater than mintime")
+        sort = query.get("sort", "ts:desc")
+        if sort not in SORTS:
+            raise BadRequest("sort", "must be ts:asc or ts:desc")
+        if sort != "ts:asc":
+            raise BadRequest("sort", "the sandbox lists oldest first only: pass sort=ts:asc")
+        limit = limit_param(query, "limit", 100, 1000)
+        if "next_offset" in query:
+            stamp, _, activity_id = query["next_offset"].partition(",")
+            position = duo_position(activity_id)
+            if not stamp.isdigit() or position is None:
+                raise BadRequest("next_offset", "must be the next_offset of a previous page")
+            start = position + 1
+        else:
+            start = self.stream.first_ingested_at_or_after(mintime)
+        selection = self.stream.select(start, limit, maxtime + 1)
+        items = self.stream.events(selection.positions)
+        more = bool(items) and bool(self.stream.select(selection.next_position, 1, maxtime + 1).positions)
+        offset = f"{_epoch_ms_of(items[-1]['ts'])},{items[-1]['activity_id']}" if more else None
+        metadata = {"next_offset": offset, "total_objects": {"value": len(items), "relation": "gte"}}
+        return Reply.json(200, {"stat": "OK", "response": {"items": items, "metadata": metadata}})
+
+
+def _key(rng: random.Random, prefix: str) -> str:
+    return prefix + "".join(rng.choice(KEY_ALPHABET) for _ in range(18))
+
+
+def _user_details(rng: random.Random, person: Person) -> str:
+    """Duo sends an actor's or target's details as one JSON string."""
+    details = {
+        "created": "2023-02-01T10:00:00.000000+00:00",
+        "last_login": f"2024-08-{rng.randint(1, 13):02d}T0{rng.randint(0, 9)}:15:00.000000+00:00",
+        "email": person.email,
+        "status": "Active",
+        "groups": [{"name": pick(rng, ("Engineering", "Finance", "IT")), "key": _key(rng, "DG")}],
+    }
+    return json.dumps(details)
+
+
+class DuoActivityEventFactory:
+    """Activity log v2 entries; the activity_id's last group carries the stream position."""
+
+    def __init__(self, seed: int) -> None:
+        self._seed = seed
+        self._people = make_people(seed, SALT)
+
+    def __call__(self, position: int, event_ms: int) -> dict[str, Any]:
+        rng = event_rng(self._seed, SALT, position)
+        person, other = pick(rng, self._people), pick(rng, self._people)
+        action, actor_type, target_type, outcome, _ = weighted(rng, ACTIVITIES, _WEIGHTS)
+        ip, _ = random_address(rng)
+        place, agent = pick(rng, PLACES), pick(rng, AGENTS)
+        actor = person if actor_type == "user" else other
+        app_key, app_name, app_type = pick(rng, APPLICATIONS)
+        handle = person.email.split("@", 1)[0]
+        target: dict[str, Any] = {
+            "details": json.dumps({"name": handle}) if target_type != "user" else _user_details(rng, person),
+            "key": _key(rng, "DU" if target_type == "user" else "DP"),
+            "name": handle if target_type in ("user", "user_bypass") else _key(rng, "WA"),
+            "type": target_type,
+        }
+        return {
+            "access_device": {
+                "browser": agent.browser,
+                "browser_version": agent.browser_version,
+                "ip": {"address": ip},
+                "location": {"city": place.city, "country": place.country, "state": place.state},
+                "os": agent.os_name,
+                "os_version": agent.os_version,
+            },
+            "action": {"details": None, "name": action},
+            "activity_id": f"{random_hex(rng, 8)}-{random_hex(rng, 4)}-4{random_hex(rng, 3)}-"
+            f"a{random_hex(rng, 3)}-{position:0{DUO_POSITION_HEX}x}",
+            "actor": {
+                "details": _user_details(rng, actor),
+                "key": _key(rng, "DU" if actor_type == "user" else "DE"),
+                "name": actor.email.split("@", 1)[0]
+                if actor_type != "adminapi"
+                else "Provisioning (Admin API)",
+                "type": actor_type,
+            },
+            "akey": "DA0STO6EVV8EAONUD8P7",
+            "application": {"key": app_key, "name": app_name, "type": app_type}
+            if actor_type == "user"
+            else None,
+            "old_target": None,
+            "outcome": {"result": outcome},
+            "target": target,
+            "ts": datetime.fromtimestamp(event_ms / 1000, tz=UTC).isoformat(timespec="microseconds"),
+        }
+
+
+PROFILES: dict[str, Profile] = {DuoActivityLogApi.source_id: (DuoActivityLogApi, DuoActivityEventFactory)}
