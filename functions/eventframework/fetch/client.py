@@ -90,13 +90,18 @@ def _substitute(value: Any, placeholders: Mapping[str, str | int]) -> Any:
 
 
 def _base_url(definition: SourceDefinition, credentials: Mapping[str, str]) -> str:
+    """The source's base URL: https, or http only to a server on this machine (the bundled sandbox,
+    a test server), so a misconfigured secret never sends its token in clear over a network."""
     base = credentials.get("base_url") or definition.request.base_url
+    problem = None
     if not base or not base.startswith(("https://", "http://")):
+        problem = "key 'base_url' is missing or not an http(s) URL"
+    elif base.startswith("http://") and not urls.is_loopback(base):
+        problem = "key 'base_url' must be an https URL (plain http only reaches a server on this machine)"
+    if problem is not None or base is None:
         from eventframework.fetch.credentials import secret_name
 
-        raise CredentialsError(
-            definition.id, secret_name(definition.id), "key 'base_url' is missing or not an http(s) URL"
-        )
+        raise CredentialsError(definition.id, secret_name(definition.id), problem or "no base_url")
     return base
 
 

@@ -178,7 +178,18 @@ class LastRecordPaginator(Paginator):
                 urls.without_query(page.response.url or ""),
                 f"the last event has no '{self.spec.cursor_path}' to continue from",
             )
-        return Advance(last, len(page.records) >= page.page_size)
+        full = len(page.records) >= page.page_size
+        if full and last == page.token:
+            # A full page whose last event carries the very value it was asked from (Duo's
+            # administrator log: more than a page of entries in one second): asking again returns
+            # the same page forever. Fail the run, loudly, rather than loop or skip events.
+            raise MalformedPageError(
+                page.source,
+                urls.without_query(page.response.url or ""),
+                f"a full page ends at the '{self.spec.cursor_path}' it was asked from ({last}); "
+                "the API cannot page past it",
+            )
+        return Advance(last, full)
 
 
 class OffsetPaginator(Paginator):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from urllib.parse import urlsplit, urlunsplit
 
 from eventframework.fetch.errors import ForeignHostError
@@ -35,3 +36,14 @@ def require_same_origin(source: str, base_url: str, url: str) -> str:
     if expected != found:
         raise ForeignHostError(source, expected, found)
     return url
+
+
+def is_loopback(url: str) -> bool:
+    """Whether ``url``'s host is this machine (localhost, 127.0.0.0/8, ::1)."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

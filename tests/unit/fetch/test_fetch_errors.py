@@ -20,6 +20,7 @@ from eventframework.fetch import (
     SourceUnavailableError,
     fetch_page,
 )
+from eventframework.fetch.auth import NoAuth
 
 TOKEN = "00abcSECRETtoken"
 
@@ -204,3 +205,30 @@ def test_fetch_page_without_base_url_names_the_secret_not_its_values(okta) -> No
     assert "efw/okta-system-log" in str(caught.value)
     assert "base_url" in str(caught.value)
     assert TOKEN not in str(caught.value)
+
+
+def test_fetch_page_refuses_plain_http_to_another_machine(okta) -> None:
+    # A token must never cross a network in clear; http is for a server on this machine only.
+    with pytest.raises(CredentialsError) as raised:
+        fetch_page(
+            okta, {"base_url": "http://acme.okta.example", "token": TOKEN}, None, session=requests.Session()
+        )
+    assert "https" in str(raised.value) and TOKEN not in str(raised.value)
+
+
+def test_fetch_page_full_page_that_cannot_advance_fails_instead_of_looping(loopback: Loopback) -> None:
+    from dataclasses import replace
+
+    from eventframework.definitions import load_source
+
+    auth0 = replace(load_source("auth0-logs"), page_size=2)
+    loopback.reply(
+        body=[
+            {"log_id": "7", "date": "2024-08-14T01:00:00Z"},
+            {"log_id": "7", "date": "2024-08-14T01:00:00Z"},
+        ]
+    )
+    with pytest.raises(MalformedPageError) as raised:
+        fetch_page(auth0, {"base_url": loopback.url}, "7", session=requests.Session(), now=clock,
+                   auth=NoAuth(auth0.auth))  # fmt: skip
+    assert "cannot page past it" in str(raised.value)
