@@ -50,8 +50,10 @@ def _begin(execution: str, **extra: Any) -> dict[str, Any]:
     return result
 
 
-def _fetch(cursor: str | None, page_number: int = 1) -> dict[str, Any]:
+def _fetch(cursor: str | None, page_number: int = 1, lease_owner: str | None = None) -> dict[str, Any]:
     event = {"source": SOURCE, "execution": "exec-1", "cursor": cursor, "page_number": page_number}
+    if lease_owner is not None:
+        event["lease_owner"] = lease_owner
     result: dict[str, Any] = fetch_page.lambda_handler(event, CONTEXT)
     return result
 
@@ -94,6 +96,38 @@ def test_fetch_page_handler_known_wait_becomes_rate_limited_result(
 ) -> None:
     sandbox.inject(SOURCE, Fault.http_status(429, times=1, retry_after=7))
     assert _fetch(None) == {"rate_limited": True, "wait_seconds": 7}
+
+
+def _lease_expiry(pipeline: AwsResources) -> int:
+    item = pipeline.dynamodb.get_item(
+        TableName=pipeline.state_table, Key={"source": {"S": SOURCE}, "sk": {"S": "checkpoint"}}
+    )["Item"]
+    return int(item["lease_expires_at"]["N"])
+
+
+def _expire_lease_soon(pipeline: AwsResources) -> None:
+    pipeline.dynamodb.update_item(
+        TableName=pipeline.state_table,
+        Key={"source": {"S": SOURCE}, "sk": {"S": "checkpoint"}},
+        UpdateExpression="SET lease_expires_at = :soon",
+        ExpressionAttributeValues={":soon": {"N": "1"}},
+    )
+
+
+def test_fetch_page_handler_rate_limit_extends_the_runs_lease(
+    pipeline: AwsResources, sandbox: Sandbox
+) -> None:
+    # No checkpoint is saved while a run waits out 429s: the wait itself must keep the lease.
+    _begin("exec-1")
+    _expire_lease_soon(pipeline)
+    sandbox.inject(SOURCE, Fault.http_status(429, times=1, retry_after=300))
+    assert _fetch(None, lease_owner="exec-1")["rate_limited"] is True
+    assert _lease_expiry(pipeline) > 1
+    _expire_lease_soon(pipeline)
+    sandbox.inject(SOURCE, Fault.http_status(429, times=1))  # no usable wait: raised, and still extended
+    with pytest.raises(SourceRateLimitedError):
+        _fetch(None, lease_owner="exec-1")
+    assert _lease_expiry(pipeline) > 1
 
 
 def test_fetch_page_handler_unknown_wait_raises_named_error(pipeline: AwsResources, sandbox: Sandbox) -> None:

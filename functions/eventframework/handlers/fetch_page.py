@@ -25,7 +25,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     def fetch(definition: SourceDefinition, secret: Mapping[str, str], cursor: str | None) -> FetchedPage:
         return timed(lambda: fetch_page(definition, secret, cursor), latencies.append)
 
-    result = fetch_step(request, services().pages, fetch=fetch)
+    result = fetch_step(request, services().pages, fetch=fetch, checkpoints=services().checkpoints)
     emit(fetch_measurements(result, latencies[-1] if latencies else None))
     if "page" in result:
         logger.info("page stored", extra={"page_number": request.page_number, **result["page"]})

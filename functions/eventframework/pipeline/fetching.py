@@ -2,7 +2,9 @@
 
 A 429 with a known wait becomes `{"rate_limited": true, "wait_seconds": N}` so the state machine
 waits exactly that long (a Wait state) instead of burning retries; without a usable wait the
-`SourceRateLimitedError` propagates and the state machine's Retry backs off.
+`SourceRateLimitedError` propagates and the state machine's Retry backs off. Either way the run's
+lease is extended first: a source that rate-limits for longer than the lease (15 minutes) must not
+cost the run its lease, since no checkpoint (which extends it otherwise) is saved while it waits.
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ from eventframework.definitions import SourceDefinition, load_source
 from eventframework.fetch import FetchedPage, fetch_page, load_credentials
 from eventframework.fetch.errors import SourceRateLimitedError
 from eventframework.pipeline._input import optional_str, required_int, required_str
-from eventframework.state import PageStore
+from eventframework.state import CheckpointStore, PageStore
 
 STEP = "FetchPage"
 # Longest single Wait the machine takes for a rate limit; a longer reset is waited out in steps,
-# each followed by a fresh request, so the lease (15 minutes) is extended by progress in between.
+# each followed by a fresh request that extends the lease again (well inside its 15 minutes).
 MAX_WAIT_SECONDS = 300
 
 Fetch = Callable[[SourceDefinition, Mapping[str, str], str | None], FetchedPage]
@@ -38,6 +40,7 @@ class FetchRequest:
     execution: str
     cursor: str | None
     page_number: int
+    lease_owner: str | None = None
 
     @classmethod
     def from_event(cls, event: Mapping[str, Any]) -> FetchRequest:
@@ -46,6 +49,7 @@ class FetchRequest:
             execution=required_str(STEP, event, "execution"),
             cursor=optional_str(STEP, event, "cursor"),
             page_number=required_int(STEP, event, "page_number"),
+            lease_owner=optional_str(STEP, event, "lease_owner"),
         )
 
 
@@ -63,11 +67,14 @@ def fetch_step(
     load: Callable[[str], SourceDefinition] = load_source,
     credentials: Callable[[str], Mapping[str, str]] = load_credentials,
     fetch: Fetch = _default_fetch,
+    checkpoints: CheckpointStore | None = None,
 ) -> dict[str, Any]:
     definition = load(request.source)
     try:
         page = fetch(definition, credentials(definition.id), request.cursor)
     except SourceRateLimitedError as error:
+        if checkpoints is not None and request.lease_owner is not None:
+            checkpoints.extend_lease(request.source, owner=request.lease_owner)
         if error.retry_after_seconds is None:
             raise
         return {"rate_limited": True, "wait_seconds": max(1, whole_seconds(error.retry_after_seconds))}

@@ -183,6 +183,15 @@ class CheckpointStore:
         )
         return lease
 
+    def extend_lease(self, source: str, *, owner: str) -> Lease:
+        """Keep the lease while a run waits out a rate limit (no cursor to save yet); only while
+        ``owner`` holds it (else LeaseLostError)."""
+        lease = Lease(owner, self.lease_expiry())
+        self._conditional_update(
+            source, owner, "SET lease_expires_at = :expires", {":expires": {"N": str(lease.expires_at)}}
+        )
+        return lease
+
     def release(self, source: str, *, owner: str) -> None:
         """End the run: the lease expires now and the success time is recorded."""
         self._conditional_update(
