@@ -74,6 +74,7 @@ def _pagination(doc: dict[str, Any]) -> PaginationSpec:
         page_param=doc.get("page_param"),
         first_page=doc.get("first_page", 1),
         continue_path=doc.get("continue_path"),
+        cursor_header=doc.get("cursor_header"),
     )
 
 

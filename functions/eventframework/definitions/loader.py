@@ -39,6 +39,7 @@ _PAGINATION_KEYS = {
     "page_number": {"page_param", "limit_param", "first_page"},
     "last_record": {"cursor_path", "cursor_param", "limit_param"},
     "none": set(),
+    "header_cursor": {"cursor_header", "cursor_param", "in"},
 }
 _AUTH_KEYS = {
     "none": set(),

@@ -28,6 +28,7 @@ class PaginationType(StrEnum):
     PAGE_NUMBER = "page_number"
     LAST_RECORD = "last_record"
     NONE = "none"
+    HEADER_CURSOR = "header_cursor"
 
 
 class CursorType(StrEnum):
@@ -113,6 +114,7 @@ class PaginationSpec:
     page_param: str | None = None
     first_page: int = 1
     continue_path: str | None = None
+    cursor_header: str | None = None
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ moment it arrives, so a foreign link is never followed nor saved as a checkpoint
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
@@ -224,6 +225,35 @@ class PageNumberPaginator(Paginator):
         return Advance(str(current + 1) if full else str(current), full)
 
 
+class HeaderCursorPaginator(Paginator):
+    """The next page's cursor in a response header (JumpCloud Directory Insights: ``X-Search_after``,
+    a JSON array), sent back as ``cursor_param``; in a JSON body a JSON-text cursor goes as the value
+    it encodes. A page shorter than the page size, or without the header, is the last."""
+
+    def apply(self, plan: RequestPlan, token: str | None, page_size: int) -> None:
+        if token is None:
+            return
+        name = self.spec.cursor_param or "cursor"
+        if self.spec.cursor_in == "json_body":
+            plan.body = {**(plan.body or {}), name: _json_or_text(token)}
+        else:
+            plan.params[name] = token
+
+    def advance(self, page: PageContext) -> Advance:
+        cursor = page.response.headers.get(self.spec.cursor_header or "")
+        full = bool(page.records) and len(page.records) >= page.page_size
+        if not cursor:
+            return Advance(page.token, False)
+        return Advance(cursor, full)
+
+
+def _json_or_text(token: str) -> Any:
+    try:
+        return json.loads(token)
+    except ValueError:
+        return token
+
+
 class SinglePagePaginator(Paginator):
     """One response holds the whole window (Tailscale's configuration log): never a next page; with a
     timestamp cursor the next run starts from the newest event time minus the lag."""
@@ -242,6 +272,7 @@ PAGINATION_KINDS: dict[PaginationType, type[Paginator]] = {
     PaginationType.PAGE_NUMBER: PageNumberPaginator,
     PaginationType.LAST_RECORD: LastRecordPaginator,
     PaginationType.NONE: SinglePagePaginator,
+    PaginationType.HEADER_CURSOR: HeaderCursorPaginator,
 }
 
 

@@ -169,3 +169,32 @@ def test_pagination_none_reads_the_window_once_and_resumes_from_the_newest_time(
     assert page.has_more is False
     plain_fetch(definition, loopback, page.next_cursor, now=lambda: FIXED_NOW + 300)
     assert loopback.seen[1].query["start"] == ["2024-08-14T01:39:00Z"]  # the newest minus the lag
+
+
+def test_pagination_header_cursor_sends_the_headers_json_back_in_the_body(
+    loopback: Loopback, base: SourceDefinition
+) -> None:
+    # JumpCloud Directory Insights: X-Search_after carries the next page's search_after, a JSON array.
+    definition = replace(
+        base,
+        page_size=2,
+        request=RequestSpec(path="/insights/directory/v1/events", method="POST"),
+        pagination=PaginationSpec(
+            type=PaginationType.HEADER_CURSOR,
+            cursor_header="X-Search_after",
+            cursor_param="search_after",
+            cursor_in="json_body",
+        ),
+        records_path="$",
+    )
+    events = [
+        {"id": "a", "timestamp": "2024-08-14T01:00:00Z"},
+        {"id": "b", "timestamp": "2024-08-14T01:00:01Z"},
+    ]
+    loopback.reply(body=events, headers={"X-Search_after": '[1723597201000, "b"]'})
+    loopback.reply(body=events[:1], headers={"X-Search_after": '[1723597202000, "c"]'})
+    first = plain_fetch(definition, loopback)
+    assert first.has_more is True
+    last = plain_fetch(definition, loopback, first.next_cursor)
+    assert json.loads(loopback.seen[1].body)["search_after"] == [1723597201000, "b"]
+    assert last.has_more is False, "a short page is the last"
