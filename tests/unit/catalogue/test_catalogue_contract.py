@@ -120,7 +120,10 @@ def test_catalogue_pull_delivers_every_event_once_and_resumes(source_id: str, ru
     seen: set[str] = set()
     first = pull(definition, credentials, None, seen)
     assert delivered_ids(first) == ids(sandbox.events(source_id), definition)
-    if definition.pagination.type is not PaginationType.NONE:  # a whole window per response (Tailscale)
+    # Unless one response holds a whole window (Tailscale) or the vendor's smallest page holds them all
+    # (Salesforce serves batches of 200 or more), 8 events in pages of 3 take several pages.
+    api = SOURCES[source_id][0]
+    if definition.pagination.type is not PaginationType.NONE and api.min_page_size <= definition.page_size:
         assert first.pages >= 3, "8 events in pages of 3 must take several pages"
     assert first.cursor
     # Arrived since, ten minutes old: within every source's window (Duo reads up to now - 2 min).

@@ -62,6 +62,8 @@ WITHOUT_WELL_FORMED_EXAMPLE = {
     "onelogin-events": "OneLogin's published samples are a truncated page copy or Python literals",
     "google-workspace-alerts": "Google publishes only a list-response template with placeholders",
     "duo-activity-log": "Duo's published activity samples are Python literals or a docstring template",
+    "salesforce-login-history": "Salesforce's REST guide shows only Account query results with '...'",
+    "salesforce-setup-audit-trail": "Salesforce's REST guide shows only Account query results with '...'",
 }
 
 

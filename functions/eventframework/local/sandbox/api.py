@@ -77,6 +77,8 @@ class SourceApi(ABC):
     # Further paths of the same event listing, served by `page` like `path` (faults, auth checks and
     # records alike): Dropbox continues a listing at /2/team_log/get_events/continue.
     continue_paths: ClassVar[tuple[str, ...]] = ()
+    # The smallest page the vendor serves, whatever the client asks (Salesforce: batches of 200+).
+    min_page_size: ClassVar[int] = 1
     auth_scheme: ClassVar[str]
     has_next_links: ClassVar[bool]
 

@@ -39,6 +39,10 @@ VENDOR_MODULES: tuple[str, ...] = (
     "github_enterprise",
     "google_alertcenter",
     "duo_activity",
+    "salesforce",
+    "workday",
+    "zitadel",
+    "jumpcloud",
 )
 
 
