@@ -68,6 +68,7 @@ class GoogleLoginActivitiesApi(_NewestFirstApi):
     path: ClassVar[str] = "/admin/reports/v1/activity/users/all/applications/login"
     token_param: ClassVar[str] = "pageToken"
     token_path: ClassVar[str] = "/token"
+    scope: ClassVar[str] = GOOGLE_SCOPE
     _key: rsa.RSAPrivateKey | None = None
 
     @property
@@ -121,8 +122,8 @@ class GoogleLoginActivitiesApi(_NewestFirstApi):
             return "Invalid JWT Signature."
         if payload.get("aud") != f"{self.base_url}{self.token_path}":
             return "Invalid JWT: audience is not this token endpoint."
-        if GOOGLE_SCOPE not in str(payload.get("scope", "")).split():
-            return "Invalid JWT: the admin.reports.audit.readonly scope is missing."
+        if self.scope not in str(payload.get("scope", "")).split():
+            return f"Invalid JWT: the {self.scope.rsplit('/', 1)[-1]} scope is missing."
         if not payload.get("sub"):
             return "Invalid JWT: domain-wide delegation needs a subject (sub)."
         lifetime = int(payload.get("exp", 0)) - int(payload.get("iat", 0))

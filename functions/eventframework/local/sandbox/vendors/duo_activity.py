@@ -3,7 +3,7 @@
 `GET /admin/v2/logs/activity` is signed and windowed like the authentication and telephony logs
 (HMAC-SHA1 over Date, method, host, path and sorted parameters; `mintime`/`maxtime` in epoch
 milliseconds on every page; `limit` at most 1000; `sort` ts:asc or ts:desc), so the API subclasses
-`DuoAuthLogApi` as vendors/duo_logs.py does for telephony, for its signature check and error bodies.
+`DuoItemsLogApi` of vendors/duo_logs.py (telephony), for its signature check, paging and error bodies.
 Its page is the telephony log's: the entries in `response.items`, and `response.metadata.next_offset`
 one string, "<ts in ms>,<activity_id>" of the last entry (Duo's log-sync tool builds and reads it so,
 duosecurity/duo_log_sync, duologsync/producer/producer.py).
@@ -22,9 +22,7 @@ import random
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from eventframework.local.sandbox.api import ApiRequest, BadRequest, Reply
-from eventframework.local.sandbox.catalogue_api import limit_param
-from eventframework.local.sandbox.catalogue_events import DUO_POSITION_HEX, cumulative, duo_position, weighted
+from eventframework.local.sandbox.catalogue_events import DUO_POSITION_HEX, cumulative, weighted
 from eventframework.local.sandbox.generate import (
     Person,
     event_rng,
@@ -33,10 +31,9 @@ from eventframework.local.sandbox.generate import (
     random_address,
     random_hex,
 )
-from eventframework.local.sandbox.oldest_first_apis import DuoAuthLogApi
 from eventframework.local.sandbox.pools import AGENTS, PLACES
 from eventframework.local.sandbox.vendors import Profile
-from eventframework.local.sandbox.vendors.duo_logs import SORTS, _epoch_ms, _epoch_ms_of
+from eventframework.local.sandbox.vendors.duo_logs import DuoItemsLogApi
 
 SALT = 0xD0AC
 KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -64,39 +61,12 @@ ACTIVITIES = (
 _WEIGHTS = cumulative(ACTIVITIES)
 
 
-class DuoActivityLogApi(DuoAuthLogApi):
-    """`GET /admin/v2/logs/activity`: `mintime`/`maxtime` (epoch ms) required on every page,
-    `limit` clamped to 1000, `sort` ts:asc (served) or ts:desc, continued by
-    `next_offset` = "<ts ms>,<activity_id>"."""
+class DuoActivityLogApi(DuoItemsLogApi):
+    """`GET /admin/v2/logs/activity`, items keyed by `activity_id`."""
 
     source_id: ClassVar[str] = "duo-activity-log"
     path: ClassVar[str] = "/admin/v2/logs/activity"
-
-    def page(self, request: ApiRequest, now: float, link_host: str | None) -> Reply:
-        query = request.query
-        mintime, maxtime = _epoch_ms(query, "mintime"), _epoch_ms(query, "maxtime")
-        if maxtime <= mintime:
-            raise BadRequest("maxtime", "must be greater than mintime")
-        sort = query.get("sort", "ts:desc")
-        if sort not in SORTS:
-            raise BadRequest("sort", "must be ts:asc or ts:desc")
-        if sort != "ts:asc":
-            raise BadRequest("sort", "the sandbox lists oldest first only: pass sort=ts:asc")
-        limit = limit_param(query, "limit", 100, 1000)
-        if "next_offset" in query:
-            stamp, _, activity_id = query["next_offset"].partition(",")
-            position = duo_position(activity_id)
-            if not stamp.isdigit() or position is None:
-                raise BadRequest("next_offset", "must be the next_offset of a previous page")
-            start = position + 1
-        else:
-            start = self.stream.first_ingested_at_or_after(mintime)
-        selection = self.stream.select(start, limit, maxtime + 1)
-        items = self.stream.events(selection.positions)
-        more = bool(items) and bool(self.stream.select(selection.next_position, 1, maxtime + 1).positions)
-        offset = f"{_epoch_ms_of(items[-1]['ts'])},{items[-1]['activity_id']}" if more else None
-        metadata = {"next_offset": offset, "total_objects": {"value": len(items), "relation": "gte"}}
-        return Reply.json(200, {"stat": "OK", "response": {"items": items, "metadata": metadata}})
+    id_field: ClassVar[str] = "activity_id"
 
 
 def _key(rng: random.Random, prefix: str) -> str:

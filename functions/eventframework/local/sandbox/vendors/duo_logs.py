@@ -37,13 +37,13 @@ from eventframework.local.sandbox.vendors import Profile
 SORTS = ("ts:asc", "ts:desc")
 
 
-class DuoTelephonyLogApi(DuoAuthLogApi):
-    """`GET /admin/v2/logs/telephony`: `mintime`/`maxtime` (epoch ms) required on every page,
-    `limit` clamped to 1000, `sort` ts:asc or ts:desc (the sandbox serves ts:asc only, what a
-    checkpointing client asks for), continued by `next_offset` = "<ts ms>,<telephony_id>"."""
+class DuoItemsLogApi(DuoAuthLogApi):
+    """Duo's v2 logs that list `response.items` (telephony, activity): `mintime`/`maxtime` (epoch ms)
+    required on every page, `limit` clamped to 1000, `sort` ts:asc or ts:desc (the sandbox serves
+    ts:asc only, what a checkpointing client asks for), continued by `next_offset` =
+    "<ts ms>,<the item's id_field>"."""
 
-    source_id: ClassVar[str] = "duo-telephony-log"
-    path: ClassVar[str] = "/admin/v2/logs/telephony"
+    id_field: ClassVar[str]
 
     def page(self, request: ApiRequest, now: float, link_host: str | None) -> Reply:
         query = request.query
@@ -57,8 +57,8 @@ class DuoTelephonyLogApi(DuoAuthLogApi):
             raise BadRequest("sort", "the sandbox lists oldest first only: pass sort=ts:asc")
         limit = limit_param(query, "limit", 100, 1000)
         if "next_offset" in query:
-            stamp, _, telephony_id = query["next_offset"].partition(",")
-            position = duo_position(telephony_id)
+            stamp, _, item_id = query["next_offset"].partition(",")
+            position = duo_position(item_id)
             if not stamp.isdigit() or position is None:
                 raise BadRequest("next_offset", "must be the next_offset of a previous page")
             start = position + 1
@@ -67,9 +67,17 @@ class DuoTelephonyLogApi(DuoAuthLogApi):
         selection = self.stream.select(start, limit, maxtime + 1)
         items = self.stream.events(selection.positions)
         more = bool(items) and bool(self.stream.select(selection.next_position, 1, maxtime + 1).positions)
-        offset = f"{_epoch_ms_of(items[-1]['ts'])},{items[-1]['telephony_id']}" if more else None
+        offset = f"{_epoch_ms_of(items[-1]['ts'])},{items[-1][self.id_field]}" if more else None
         metadata = {"next_offset": offset, "total_objects": {"value": len(items), "relation": "gte"}}
         return Reply.json(200, {"stat": "OK", "response": {"items": items, "metadata": metadata}})
+
+
+class DuoTelephonyLogApi(DuoItemsLogApi):
+    """`GET /admin/v2/logs/telephony`, items keyed by `telephony_id`."""
+
+    source_id: ClassVar[str] = "duo-telephony-log"
+    path: ClassVar[str] = "/admin/v2/logs/telephony"
+    id_field: ClassVar[str] = "telephony_id"
 
 
 def _epoch_ms(query: dict[str, str], name: str) -> int:

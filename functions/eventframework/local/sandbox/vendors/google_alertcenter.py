@@ -23,15 +23,10 @@ with `severity` (HIGH, MEDIUM, LOW, or "" when undetermined), `status` and `assi
 
 from __future__ import annotations
 
-import json
 import random
 import re
 from collections.abc import Callable
 from typing import Any, ClassVar
-
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding
 
 from eventframework.local.sandbox.api import ApiRequest, BadRequest, Reply, parse_time
 from eventframework.local.sandbox.catalogue_api import limit_param, require_param
@@ -49,9 +44,7 @@ from eventframework.local.sandbox.generate import (
     random_uuid,
 )
 from eventframework.local.sandbox.newest_first_apis import (
-    MAX_ASSERTION_SECONDS,
     GoogleLoginActivitiesApi,
-    _b64decode,
 )
 from eventframework.local.sandbox.vendors import Profile
 
@@ -72,26 +65,7 @@ class GoogleAlertCenterApi(GoogleLoginActivitiesApi):
     source_id: ClassVar[str] = "google-workspace-alerts"
     path: ClassVar[str] = "/v1beta1/alerts"
     token_path: ClassVar[str] = "/token/alertcenter"
-
-    def _assertion_problem(self, assertion: str) -> str | None:
-        try:
-            header, claims, signature = assertion.split(".")
-            self.key.public_key().verify(
-                _b64decode(signature), f"{header}.{claims}".encode(), padding.PKCS1v15(), hashes.SHA256()
-            )
-            payload = json.loads(_b64decode(claims))
-        except (ValueError, InvalidSignature):
-            return "Invalid JWT Signature."
-        if payload.get("aud") != f"{self.base_url}{self.token_path}":
-            return "Invalid JWT: audience is not this token endpoint."
-        if ALERTS_SCOPE not in str(payload.get("scope", "")).split():
-            return "Invalid JWT: the apps.alerts scope is missing."
-        if not payload.get("sub"):
-            return "Invalid JWT: domain-wide delegation needs a subject (sub)."
-        lifetime = int(payload.get("exp", 0)) - int(payload.get("iat", 0))
-        if not 0 < lifetime <= MAX_ASSERTION_SECONDS:
-            return "Invalid JWT: Token must be a short-lived token (60 minutes)."
-        return None
+    scope: ClassVar[str] = ALERTS_SCOPE
 
     def page(self, request: ApiRequest, now: float, link_host: str | None) -> Reply:
         query = request.query
