@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl
 
-from eventframework.local.sandbox.stream import EventStream
+from eventframework.local.sandbox.stream import EventFactory, EventStream
 
 JSON_TYPE = "application/json"
 
@@ -142,3 +142,7 @@ def parse_limit(value: object, maximum: int) -> int:
     if not 1 <= limit <= maximum:
         raise BadRequest("limit", f"must be between 1 and {maximum}, got {limit}")
     return limit
+
+
+# A source the sandbox serves: its API class and its event factory class (taking the seed).
+Profile = tuple[type[SourceApi], Callable[[int], EventFactory]]

@@ -169,3 +169,74 @@ class OAuth2ClientCredentialsApi(CatalogueApi):
             "expires_in": ACCESS_TOKEN_SECONDS,
         }
         return Reply.json(200, document)
+
+
+def basic_credentials(authorization: str | None) -> tuple[str, str] | None:
+    """(user, password) of an HTTP Basic authorization header, or None."""
+    if not authorization or not authorization.startswith("Basic "):
+        return None
+    try:
+        decoded = base64.b64decode(authorization[len("Basic ") :], validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    user, _, password = decoded.partition(":")
+    return user, password
+
+
+class OAuth2RefreshTokenApi(OAuth2ClientCredentialsApi):
+    """An API whose bearer tokens come from RFC 6749 §6 refresh-token grants (Dropbox, Workday): the
+    client's id and secret as HTTP Basic or in the form, the long-lived refresh token in the form.
+
+    Vendors name their client id, their access-token prefix, how they word a refusal
+    (`token_refusal`), any check of their own (`check_refresh`) and the reply (`token_document`).
+    """
+
+    client_id: ClassVar[str] = SANDBOX_CLIENT_ID
+    access_prefix: ClassVar[str] = "efw-sandbox-access"
+    access_token_seconds: ClassVar[int] = ACCESS_TOKEN_SECONDS
+
+    @property
+    def access_token(self) -> str:
+        return f"{self.access_prefix}.{self._token}"
+
+    @property
+    def refresh_token(self) -> str:
+        return f"efw-sandbox-refresh.{self._token}"
+
+    def credentials(self) -> dict[str, str]:
+        return {
+            "base_url": self.base_url,
+            "client_id": self.client_id,
+            "client_secret": self._token,
+            "refresh_token": self.refresh_token,
+            "token_url": f"{self.base_url}{self.token_path}",
+        }
+
+    def token_refusal(self, error: str) -> Reply:
+        """The vendor's reply to a bad grant (``invalid_client``, ``invalid_grant``, ...)."""
+        return Reply.json(400, {"error": error})
+
+    def check_refresh(self, form: dict[str, str]) -> Reply | None:
+        """A vendor's own check of a well-formed grant; its refusal, or None."""
+        return None
+
+    def token_document(self) -> dict[str, Any]:
+        return {
+            "access_token": self.access_token,
+            "token_type": "bearer",
+            "expires_in": self.access_token_seconds,
+        }
+
+    def issue_token(self, request: ApiRequest) -> Reply:
+        form = request.form()
+        if form.get("grant_type") != "refresh_token":
+            return self.token_refusal("unsupported_grant_type")
+        client_id, secret = basic_credentials(request.authorization) or (
+            form.get("client_id", ""),
+            form.get("client_secret", ""),
+        )
+        if client_id != self.client_id or not hmac.compare_digest(secret, self._token):
+            return self.token_refusal("invalid_client")
+        if not hmac.compare_digest(form.get("refresh_token", ""), self.refresh_token):
+            return self.token_refusal("invalid_grant")
+        return self.check_refresh(form) or Reply.json(200, self.token_document())

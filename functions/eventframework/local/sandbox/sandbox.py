@@ -17,6 +17,7 @@ from typing import Any
 
 from eventframework.local.lifecycle import Service
 from eventframework.local.sandbox import vendors
+from eventframework.local.sandbox.api import Profile
 from eventframework.local.sandbox.catalogue_events import (
     Auth0EventFactory,
     DuoEventFactory,
@@ -46,7 +47,6 @@ from eventframework.local.sandbox.service import RequestRecord, SandboxService, 
 from eventframework.local.sandbox.stream import EventStream
 from eventframework.local.sandbox.tls import make_server_context
 from eventframework.local.sandbox.vendor_shapes import with_vendor_shapes
-from eventframework.local.sandbox.vendors import Profile
 
 # The sources the sandbox serves: id -> (API class, event factory class taking the seed).
 _FIRST_SOURCES: dict[str, Profile] = {

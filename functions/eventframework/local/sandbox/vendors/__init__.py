@@ -7,13 +7,9 @@ The modules are listed here by name, an explicit registry: a vendor joins the sa
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from importlib import import_module
 
-from eventframework.local.sandbox.api import SourceApi
-from eventframework.local.sandbox.stream import EventFactory
-
-Profile = tuple[type[SourceApi], Callable[[int], EventFactory]]
+from eventframework.local.sandbox.api import Profile
 
 VENDOR_MODULES: tuple[str, ...] = (
     "gitlab",

@@ -14,7 +14,7 @@ import random
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
-from eventframework.local.sandbox.api import ApiRequest, BadRequest, Reply, parse_time
+from eventframework.local.sandbox.api import ApiRequest, BadRequest, Profile, Reply, parse_time
 from eventframework.local.sandbox.catalogue_api import (
     CatalogueApi,
     PageToken,
@@ -33,7 +33,6 @@ from eventframework.local.sandbox.generate import (
     random_uuid,
 )
 from eventframework.local.sandbox.pools import PLACES
-from eventframework.local.sandbox.vendors import Profile
 
 ORG_ID = "example-org"
 ATLASSIAN_API = "https://api.atlassian.com"

@@ -24,7 +24,7 @@ import re
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, ClassVar
 
-from eventframework.local.sandbox.api import ApiRequest, BadRequest, Reply, SideRoute, parse_time
+from eventframework.local.sandbox.api import ApiRequest, BadRequest, Profile, Reply, SideRoute, parse_time
 from eventframework.local.sandbox.catalogue_api import (
     ACCESS_TOKEN_SECONDS,
     SANDBOX_CLIENT_ID,
@@ -33,7 +33,6 @@ from eventframework.local.sandbox.catalogue_api import (
 )
 from eventframework.local.sandbox.catalogue_events import _Factory, cumulative, weighted
 from eventframework.local.sandbox.generate import pick, random_address, random_hex, random_uuid
-from eventframework.local.sandbox.vendors import Profile
 
 BOX_ENTERPRISE_ID = "1134928"
 DEFAULT_LIMIT = 100

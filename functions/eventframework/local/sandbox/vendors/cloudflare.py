@@ -15,7 +15,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from eventframework.local.sandbox.api import ApiRequest, BadRequest, Reply, parse_time
+from eventframework.local.sandbox.api import ApiRequest, BadRequest, Profile, Reply, parse_time
 from eventframework.local.sandbox.catalogue_api import CatalogueApi, limit_param, require_param
 from eventframework.local.sandbox.catalogue_events import cumulative, weighted
 from eventframework.local.sandbox.generate import (
@@ -27,7 +27,6 @@ from eventframework.local.sandbox.generate import (
     random_hex,
     random_uuid,
 )
-from eventframework.local.sandbox.vendors import Profile
 
 ACCOUNT_ID = "023e105f4ecef8ad9ca31a8372d0c353"
 DEFAULT_PER_PAGE = 100

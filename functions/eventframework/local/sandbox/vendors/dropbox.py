@@ -24,9 +24,6 @@ to ingestion time, so an event logged late is never hidden behind a cursor.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hmac
 import json
 import random
 import re
@@ -34,8 +31,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from eventframework.local.sandbox.api import ApiRequest, BadRequest, Reply, SideRoute, parse_limit
-from eventframework.local.sandbox.catalogue_api import CatalogueApi
+from eventframework.local.sandbox.api import ApiRequest, BadRequest, Profile, Reply, parse_limit
+from eventframework.local.sandbox.catalogue_api import OAuth2RefreshTokenApi
 from eventframework.local.sandbox.catalogue_events import cumulative, weighted
 from eventframework.local.sandbox.generate import (
     Person,
@@ -47,7 +44,6 @@ from eventframework.local.sandbox.generate import (
 )
 from eventframework.local.sandbox.pools import PLACES
 from eventframework.local.sandbox.stream import Cursor
-from eventframework.local.sandbox.vendors import Profile
 
 DROPBOX_APP_KEY = "efwsandboxappkey"
 DROPBOX_SCOPE = "events.read"
@@ -84,7 +80,7 @@ def _dropbox_time(document: dict[str, Any], name: str) -> int | None:
     return int(moment.timestamp() * 1000)
 
 
-class DropboxTeamEventsApi(CatalogueApi):
+class DropboxTeamEventsApi(OAuth2RefreshTokenApi):
     """`POST /2/team_log/get_events`, continued (and polled) at `/2/team_log/get_events/continue`."""
 
     source_id: ClassVar[str] = "dropbox-team-events"
@@ -94,56 +90,25 @@ class DropboxTeamEventsApi(CatalogueApi):
     continue_paths: ClassVar[tuple[str, ...]] = (continue_path,)
     token_path: ClassVar[str] = "/dropbox/oauth2/token"
 
-    # --- OAuth2 with a refresh token ---------------------------------------------------------------
+    # --- OAuth2 with a refresh token (catalogue_api.OAuth2RefreshTokenApi) ------------------------
+    client_id: ClassVar[str] = DROPBOX_APP_KEY
+    access_prefix: ClassVar[str] = "sl.efw-sandbox-access"
+    access_token_seconds: ClassVar[int] = ACCESS_TOKEN_SECONDS
 
-    @property
-    def access_token(self) -> str:
-        return f"sl.efw-sandbox-access.{self._token}"
-
-    @property
-    def refresh_token(self) -> str:
-        return f"efw-sandbox-refresh.{self._token}"
-
-    def authorized(self, request: ApiRequest) -> bool:
-        return hmac.compare_digest(request.authorization or "", f"Bearer {self.access_token}")
-
-    def credentials(self) -> dict[str, str]:
-        return {
-            "base_url": self.base_url,
-            "client_id": DROPBOX_APP_KEY,
-            "client_secret": self._token,
-            "refresh_token": self.refresh_token,
-            "token_url": f"{self.base_url}{self.token_path}",
+    def token_refusal(self, error: str) -> Reply:
+        descriptions = {
+            "invalid_client": "Invalid client_id or client_secret",
+            "invalid_grant": "refresh token is invalid or revoked",
         }
+        described = {"error_description": descriptions[error]} if error in descriptions else {}
+        return Reply.json(400, {"error": error} | described)
 
-    def side_routes(self) -> dict[tuple[str, str], SideRoute]:
-        return {("POST", self.token_path): self.issue_token}
-
-    def issue_token(self, request: ApiRequest) -> Reply:
-        """RFC 6749 section 6 as Dropbox implements it: the app key and secret in the form or as
-        HTTP basic auth, the refresh token in the form; the reply has no new refresh token."""
-        form = request.form()
-        if form.get("grant_type") != "refresh_token":
-            return Reply.json(400, {"error": "unsupported_grant_type"})
-        client_id, client_secret = _basic_credentials(request.authorization) or (
-            form.get("client_id", ""),
-            form.get("client_secret", ""),
-        )
-        if client_id != DROPBOX_APP_KEY or not hmac.compare_digest(client_secret, self._token):
-            return Reply.json(
-                400, {"error": "invalid_client", "error_description": "Invalid client_id or client_secret"}
-            )
-        if not hmac.compare_digest(form.get("refresh_token", ""), self.refresh_token):
-            return Reply.json(
-                400, {"error": "invalid_grant", "error_description": "refresh token is invalid or revoked"}
-            )
+    def check_refresh(self, form: dict[str, str]) -> Reply | None:
+        """Dropbox refuses a scope the app was not granted; the reply has no new refresh token."""
         scope = form.get("scope")
         if scope is not None and set(scope.split()) - {DROPBOX_SCOPE}:
             return Reply.json(400, {"error": "invalid_scope", "error_description": f"not granted: {scope}"})
-        return Reply.json(
-            200,
-            {"access_token": self.access_token, "token_type": "bearer", "expires_in": ACCESS_TOKEN_SECONDS},
-        )
+        return None
 
     # --- the listing -------------------------------------------------------------------------------
 
@@ -241,17 +206,6 @@ class DropboxTeamEventsApi(CatalogueApi):
             return {"error_summary": "internal_server_error/..", "error": {".tag": "internal_server_error"}}
         tag = tags.get(status, "other")
         return {"error_summary": f"{tag}/..", "error": {".tag": tag}} | ({"detail": detail} if detail else {})
-
-
-def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
-    if not authorization or not authorization.startswith("Basic "):
-        return None
-    try:
-        decoded = base64.b64decode(authorization[len("Basic ") :], validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    client_id, _, secret = decoded.partition(":")
-    return client_id, secret
 
 
 # --- events ----------------------------------------------------------------------------------------

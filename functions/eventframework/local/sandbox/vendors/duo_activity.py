@@ -22,6 +22,7 @@ import random
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
+from eventframework.local.sandbox.api import Profile
 from eventframework.local.sandbox.catalogue_events import DUO_POSITION_HEX, cumulative, weighted
 from eventframework.local.sandbox.generate import (
     Person,
@@ -32,7 +33,6 @@ from eventframework.local.sandbox.generate import (
     random_hex,
 )
 from eventframework.local.sandbox.pools import AGENTS, PLACES
-from eventframework.local.sandbox.vendors import Profile
 from eventframework.local.sandbox.vendors.duo_logs import DuoItemsLogApi
 
 SALT = 0xD0AC

@@ -20,7 +20,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from eventframework.local.sandbox.api import ApiRequest, BadRequest, Reply
+from eventframework.local.sandbox.api import ApiRequest, BadRequest, Profile, Reply
 from eventframework.local.sandbox.catalogue_api import limit_param, require_param
 from eventframework.local.sandbox.catalogue_events import DUO_POSITION_HEX, cumulative, duo_position, weighted
 from eventframework.local.sandbox.generate import (
@@ -32,7 +32,6 @@ from eventframework.local.sandbox.generate import (
     random_uuid,
 )
 from eventframework.local.sandbox.oldest_first_apis import DuoAuthLogApi
-from eventframework.local.sandbox.vendors import Profile
 
 SORTS = ("ts:asc", "ts:desc")
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from eventframework.local.sandbox.api import Profile
 from eventframework.local.sandbox.catalogue_events import GitHubAuditEventFactory, cumulative, weighted
 from eventframework.local.sandbox.generate import event_rng
 from eventframework.local.sandbox.oldest_first_apis import GitHubAuditLogApi
-from eventframework.local.sandbox.vendors import Profile
 
 ENTERPRISE = "sandbox-corp"
 ORGANIZATIONS = ("sandbox-corp-web", "sandbox-corp-payments", "sandbox-corp-infra")

@@ -21,7 +21,7 @@ from email.utils import formatdate
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
-from eventframework.local.sandbox.api import ApiRequest, BadRequest, Reply, parse_time
+from eventframework.local.sandbox.api import ApiRequest, BadRequest, Profile, Reply, parse_time
 from eventframework.local.sandbox.catalogue_api import (
     CatalogueApi,
     PageToken,
@@ -40,7 +40,6 @@ from eventframework.local.sandbox.generate import (
     random_hex,
 )
 from eventframework.local.sandbox.pools import NETWORKS
-from eventframework.local.sandbox.vendors import Profile
 
 GROUP_ID = 60
 GROUP_PATH = "sandbox-corp"

@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from eventframework.local.sandbox.api import ApiRequest, BadRequest, Reply, parse_time
+from eventframework.local.sandbox.api import ApiRequest, BadRequest, Profile, Reply, parse_time
 from eventframework.local.sandbox.catalogue_api import limit_param, require_param
 from eventframework.local.sandbox.catalogue_events import cumulative, weighted
 from eventframework.local.sandbox.generate import (
@@ -46,7 +46,6 @@ from eventframework.local.sandbox.generate import (
 from eventframework.local.sandbox.newest_first_apis import (
     GoogleLoginActivitiesApi,
 )
-from eventframework.local.sandbox.vendors import Profile
 
 ALERTS_SCOPE = "https://www.googleapis.com/auth/apps.alerts"
 CUSTOMER_ID = "03az79cb"

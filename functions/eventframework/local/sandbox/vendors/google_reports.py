@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from itertools import accumulate
 from typing import Any, ClassVar
 
+from eventframework.local.sandbox.api import Profile
 from eventframework.local.sandbox.generate import (
     ORG_DOMAIN,
     Person,
@@ -33,7 +34,6 @@ from eventframework.local.sandbox.generate import (
     random_token,
 )
 from eventframework.local.sandbox.newest_first_apis import GoogleLoginActivitiesApi
-from eventframework.local.sandbox.vendors import Profile
 
 CUSTOMER_ID = "C03az79cb"
 ETAG_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_"

@@ -22,13 +22,12 @@ import re
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from eventframework.local.sandbox.api import ApiRequest, BadRequest, Reply, parse_time
+from eventframework.local.sandbox.api import ApiRequest, BadRequest, Profile, Reply, parse_time
 from eventframework.local.sandbox.catalogue_api import limit_param, require_param
 from eventframework.local.sandbox.catalogue_events import ID_ALPHABET, _Factory, cumulative, weighted
 from eventframework.local.sandbox.generate import Person, pick, random_address, random_token, random_uuid
 from eventframework.local.sandbox.newest_first_apis import GraphSignInsApi
 from eventframework.local.sandbox.pools import AGENTS, PLACES
-from eventframework.local.sandbox.vendors import Profile
 
 # An OData v4 DateTimeOffset literal: unquoted, seconds required, up to 7 fraction digits, Z or offset.
 _DATE_TIME_OFFSET = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?(Z|[+-]\d{2}:\d{2})"

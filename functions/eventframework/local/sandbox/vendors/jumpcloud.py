@@ -25,12 +25,11 @@ import re
 import uuid
 from typing import Any, ClassVar
 
-from eventframework.local.sandbox.api import ApiRequest, BadRequest, Reply, parse_time
+from eventframework.local.sandbox.api import ApiRequest, BadRequest, Profile, Reply, parse_time
 from eventframework.local.sandbox.catalogue_api import CatalogueApi
 from eventframework.local.sandbox.catalogue_events import _Factory, cumulative, weighted
 from eventframework.local.sandbox.generate import ORG_DOMAIN, Person, iso_millis, pick, random_address
 from eventframework.local.sandbox.pools import AGENTS, PLACES
-from eventframework.local.sandbox.vendors import Profile
 
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 10_000

@@ -16,7 +16,7 @@ import math
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
-from eventframework.local.sandbox.api import ApiRequest, BadRequest, Reply
+from eventframework.local.sandbox.api import ApiRequest, BadRequest, Profile, Reply
 from eventframework.local.sandbox.catalogue_api import (
     CatalogueApi,
     PageToken,
@@ -26,7 +26,6 @@ from eventframework.local.sandbox.catalogue_api import (
 )
 from eventframework.local.sandbox.catalogue_events import _Factory, cumulative, weighted
 from eventframework.local.sandbox.generate import random_hex
-from eventframework.local.sandbox.vendors import Profile
 
 MAX_LIMIT = 20
 DEFAULT_LIMIT = 10

@@ -16,13 +16,12 @@ import re
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
-from eventframework.local.sandbox.api import ApiRequest, BadRequest, Reply, parse_time
+from eventframework.local.sandbox.api import ApiRequest, BadRequest, Profile, Reply, parse_time
 from eventframework.local.sandbox.catalogue_api import OAuth2ClientCredentialsApi, limit_param, require_param
 from eventframework.local.sandbox.catalogue_events import cumulative, weighted
 from eventframework.local.sandbox.generate import event_rng, iso_millis, make_people, pick, random_address
 from eventframework.local.sandbox.pools import APPLICATIONS
 from eventframework.local.sandbox.stream import Cursor
-from eventframework.local.sandbox.vendors import Profile
 
 # OneLogin's event times (developers.onelogin.com/api-docs/1/events/event-resource): UTC,
 # YYYY-MM-DDThh:mm:ss.mscZ; `since` takes the same form (the Get Events page's example

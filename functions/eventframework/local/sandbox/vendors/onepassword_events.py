@@ -18,7 +18,7 @@ import random
 import re
 from typing import Any, ClassVar
 
-from eventframework.local.sandbox.api import BadRequest
+from eventframework.local.sandbox.api import BadRequest, Profile
 from eventframework.local.sandbox.catalogue_events import cumulative, weighted
 from eventframework.local.sandbox.generate import (
     BASE32_ALPHABET,
@@ -34,7 +34,6 @@ from eventframework.local.sandbox.onepassword_api import OnePasswordSignInApi
 from eventframework.local.sandbox.onepassword_events import APPS
 from eventframework.local.sandbox.pools import AGENTS, PLACES
 from eventframework.local.sandbox.stream import Cursor
-from eventframework.local.sandbox.vendors import Profile
 
 _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
 

@@ -15,7 +15,7 @@ import hmac
 import random
 from typing import Any, ClassVar
 
-from eventframework.local.sandbox.api import ApiRequest, BadRequest, Reply, parse_time
+from eventframework.local.sandbox.api import ApiRequest, BadRequest, Profile, Reply, parse_time
 from eventframework.local.sandbox.catalogue_api import (
     CatalogueApi,
     PageToken,
@@ -34,7 +34,6 @@ from eventframework.local.sandbox.generate import (
     random_token,
     random_uuid,
 )
-from eventframework.local.sandbox.vendors import Profile
 
 DAY_MS = 86_400_000
 MAX_WINDOW_DAYS = 31

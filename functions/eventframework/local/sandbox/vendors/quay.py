@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import formatdate
 from typing import Any, ClassVar
 
-from eventframework.local.sandbox.api import ApiRequest, BadRequest, Reply
+from eventframework.local.sandbox.api import ApiRequest, BadRequest, Profile, Reply
 from eventframework.local.sandbox.catalogue_api import (
     CatalogueApi,
     PageToken,
@@ -33,7 +33,6 @@ from eventframework.local.sandbox.catalogue_api import (
 from eventframework.local.sandbox.catalogue_events import cumulative, weighted
 from eventframework.local.sandbox.generate import event_rng, make_people, pick, random_address, random_hex
 from eventframework.local.sandbox.pools import AGENTS
-from eventframework.local.sandbox.vendors import Profile
 
 ORG = "example-org"
 LOGS_PER_PAGE = 20

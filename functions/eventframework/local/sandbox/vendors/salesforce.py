@@ -35,7 +35,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from eventframework.local.sandbox.api import ApiRequest, BadRequest, Reply, parse_time
+from eventframework.local.sandbox.api import ApiRequest, BadRequest, Profile, Reply, parse_time
 from eventframework.local.sandbox.catalogue_api import (
     SANDBOX_CLIENT_ID,
     OAuth2ClientCredentialsApi,
@@ -46,7 +46,6 @@ from eventframework.local.sandbox.catalogue_api import (
 from eventframework.local.sandbox.catalogue_events import _Factory, cumulative, weighted
 from eventframework.local.sandbox.generate import ORG_DOMAIN, Person, pick, random_address, random_token
 from eventframework.local.sandbox.pools import AGENTS, PLACES
-from eventframework.local.sandbox.vendors import Profile
 
 API_VERSION = "v67.0"
 QUERY_PATH = f"/services/data/{API_VERSION}/query"

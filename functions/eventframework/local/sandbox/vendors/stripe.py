@@ -18,12 +18,11 @@ from __future__ import annotations
 import hmac
 from typing import Any, ClassVar
 
-from eventframework.local.sandbox.api import ApiRequest, BadRequest, Reply
+from eventframework.local.sandbox.api import ApiRequest, BadRequest, Profile, Reply
 from eventframework.local.sandbox.catalogue_api import CatalogueApi, require_param
 from eventframework.local.sandbox.catalogue_events import cumulative, weighted
 from eventframework.local.sandbox.generate import event_rng, make_people, pick, random_token
 from eventframework.local.sandbox.pools import PLACES
-from eventframework.local.sandbox.vendors import Profile
 
 ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 POSITION_CHARS = 6

@@ -21,7 +21,7 @@ import hmac
 import re
 from typing import Any, ClassVar
 
-from eventframework.local.sandbox.api import ApiRequest, BadRequest, Reply, parse_time
+from eventframework.local.sandbox.api import ApiRequest, BadRequest, Profile, Reply, parse_time
 from eventframework.local.sandbox.catalogue_api import CatalogueApi, require_param
 from eventframework.local.sandbox.catalogue_events import cumulative, weighted
 from eventframework.local.sandbox.generate import (
@@ -34,7 +34,6 @@ from eventframework.local.sandbox.generate import (
     random_token,
     rfc3339_micros,
 )
-from eventframework.local.sandbox.vendors import Profile
 
 TAILNET = ORG_DOMAIN
 TAILNET_ID = "T7kLm3nPq2CNTRL"

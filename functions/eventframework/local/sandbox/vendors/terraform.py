@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from eventframework.local.sandbox.api import ApiRequest, BadRequest, Reply, parse_time
+from eventframework.local.sandbox.api import ApiRequest, BadRequest, Profile, Reply, parse_time
 from eventframework.local.sandbox.catalogue_api import CatalogueApi, limit_param, require_param
 from eventframework.local.sandbox.catalogue_events import cumulative, weighted
 from eventframework.local.sandbox.generate import (
@@ -27,7 +27,6 @@ from eventframework.local.sandbox.generate import (
     random_token,
     random_uuid,
 )
-from eventframework.local.sandbox.vendors import Profile
 
 DEFAULT_PAGE_SIZE = 1000
 MAX_PAGE_SIZE = 1000

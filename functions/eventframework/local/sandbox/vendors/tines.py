@@ -18,12 +18,11 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
-from eventframework.local.sandbox.api import ApiRequest, BadRequest, Reply, parse_limit, parse_time
+from eventframework.local.sandbox.api import ApiRequest, BadRequest, Profile, Reply, parse_limit, parse_time
 from eventframework.local.sandbox.catalogue_api import CatalogueApi, limit_param, require_param
 from eventframework.local.sandbox.catalogue_events import _Factory, cumulative, weighted
 from eventframework.local.sandbox.generate import random_address
 from eventframework.local.sandbox.pools import AGENTS
-from eventframework.local.sandbox.vendors import Profile
 
 MAX_PER_PAGE = 500
 DEFAULT_PER_PAGE = 20

@@ -17,7 +17,7 @@ import re
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
-from eventframework.local.sandbox.api import ApiRequest, BadRequest, Reply, parse_time
+from eventframework.local.sandbox.api import ApiRequest, BadRequest, Profile, Reply, parse_time
 from eventframework.local.sandbox.catalogue_api import (
     CatalogueApi,
     PageToken,
@@ -35,7 +35,6 @@ from eventframework.local.sandbox.generate import (
     random_address,
     random_hex,
 )
-from eventframework.local.sandbox.vendors import Profile
 
 TWILIO_ACCOUNT_SID = "AC" + "5b1d0c3e9f2a4b6c8d7e0f1a2b3c4d5e"
 MONITOR_HOST = "https://monitor.twilio.com"

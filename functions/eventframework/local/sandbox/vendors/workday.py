@@ -18,22 +18,21 @@ The lower time bound applies to ingestion time (see oldest_first_apis.py), the u
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hmac
 import re
 from typing import Any, ClassVar
 
-from eventframework.local.sandbox.api import ApiRequest, BadRequest, Reply, SideRoute, parse_time
-from eventframework.local.sandbox.catalogue_api import CatalogueApi, limit_param, require_param
+from eventframework.local.sandbox.api import ApiRequest, BadRequest, Profile, Reply, parse_time
+from eventframework.local.sandbox.catalogue_api import (
+    OAuth2RefreshTokenApi,
+    limit_param,
+    require_param,
+)
 from eventframework.local.sandbox.catalogue_events import _Factory, cumulative, weighted
 from eventframework.local.sandbox.generate import iso_millis, pick, random_address, random_hex
 from eventframework.local.sandbox.pools import AGENTS
-from eventframework.local.sandbox.vendors import Profile
 
 TENANT = "example_tenant"
 WORKDAY_CLIENT_ID = "ZWZ3LXNhbmRib3gtY2xpZW50"
-ACCESS_TOKEN_SECONDS = 3600
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 20
 RECORDS_PER_INSTANCE = 10_000
@@ -55,18 +54,7 @@ def _count(query: dict[str, str], name: str, default: int, minimum: int) -> int:
     return int(text)
 
 
-def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
-    if not authorization or not authorization.startswith("Basic "):
-        return None
-    try:
-        decoded = base64.b64decode(authorization[len("Basic ") :], validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    client_id, _, secret = decoded.partition(":")
-    return client_id, secret
-
-
-class WorkdayActivityLoggingApi(CatalogueApi):
+class WorkdayActivityLoggingApi(OAuth2RefreshTokenApi):
     """Offset/limit over one window [from, to]; `total` counts the window (capped by instancesReturned)."""
 
     source_id: ClassVar[str] = "workday-user-activity"
@@ -74,49 +62,16 @@ class WorkdayActivityLoggingApi(CatalogueApi):
     path: ClassVar[str] = f"/ccx/api/privacy/v1/{TENANT}/activityLogging"
     token_path: ClassVar[str] = f"/ccx/oauth2/{TENANT}/token"
 
-    # --- OAuth 2.0 with the API client's refresh token ---------------------------------------------
+    # --- OAuth 2.0 with the API client's refresh token (catalogue_api.OAuth2RefreshTokenApi) --------
+    client_id: ClassVar[str] = WORKDAY_CLIENT_ID
+    access_prefix: ClassVar[str] = "efw-sandbox-workday-access"
 
-    @property
-    def access_token(self) -> str:
-        return f"efw-sandbox-workday-access.{self._token}"
+    def token_refusal(self, error: str) -> Reply:
+        return Reply.json(401 if error == "invalid_client" else 400, {"error": error})
 
-    @property
-    def refresh_token(self) -> str:
-        return f"efw-sandbox-workday-refresh.{self._token}"
-
-    def authorized(self, request: ApiRequest) -> bool:
-        return hmac.compare_digest(request.authorization or "", f"Bearer {self.access_token}")
-
-    def credentials(self) -> dict[str, str]:
-        return {
-            "base_url": self.base_url,
-            "client_id": WORKDAY_CLIENT_ID,
-            "client_secret": self._token,
-            "refresh_token": self.refresh_token,
-        }
-
-    def side_routes(self) -> dict[tuple[str, str], SideRoute]:
-        return {("POST", self.token_path): self.issue_token}
-
-    def issue_token(self, request: ApiRequest) -> Reply:
-        form = request.form()
-        if form.get("grant_type") != "refresh_token":
-            return Reply.json(400, {"error": "unsupported_grant_type"})
-        client_id, secret = _basic_credentials(request.authorization) or (
-            form.get("client_id", ""),
-            form.get("client_secret", ""),
-        )
-        if client_id != WORKDAY_CLIENT_ID or not hmac.compare_digest(secret, self._token):
-            return Reply.json(401, {"error": "invalid_client"})
-        if not hmac.compare_digest(form.get("refresh_token", ""), self.refresh_token):
-            return Reply.json(400, {"error": "invalid_grant"})
-        document = {
-            "access_token": self.access_token,
-            "token_type": "Bearer",
-            "expires_in": ACCESS_TOKEN_SECONDS,
-            "refresh_token": self.refresh_token,
-        }
-        return Reply.json(200, document)
+    def token_document(self) -> dict[str, Any]:
+        """Workday's reply repeats the (non-expiring) refresh token."""
+        return super().token_document() | {"token_type": "Bearer", "refresh_token": self.refresh_token}
 
     # --- the listing -------------------------------------------------------------------------------
 

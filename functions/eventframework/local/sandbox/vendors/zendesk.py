@@ -18,12 +18,11 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
-from eventframework.local.sandbox.api import ApiRequest, BadRequest, Reply, parse_time
+from eventframework.local.sandbox.api import ApiRequest, BadRequest, Profile, Reply, parse_time
 from eventframework.local.sandbox.catalogue_api import CatalogueApi, limit_param
 from eventframework.local.sandbox.catalogue_events import cumulative, weighted
 from eventframework.local.sandbox.generate import ORG_DOMAIN, event_rng, make_people, pick, random_address
 from eventframework.local.sandbox.stream import Cursor
-from eventframework.local.sandbox.vendors import Profile
 
 MAX_PAGE_SIZE = 100
 SORTS = ("created_at", "-created_at")

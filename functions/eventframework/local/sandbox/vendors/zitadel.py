@@ -21,11 +21,10 @@ import json
 import re
 from typing import Any, ClassVar
 
-from eventframework.local.sandbox.api import ApiRequest, BadRequest, Reply, parse_time
+from eventframework.local.sandbox.api import ApiRequest, BadRequest, Profile, Reply, parse_time
 from eventframework.local.sandbox.catalogue_api import CatalogueApi
 from eventframework.local.sandbox.catalogue_events import _Factory, cumulative, weighted
 from eventframework.local.sandbox.generate import pick, rfc3339_micros
-from eventframework.local.sandbox.vendors import Profile
 
 MAX_LIMIT = 1000
 INSTANCE_ID = "259171855232368641"

@@ -24,7 +24,7 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
-from eventframework.local.sandbox.api import ApiRequest, BadRequest, Reply, SideRoute
+from eventframework.local.sandbox.api import ApiRequest, BadRequest, Profile, Reply, SideRoute
 from eventframework.local.sandbox.catalogue_api import (
     ACCESS_TOKEN_SECONDS,
     SANDBOX_CLIENT_ID,
@@ -38,7 +38,6 @@ from eventframework.local.sandbox.catalogue_api import (
 from eventframework.local.sandbox.catalogue_events import _Factory, cumulative, weighted
 from eventframework.local.sandbox.generate import ORG_DOMAIN, pick
 from eventframework.local.sandbox.pools import FIRST_NAMES, LAST_NAMES
-from eventframework.local.sandbox.vendors import Profile
 
 ZOOM_ACCOUNT_ID = "EfwSandboxAcct00000001A"
 ZOOM_SCOPE = "report:read:admin"
