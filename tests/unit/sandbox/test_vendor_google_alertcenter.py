@@ -37,11 +37,6 @@ def sandbox() -> Iterator[Sandbox]:
     running.stop()
 
 
-def test_alert_center_has_a_token_endpoint_of_its_own() -> None:
-    token_paths = [SOURCES[source][0].token_path for source in GOOGLE]  # type: ignore[attr-defined]
-    assert len(set(token_paths)) == len(GOOGLE)
-
-
 def test_alerts_pull_beside_the_reports_sources_newest_first(sandbox: Sandbox) -> None:
     definition = load_source(SOURCE)
     with requests.Session() as session:
