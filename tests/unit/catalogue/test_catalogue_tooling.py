@@ -59,6 +59,22 @@ def test_check_source_maps_the_fixture_when_no_sandbox_profile_exists(
     assert '"username": "ada@sandbox-corp.example"' in out and '"raw"' not in out
 
 
+def test_check_source_names_where_the_raw_schema_breaks_the_contract(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["new-source", "acme-audit", "--root", str(repo)])
+    schema_file = repo / "schemas/sources/acme-audit.schema.json"
+    schema = json.loads(schema_file.read_text())
+    schema["properties"]["outcome"] = {"enum": ["success", "failure"]}
+    schema_file.write_text(json.dumps(schema))
+    capsys.readouterr()
+    assert main(["check-source", str(repo / "sources/acme-audit.yaml")]) == 1
+    assert (
+        "raw schema acme-audit.schema.json: $.outcome pins the vendor's values (enum)"
+        in capsys.readouterr().err
+    )
+
+
 def test_check_source_reports_every_definition_problem(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

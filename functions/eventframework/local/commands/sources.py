@@ -23,6 +23,7 @@ from typing import Any
 
 from eventframework.definitions import SourceDefinition, list_sources, load_source_file
 from eventframework.definitions.paths import compile_path
+from eventframework.definitions.reads import schema_problems
 from eventframework.errors import EventFrameworkError
 from eventframework.fetch import fetch_page
 from eventframework.local import scaffold, sources_doc
@@ -163,6 +164,10 @@ def _pull(definition: SourceDefinition, credentials: dict[str, str], pages: int)
 def check_source_command(args: argparse.Namespace) -> int:
     definition = load_source_file(args.file)
     print(f"{args.file}: valid definition of '{definition.id}'")
+    schema = json.loads(definition.schema_file.read_text(encoding="utf-8"))
+    problems = schema_problems(definition, schema)
+    for problem in problems:
+        print(f"  raw schema {definition.schema_file.name}: {problem}", file=sys.stderr)
     with _target(args, definition) as (target, credentials):
         print(f"running against {target}")
         if credentials is None:
@@ -185,7 +190,7 @@ def check_source_command(args: argparse.Namespace) -> int:
         print(f"  dead letter: {reason}", file=sys.stderr)
     for event in events[: args.show]:
         print(json.dumps(_shown(event), indent=2))
-    return 1 if dead or not events else 0
+    return 1 if dead or problems or not events else 0
 
 
 def _shown(event: dict[str, Any]) -> dict[str, Any]:
