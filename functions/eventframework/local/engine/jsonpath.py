@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from eventframework.local.engine.errors import StatesError, StatesErrorName
+from eventframework.local.engine.jsonpath_filter import compile_filter
 
 _NAME = re.compile(r"[^.\[\]\s()]+")
 _VAR_ROOT = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
@@ -140,7 +141,7 @@ class _Parser:
         if inner == "*":
             return Segment("wildcard")
         if inner.startswith("?"):
-            return Segment("filter", predicate=compile_filter(self.path, inner[1:].strip()))
+            return Segment("filter", predicate=compile_filter(self.path, inner[1:].strip(), _filter_operand))
         if ":" in inner and not inner.startswith(("'", '"')):
             return Segment("slice", bounds=_slice_bounds(self.path, inner))
         keys = tuple(_bracket_key(self.path, part) for part in _split_union(inner))
@@ -272,11 +273,15 @@ def _deep(value: Any, key: Any) -> Iterator[Any]:
         yield from _deep(child, key)
 
 
-def compile_filter(path: str, text: str) -> Callable[[Any], bool]:
-    """Compile a `?(...)` filter; imported lazily to keep this module focused on paths."""
-    from eventframework.local.engine.jsonpath_filter import compile_filter as _compile
+def _filter_operand(text: str) -> Callable[[Any], tuple[bool, Any]]:
+    """What a filter's `@` sub-path reads from one element: (found, value)."""
+    parsed = parse(text)
 
-    return _compile(path, text)
+    def read_one(item: Any) -> tuple[bool, Any]:
+        value = evaluate(parsed, item)
+        return not is_missing(value), value
+
+    return read_one
 
 
 def read(path: str, root: Any) -> Any:

@@ -3,6 +3,9 @@
 Supports what AWS documents for ASL paths: `@` sub-paths, existence tests, the comparison
 operators `== != < <= > >=`, `=~ /regex/`, `in`/`nin` against array literals, `!`, `&&`, `||` and
 parentheses, with string, number, boolean and null literals.
+
+`@` sub-paths are read by the reader the caller passes (the JSONPath module's own evaluation), so this
+module depends on nothing of it: the path module imports the filter module, not the reverse.
 """
 
 from __future__ import annotations
@@ -21,14 +24,16 @@ _TOKEN = re.compile(
 )
 Predicate = Callable[[Any], bool]
 Operand = Callable[[Any], Any]
+# A `@` sub-path, given as "$..." text, compiled to: element -> (found, value).
+PathReader = Callable[[str], Callable[[Any], tuple[bool, Any]]]
 _ABSENT = object()
 
 
-def compile_filter(path: str, text: str) -> Predicate:
+def compile_filter(path: str, text: str, read_path: PathReader) -> Predicate:
     """Compile the body of a `?(...)` filter into a predicate over one candidate element."""
     body = text[1:-1] if text.startswith("(") and text.endswith(")") else text
     tokens = _tokenize(path, body)
-    parser = _FilterParser(path, tokens)
+    parser = _FilterParser(path, tokens, read_path)
     predicate = parser.expression()
     if parser.pos != len(tokens):
         raise _error(path, f"unexpected '{tokens[parser.pos][1]}' in filter")
@@ -54,7 +59,8 @@ def _tokenize(path: str, text: str) -> list[tuple[str, str]]:
 
 
 class _FilterParser:
-    def __init__(self, path: str, tokens: list[tuple[str, str]]) -> None:
+    def __init__(self, path: str, tokens: list[tuple[str, str]], read_path: PathReader) -> None:
+        self.read_path = read_path
         self.path = path
         self.tokens = tokens
         self.pos = 0
@@ -137,13 +143,11 @@ class _FilterParser:
         return lambda item: [operand(item) for operand in items]
 
     def _path_operand(self, text: str) -> Operand:
-        from eventframework.local.engine.jsonpath import evaluate, is_missing, parse
-
-        parsed = parse("$" + text[1:])
+        read = self.read_path("$" + text[1:])
 
         def operand(item: Any) -> Any:
-            value = evaluate(parsed, item)
-            return _ABSENT if is_missing(value) else value
+            found, value = read(item)
+            return value if found else _ABSENT
 
         return operand
 
