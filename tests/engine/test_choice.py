@@ -15,7 +15,7 @@ from eventframework.local.engine.choice import (
 )
 from eventframework.local.engine.choice_operators import OPERATORS, parse_timestamp
 from eventframework.local.engine.errors import StatesError
-from eventframework.local.engine.paths import PathContext
+from eventframework.local.engine.reading import PathContext
 
 CTX = PathContext()
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from eventframework.local.engine.choice import select_next, validate_choice_rule
-from eventframework.local.engine.paths import PathContext
+from eventframework.local.engine.reading import PathContext
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 CASES_FILE = pathlib.Path(

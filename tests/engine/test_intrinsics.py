@@ -21,7 +21,7 @@ from eventframework.local.engine.intrinsics import (
     looks_like_intrinsic,
 )
 from eventframework.local.engine.intrinsics_parser import parse, tokenize
-from eventframework.local.engine.paths import PathContext
+from eventframework.local.engine.reading import PathContext
 
 NO_CONTEXT_INPUT: dict[str, Any] = {}
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from eventframework.local.engine.intrinsics import evaluate_intrinsic
-from eventframework.local.engine.paths import PathContext
+from eventframework.local.engine.reading import PathContext
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 CASES_FILE = pathlib.Path(

@@ -5,12 +5,8 @@ from __future__ import annotations
 import pytest
 
 from eventframework.local.engine.errors import PathNotFoundError, StatesError
-from eventframework.local.engine.paths import (
-    PathContext,
-    apply_result_path,
-    read_path,
-    resolve_template,
-)
+from eventframework.local.engine.paths import apply_result_path, resolve_template
+from eventframework.local.engine.reading import PathContext, read_path
 
 # The AWS docs' "Reference paths" example input.
 DOC_INPUT = {

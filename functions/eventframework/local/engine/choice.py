@@ -14,7 +14,7 @@ from typing import Any
 
 from eventframework.local.engine.choice_operators import OPERATORS, Operand, Operator, parse_timestamp
 from eventframework.local.engine.errors import PathNotFoundError, StatesError, StatesErrorName
-from eventframework.local.engine.paths import PathContext, read_path
+from eventframework.local.engine.reading import PathContext, read_path
 
 __all__ = ["NO_MATCH_CAUSE", "evaluate_rule", "select_next", "select_rule", "validate_choice_rule"]
 

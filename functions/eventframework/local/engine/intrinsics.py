@@ -27,7 +27,7 @@ from eventframework.local.engine.intrinsics_values import (
     IntrinsicArgumentError,
     IntrinsicEnvironment,
 )
-from eventframework.local.engine.paths import PathContext, read_path
+from eventframework.local.engine.reading import PathContext, read_path
 
 __all__ = [
     "IntrinsicArgumentError",

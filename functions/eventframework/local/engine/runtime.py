@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from eventframework.local.engine import paths
+from eventframework.local.engine import paths, reading
 from eventframework.local.engine.clock import Clock, iso_timestamp
 from eventframework.local.engine.definition import MachineDefinition, StateBase
 from eventframework.local.engine.errors import StatesError, StatesErrorName
@@ -119,8 +119,8 @@ class Frame:
     def child(self, map_item: tuple[int, Any] | None = None) -> Frame:
         return Frame(self.runtime, copy.deepcopy(self.variables), map_item)
 
-    def path_context(self, state: StateBase, env: StateEnv) -> paths.PathContext:
-        return paths.PathContext(self.context_object(state, env), self.variables)
+    def path_context(self, state: StateBase, env: StateEnv) -> reading.PathContext:
+        return reading.PathContext(self.context_object(state, env), self.variables)
 
     def context_object(self, state: StateBase, env: StateEnv) -> dict[str, Any]:
         info = self.runtime.info

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from eventframework.local.engine import paths
+from eventframework.local.engine import paths, reading
 from eventframework.local.engine.definition import StateBase
 from eventframework.local.engine.errors import StatesError, StatesErrorName
 from eventframework.local.engine.runtime import Frame, StateEnv, Transition, assign_variables, effective_input
@@ -40,7 +40,7 @@ class ChoiceState(StateBase):
         assign_variables(frame, self, env, assign, selected)
         return Transition(output, next_name)
 
-    def _matching_rule(self, data: Any, context: paths.PathContext) -> Mapping[str, Any] | None:
+    def _matching_rule(self, data: Any, context: reading.PathContext) -> Mapping[str, Any] | None:
         from eventframework.local.engine.choice import select_next
 
         for rule in self.choices:

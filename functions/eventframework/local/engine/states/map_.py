@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from eventframework.local.engine import paths
+from eventframework.local.engine import paths, reading
 from eventframework.local.engine.definition import MachineDefinition, StateBase, parse_machine
 from eventframework.local.engine.errors import StatesError, StatesErrorName
 from eventframework.local.engine.retry import run_with_recovery
@@ -73,8 +73,8 @@ class MapState(StateBase):
 
         return run_with_recovery(frame, self, env, data, attempt)
 
-    def _items(self, selected: Any, context: paths.PathContext) -> list[Any]:
-        items = paths.read_path(self.items_path, selected, context)
+    def _items(self, selected: Any, context: reading.PathContext) -> list[Any]:
+        items = reading.read_path(self.items_path, selected, context)
         if not isinstance(items, list):
             raise StatesError(
                 StatesErrorName.RUNTIME,

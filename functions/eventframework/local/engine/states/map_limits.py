@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from eventframework.local.engine import paths
+from eventframework.local.engine import paths, reading
 from eventframework.local.engine.errors import StatesError, StatesErrorName
 
 
@@ -34,11 +34,11 @@ class Tolerance:
         return over_count or over_percentage
 
 
-def max_concurrency(raw: Mapping[str, Any], data: Any, context: paths.PathContext) -> int:
+def max_concurrency(raw: Mapping[str, Any], data: Any, context: reading.PathContext) -> int:
     path = raw.get("MaxConcurrencyPath")
     if path is None:
         return int(raw.get("MaxConcurrency", 0))
-    value = paths.read_path(path, data, context)
+    value = reading.read_path(path, data, context)
     number = _as_int(value)
     if number is None or number < 0:
         raise StatesError(
@@ -49,15 +49,15 @@ def max_concurrency(raw: Mapping[str, Any], data: Any, context: paths.PathContex
     return number
 
 
-def tolerance(raw: Mapping[str, Any], data: Any, context: paths.PathContext) -> Tolerance:
+def tolerance(raw: Mapping[str, Any], data: Any, context: reading.PathContext) -> Tolerance:
     count: Any = raw.get("ToleratedFailureCount")
     if "ToleratedFailureCountPath" in raw:
-        count = _as_int(paths.read_path(raw["ToleratedFailureCountPath"], data, context))
+        count = _as_int(reading.read_path(raw["ToleratedFailureCountPath"], data, context))
     if count is not None and count < 0:
         raise StatesError(StatesErrorName.RUNTIME, "ToleratedFailureCount cannot be negative.")
     percentage: Any = raw.get("ToleratedFailurePercentage")
     if "ToleratedFailurePercentagePath" in raw:
-        percentage = _as_float(paths.read_path(raw["ToleratedFailurePercentagePath"], data, context))
+        percentage = _as_float(reading.read_path(raw["ToleratedFailurePercentagePath"], data, context))
     if percentage is not None and not 0 <= percentage <= 100:
         raise StatesError(StatesErrorName.RUNTIME, "ToleratedFailurePercentage must be between 0 and 100.")
     return Tolerance(count, percentage)

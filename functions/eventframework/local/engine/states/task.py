@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from eventframework.local.engine import paths
+from eventframework.local.engine import paths, reading
 from eventframework.local.engine.definition import StateBase
 from eventframework.local.engine.errors import StatesError, StatesErrorName
 from eventframework.local.engine.retry import run_with_recovery
@@ -50,7 +50,7 @@ class TaskState(StateBase):
     def _timeout(self, frame: Frame, env: StateEnv, data: Any) -> float:
         if self.timeout_seconds_path is None:
             return float(self.timeout_seconds or DEFAULT_TIMEOUT_SECONDS)
-        value = paths.read_path(self.timeout_seconds_path, data, frame.path_context(self, env))
+        value = reading.read_path(self.timeout_seconds_path, data, frame.path_context(self, env))
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
             raise StatesError(
                 StatesErrorName.RUNTIME,

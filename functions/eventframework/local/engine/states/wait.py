@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from eventframework.local.engine import paths
+from eventframework.local.engine import paths, reading
 from eventframework.local.engine.definition import StateBase
 from eventframework.local.engine.errors import StatesError, StatesErrorName
 from eventframework.local.engine.runtime import Frame, StateEnv, Transition, assign_variables, effective_input
@@ -44,12 +44,12 @@ class WaitState(StateBase):
             clock.sleep(float(self.seconds))
         elif self.seconds_path is not None:
             clock.sleep(
-                _seconds_from(self.seconds_path, paths.read_path(self.seconds_path, selected, context))
+                _seconds_from(self.seconds_path, reading.read_path(self.seconds_path, selected, context))
             )
         else:
             text = self.timestamp
             if self.timestamp_path is not None:
-                text = paths.read_path(self.timestamp_path, selected, context)
+                text = reading.read_path(self.timestamp_path, selected, context)
             target = parse_timestamp(text, self.timestamp_path)
             clock.sleep(max(0.0, (target - clock.now()).total_seconds()))
         output = paths.apply_output_path(self.output_path.value, self.output_path.present, selected, context)
