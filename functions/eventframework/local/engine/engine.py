@@ -18,11 +18,12 @@ from typing import Any
 
 from eventframework.errors import EventFrameworkError
 from eventframework.local.engine.clock import Clock, SystemClock, VirtualClock, iso_timestamp
-from eventframework.local.engine.definition import DefinitionError, MachineDefinition, load_definition
+from eventframework.local.engine.definition import DefinitionError, MachineDefinition
 from eventframework.local.engine.errors import StatesError
 from eventframework.local.engine.execution import Execution
 from eventframework.local.engine.history import History
 from eventframework.local.engine.lambdas import LambdaHandler
+from eventframework.local.engine.loading import load_definition
 from eventframework.local.engine.paths import to_json_text
 from eventframework.local.engine.runtime import ExecutionInfo, FailurePoint, Frame, Runtime, run_states
 from eventframework.local.engine.services import AwsConfig, ServiceCaller

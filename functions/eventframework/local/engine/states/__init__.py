@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from eventframework.local.engine.definition import StateBase
+from eventframework.local.engine.definition import MachineParser, StateBase
 from eventframework.local.engine.states.choice_state import ChoiceState
 from eventframework.local.engine.states.fail import FailState
 from eventframework.local.engine.states.map_ import MapState
@@ -17,7 +17,7 @@ from eventframework.local.engine.states.wait import WaitState
 
 
 class StateFactory(Protocol):
-    def from_dict(self, name: str, raw: Mapping[str, Any]) -> StateBase: ...
+    def from_dict(self, name: str, raw: Mapping[str, Any], parse: MachineParser) -> StateBase: ...
 
 
 STATE_TYPES: Mapping[str, StateFactory] = {

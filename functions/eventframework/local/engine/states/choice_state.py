@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from eventframework.local.engine import paths, reading
-from eventframework.local.engine.definition import StateBase
+from eventframework.local.engine.definition import MachineParser, StateBase
 from eventframework.local.engine.errors import StatesError, StatesErrorName
 from eventframework.local.engine.runtime import Frame, StateEnv, Transition, assign_variables, effective_input
 
@@ -22,7 +22,7 @@ class ChoiceState(StateBase):
     default: str | None = None
 
     @classmethod
-    def from_dict(cls, name: str, raw: Mapping[str, Any]) -> ChoiceState:
+    def from_dict(cls, name: str, raw: Mapping[str, Any], parse: MachineParser) -> ChoiceState:
         return cls(**cls.common(name, raw), choices=tuple(raw.get("Choices", ())), default=raw.get("Default"))
 
     def run(self, frame: Frame, data: Any, env: StateEnv, _partial: object = None) -> Transition:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from eventframework.local.engine import paths
-from eventframework.local.engine.definition import StateBase
+from eventframework.local.engine.definition import MachineParser, StateBase
 from eventframework.local.engine.errors import StatesError
 from eventframework.local.engine.runtime import Frame, StateEnv, Transition
 
@@ -20,7 +20,7 @@ class FailState(StateBase):
     cause_path: str | None = None
 
     @classmethod
-    def from_dict(cls, name: str, raw: Mapping[str, Any]) -> FailState:
+    def from_dict(cls, name: str, raw: Mapping[str, Any], parse: MachineParser) -> FailState:
         return cls(
             **cls.common(name, raw),
             error=raw.get("Error"),

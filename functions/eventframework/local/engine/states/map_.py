@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from eventframework.local.engine import paths, reading
-from eventframework.local.engine.definition import MachineDefinition, StateBase, parse_machine
+from eventframework.local.engine.definition import MachineDefinition, MachineParser, StateBase
 from eventframework.local.engine.errors import StatesError, StatesErrorName
 from eventframework.local.engine.retry import run_with_recovery
 from eventframework.local.engine.runtime import (
@@ -35,13 +35,13 @@ class MapState(StateBase):
     max_concurrency_path: str | None = None
 
     @classmethod
-    def from_dict(cls, name: str, raw: Mapping[str, Any]) -> MapState:
+    def from_dict(cls, name: str, raw: Mapping[str, Any], parse: MachineParser) -> MapState:
         common = cls.common(name, raw)
         common["parameters"] = None  # legacy `Parameters` on a Map is its ItemSelector
         processor_raw = raw.get("ItemProcessor", raw.get("Iterator"))
         return cls(
             **common,
-            processor=parse_machine(processor_raw) if processor_raw is not None else None,
+            processor=parse(processor_raw) if processor_raw is not None else None,
             items_path=raw.get("ItemsPath", "$"),
             item_selector=raw.get("ItemSelector", raw.get("Parameters")),
             max_concurrency=raw.get("MaxConcurrency", 0),

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from eventframework.local.engine.definition import MachineDefinition, StateBase, parse_machine
+from eventframework.local.engine.definition import MachineDefinition, MachineParser, StateBase
 from eventframework.local.engine.errors import StatesError
 from eventframework.local.engine.retry import run_with_recovery
 from eventframework.local.engine.runtime import (
@@ -29,8 +29,8 @@ class ParallelState(StateBase):
     branches: tuple[MachineDefinition, ...] = ()
 
     @classmethod
-    def from_dict(cls, name: str, raw: Mapping[str, Any]) -> ParallelState:
-        branches = tuple(parse_machine(branch) for branch in raw.get("Branches", ()))
+    def from_dict(cls, name: str, raw: Mapping[str, Any], parse: MachineParser) -> ParallelState:
+        branches = tuple(parse(branch) for branch in raw.get("Branches", ()))
         return cls(**cls.common(name, raw), branches=branches)
 
     def run(

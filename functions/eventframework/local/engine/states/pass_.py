@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from eventframework.local.engine.definition import StateBase
+from eventframework.local.engine.definition import MachineParser, StateBase
 from eventframework.local.engine.runtime import (
     Frame,
     StateEnv,
@@ -24,7 +24,7 @@ class PassState(StateBase):
     result: Any = _ABSENT
 
     @classmethod
-    def from_dict(cls, name: str, raw: Mapping[str, Any]) -> PassState:
+    def from_dict(cls, name: str, raw: Mapping[str, Any], parse: MachineParser) -> PassState:
         return cls(**cls.common(name, raw), result=raw.get("Result", _ABSENT))
 
     def run(self, frame: Frame, data: Any, env: StateEnv, _partial: object = None) -> Transition:

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from eventframework.local.engine import paths
-from eventframework.local.engine.definition import StateBase
+from eventframework.local.engine.definition import MachineParser, StateBase
 from eventframework.local.engine.runtime import Frame, StateEnv, Transition, effective_input
 
 
 @dataclass(frozen=True, kw_only=True)
 class SucceedState(StateBase):
     @classmethod
-    def from_dict(cls, name: str, raw: Mapping[str, Any]) -> SucceedState:
+    def from_dict(cls, name: str, raw: Mapping[str, Any], parse: MachineParser) -> SucceedState:
         return cls(**cls.common(name, raw))
 
     def run(self, frame: Frame, data: Any, env: StateEnv, _partial: object = None) -> Transition:

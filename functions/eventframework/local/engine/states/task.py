@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from eventframework.local.engine import paths, reading
-from eventframework.local.engine.definition import StateBase
+from eventframework.local.engine.definition import MachineParser, StateBase
 from eventframework.local.engine.errors import StatesError, StatesErrorName
 from eventframework.local.engine.retry import run_with_recovery
 from eventframework.local.engine.runtime import Frame, StateEnv, Transition, effective_input, state_output
@@ -28,7 +28,7 @@ class TaskState(StateBase):
     heartbeat_seconds_path: str | None = None
 
     @classmethod
-    def from_dict(cls, name: str, raw: Mapping[str, Any]) -> TaskState:
+    def from_dict(cls, name: str, raw: Mapping[str, Any], parse: MachineParser) -> TaskState:
         return cls(
             **cls.common(name, raw),
             resource=raw.get("Resource", ""),

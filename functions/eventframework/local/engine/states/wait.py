@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from eventframework.local.engine import paths, reading
-from eventframework.local.engine.definition import StateBase
+from eventframework.local.engine.definition import MachineParser, StateBase
 from eventframework.local.engine.errors import StatesError, StatesErrorName
 from eventframework.local.engine.runtime import Frame, StateEnv, Transition, assign_variables, effective_input
 
@@ -27,7 +27,7 @@ class WaitState(StateBase):
     timestamp_path: str | None = None
 
     @classmethod
-    def from_dict(cls, name: str, raw: Mapping[str, Any]) -> WaitState:
+    def from_dict(cls, name: str, raw: Mapping[str, Any], parse: MachineParser) -> WaitState:
         return cls(
             **cls.common(name, raw),
             seconds=raw.get("Seconds"),
