@@ -12,16 +12,13 @@ import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import Any, Protocol, cast
 
 from eventframework.local.engine import paths, reading
 from eventframework.local.engine.clock import Clock, iso_timestamp
 from eventframework.local.engine.definition import MachineDefinition, StateBase
 from eventframework.local.engine.errors import StatesError, StatesErrorName
 from eventframework.local.engine.history import History
-
-if TYPE_CHECKING:
-    from eventframework.local.engine.tasks import TaskInvoker
 
 PAYLOAD_LIMIT_BYTES = 256 * 1024
 
@@ -80,6 +77,12 @@ class ExecutionInfo:
     redrive_count: int = 0
 
 
+class TaskRunner(Protocol):
+    """Runs a Task state's resource (tasks.TaskInvoker); the state is a states.task.TaskState."""
+
+    def invoke(self, frame: Frame, state: Any, env: StateEnv, task_input: Any, timeout: float) -> Any: ...
+
+
 @dataclass
 class Runtime:
     """Execution-wide collaborators shared by every thread of states."""
@@ -87,7 +90,7 @@ class Runtime:
     clock: Clock
     history: History
     info: ExecutionInfo
-    tasks: TaskInvoker
+    tasks: TaskRunner
     transitions: int = 0
 
 

@@ -121,7 +121,7 @@ class TaskInvoker:
     ) -> Any:
         history = frame.runtime.history
         details = {"resourceType": resource.service, "resource": resource.action}
-        region = frame.runtime.tasks.services.config.region
+        region = self.services.config.region
         history.add("TaskScheduled", **details, region=region, parameters=to_json_text(task_input))
         history.add("TaskStarted", **details)
         try:
