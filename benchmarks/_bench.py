@@ -146,12 +146,12 @@ def run_floor(sandbox: SandboxProcess, workdir: Path) -> ChildRun:
     return run_child(argv, sandbox.env())
 
 
-def run_efw(sandbox: SandboxProcess, workdir: Path, sink: str = "file", tag: str = "run") -> ChildRun:
+def run_efw(sandbox: SandboxProcess, workdir: Path, tag: str = "run") -> ChildRun:
     """``efw run`` against the sandbox with a fresh state directory (a first, full pull)."""
     state = workdir / f"state-{tag}"
     shutil.rmtree(state, ignore_errors=True)
     argv = [str(Path(PYTHON).parent / "efw"), "run", OKTA, "--template", str(ROOT / "template.yaml")]
-    argv += ["--base-url", sandbox.base_url, "--token-env", TOKEN_ENV, "--sink", sink, "--json"]
+    argv += ["--base-url", sandbox.base_url, "--token-env", TOKEN_ENV, "--json"]
     argv += ["--state-dir", str(state), "--out", str(workdir / f"efw-{tag}.jsonl")]
     return run_child(argv, sandbox.env(), cwd=workdir)
 

@@ -1,6 +1,6 @@
 """Cost per million events: state transitions and Lambda invocations read from execution history.
 
-Runs ``efw run okta-system-log --sink file`` on the local engine against the sandbox (in its own
+Runs ``efw run okta-system-log`` on the local engine against the sandbox (in its own
 process, HTTPS) for N events with a fresh state directory, then reads the execution records it
 saved: ``stateTransitions`` (what Standard workflows bill), every ``LambdaFunctionScheduled``
 (invocations, by function) and the Started->Succeeded time of each invocation (its duration on this

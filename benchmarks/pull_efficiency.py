@@ -1,8 +1,8 @@
-"""Pull efficiency: ``efw run`` (local engine, file sink) against a requests+json floor, same API.
+"""Pull efficiency: ``efw run`` (local engine, its MozDef queue a file) against a requests+json floor, same API.
 
 The sandbox Okta API runs in its own process over HTTPS on loopback (self-signed certificate, pages
 of 1,000, Link-header pagination). For each event count, rounds alternate (a) the floor script
-``benchmarks/pull_floor.py`` and (b) ``efw run okta-system-log --sink file`` with a fresh state
+``benchmarks/pull_floor.py`` and (b) ``efw run okta-system-log`` with a fresh state
 directory, each a fresh process timed from spawn to exit; the best round of each is kept. The efw
 figure is also given for the executions alone (engine start to stop, from the execution records),
 which leaves out the CLI's fixed start-up (imports, template, embedded emulator).

@@ -46,7 +46,18 @@ def test_efw_run_command_freezes_the_heap_for_the_exit(
     registered: list[object] = []
     monkeypatch.setattr(run_command_module.atexit, "register", registered.append)
     summary = RunSummary("okta-system-log", "SUCCEEDED")
-    monkeypatch.setattr(run_command_module, "_pull", lambda options, sink, progress: summary)
+
+    class FinishedPull:
+        def __init__(self, options: object) -> None:
+            self.options = options
+
+        def run(self, progress: object = None) -> RunSummary:
+            return summary
+
+        def stop(self, error: str, cause: str) -> None:
+            raise AssertionError("no signal was sent")
+
+    monkeypatch.setattr(run_command_module, "LocalPull", FinishedPull)
     args = argparse.Namespace(
         source="okta-system-log",
         template=Path("template.yaml"),
@@ -57,7 +68,6 @@ def test_efw_run_command_freezes_the_heap_for_the_exit(
         events=10,
         new_events=1,
         seed=7,
-        sink="file",
         json=True,
     )
     assert run_command_module.run_command(args) == 0

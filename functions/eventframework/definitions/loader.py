@@ -7,6 +7,7 @@ file name, keys unused by the chosen kind, template syntax, the raw-event schema
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from functools import lru_cache
@@ -190,9 +191,17 @@ def load_source(source_id: str) -> SourceDefinition:
     directory = sources_dir()
     file = directory / f"{source_id}.yaml"
     if not _SOURCE_ID.match(source_id) or not file.is_file():
-        known = ", ".join(p.stem for p in sorted(directory.glob("*.yaml"))) or "none"
+        ids = [p.stem for p in sorted(directory.glob("*.yaml"))]
+        close = difflib.get_close_matches(source_id, ids, n=3, cutoff=0.75)
+        fix = f"did you mean {' or '.join(close)}? " if close else ""
         raise DefinitionError.single(
-            display_path(file), "id", source_id, "no such source", f"use one of the defined sources: {known}"
+            display_path(file),
+            "id",
+            source_id,
+            "no such source",
+            f"{fix}the {len(ids)} defined sources are listed in docs/sources.md"
+            if ids
+            else f"no definitions in {directory}",
         )
     return _load_cached(file, file.stat().st_mtime_ns)
 

@@ -77,6 +77,12 @@ def load_template(path: Path) -> dict[str, Any]:
     Parsed once per (path, mtime, size); each call returns a deep copy, so a caller that edits its
     document never changes another's.
     """
+    if not path.is_file():
+        raise TemplateError(
+            str(path.resolve()),
+            "no SAM template here: run efw from the project's directory (the one holding "
+            "template.yaml), or pass --template PATH",
+        )
     status = path.stat()
     key = (str(path.resolve()), status.st_mtime_ns, status.st_size)
     document = _parsed.get(key)

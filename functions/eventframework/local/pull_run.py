@@ -2,9 +2,14 @@
 
 It assembles the embedded defaults — the moto server, the sandbox SaaS API, the template's stores
 created in the emulator and restored from the state directory — then runs the real pull state
-machine from `template.yaml` on the local engine with the real handlers in-process, drains the MozDef
-queue into a JSON-lines file as MozDef would consume it, and saves the durable state back, so the
-next run resumes from the checkpoint as the next scheduled run in AWS would.
+machine from `template.yaml` on the local engine with the real handlers in-process, delivering what
+reaches the MozDef queue into a JSON-lines file, and keeps the durable state on disk step by step
+(see ops/deployment.py), so the next run resumes from the checkpoint as the next scheduled run in
+AWS would, even after this one was killed.
+
+Outcomes are told as they are: a run that finds the source's lease held by another execution is
+SKIPPED (who holds it, since and until when), one stopped by a signal is ABORTED at a state boundary,
+with its lease released so the next run resumes.
 """
 
 from __future__ import annotations
@@ -21,13 +26,15 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 
+from eventframework.definitions import load_source
 from eventframework.errors import EventFrameworkError
+from eventframework.local.abandoned import release_abandoned_leases
 from eventframework.local.cfn import load_template
+from eventframework.local.emulator.journal import Recovery
 from eventframework.local.engine import Clock, Engine, Execution, SystemClock
 from eventframework.local.engine.lambdas import LambdaHandler
 from eventframework.local.ops.deployment import LocalDeployment, counted
 from eventframework.local.page_pruning import SpentPagePruner
-from eventframework.local.queue_sink import QueueSink
 
 if TYPE_CHECKING:
     from eventframework.local.sandbox import Sandbox
@@ -77,6 +84,8 @@ class RunSummary:
     cause: str | None = None
     failed_execution: str | None = None
     out: str = ""
+    lease: dict[str, Any] | None = None  # the lease that made the run SKIPPED: owner, taken_at, expires_at
+    notices: list[str] = field(default_factory=list)
 
 
 Progress = Callable[[int, float], None]
@@ -106,6 +115,8 @@ class LocalPull:
         self.options = options
         self.clock = clock or SystemClock()
         self.template = load_template(options.template)
+        if options.redrive is None:
+            load_source(options.source)  # an unknown id is refused here, naming the closest ids
         self.engine: Engine | None = None
         self.pruner: SpentPagePruner | None = None
         self.sandbox = sandbox
@@ -142,22 +153,48 @@ class LocalPull:
     def run(self, progress: Progress | None = None) -> RunSummary:
         started = time.monotonic()
         with ExitStack() as stack:
-            deployment = stack.enter_context(LocalDeployment(self.options.template, self.options.state_dir))
+            deployment = stack.enter_context(
+                LocalDeployment(
+                    self.options.template, self.options.state_dir, delivered_to=self.options.out_path
+                )
+            )
             environment = deployment.environment
             settings = self._connection_settings(stack)
             prefix = environment.get("EFW_SECRET_PREFIX", DEFAULT_SECRET_PREFIX)
             boto3.client("secretsmanager").create_secret(
                 Name=f"{prefix}{self.options.source}", SecretString=json.dumps(settings)
             )
-            assert deployment.emulator is not None
-            sink = QueueSink(environment["EFW_QUEUE_URL"], self.options.out_path, deployment.emulator.region)
-            with _progress_reporter(sink.start(), progress), start_up_heap_frozen():
+            statuses: dict[str, str] = {}
+            notices = _recovery_notices(deployment.recovery)
+            notices += self._release_abandoned(environment, deployment, statuses)
+            with progress_reporter(deployment, progress), start_up_heap_frozen():
                 executions = self._execute(deployment)
-            delivered = sink.stop()
+            statuses.update({execution.name: execution.status for execution in executions})
+            self._release_abandoned(environment, deployment, statuses)  # a stopped run's own lease
+            delivered = deployment.delivered
             deployment.save(executions)
             summary = self._summarise(executions, delivered, deployment.dynamodb, environment)
+        summary.notices = notices
         summary.seconds = time.monotonic() - started
         return summary
+
+    def stop(self, error: str, cause: str) -> None:
+        """Stop the run at the next state boundary (signal-safe: it only sets flags)."""
+        if self.engine is not None:
+            self.engine.stop(error, cause)
+
+    @staticmethod
+    def _release_abandoned(
+        environment: Mapping[str, str], deployment: LocalDeployment, statuses: Mapping[str, str]
+    ) -> list[str]:
+        def status_of(name: str) -> str | None:
+            return statuses[name] if name in statuses else deployment.records.status(name)
+
+        # A client made now carries the journal's hooks: the release is as durable as any write.
+        released = release_abandoned_leases(
+            boto3.client("dynamodb"), environment["EFW_STATE_TABLE"], status_of
+        )
+        return [lease.describe() for lease in released]
 
     def _execute(self, deployment: LocalDeployment) -> list[Execution]:
         engine = deployment.engine(self.clock)
@@ -177,9 +214,11 @@ class LocalPull:
         self, executions: list[Execution], delivered: int, dynamodb: Any, environment: dict[str, str]
     ) -> RunSummary:
         failed = next((execution for execution in executions if execution.status != "SUCCEEDED"), None)
+        lease = _held_lease(executions)
         summary = RunSummary(
             source=self.options.source,
-            status=failed.status if failed else "SUCCEEDED",
+            status=failed.status if failed else "SKIPPED" if lease else "SUCCEEDED",
+            lease=lease,
             executions=[execution.arn for execution in executions],
             totals=_execution_totals(executions),
             delivered=delivered,
@@ -198,6 +237,31 @@ class LocalPull:
             Select="COUNT",
         )["Count"]
         return summary
+
+
+def _held_lease(executions: list[Execution]) -> dict[str, Any] | None:
+    """The lease a run found held (BeginRun's `acquired: false` output), if that is how it ended."""
+    for execution in executions:
+        output = execution.output
+        if (
+            isinstance(output, dict)
+            and output.get("acquired") is False
+            and isinstance(output.get("lease"), dict)
+        ):
+            return dict(output["lease"])
+    return None
+
+
+def _recovery_notices(recovery: Recovery) -> list[str]:
+    if not recovery.interrupted:
+        return []
+    undone = f"{recovery.dropped} write(s)"
+    if recovery.truncated_bytes:
+        undone += f" and {recovery.truncated_bytes} bytes of delivered events"
+    return [
+        "the previous run ended in the middle of a step (killed?): its completed steps were kept and "
+        f"the unfinished one undone ({undone}); this run resumes from its last checkpoint"
+    ]
 
 
 @contextmanager
@@ -219,7 +283,9 @@ def start_up_heap_frozen() -> Iterator[None]:
 
 
 @contextmanager
-def _progress_reporter(sink: QueueSink, progress: Progress | None, interval: float = 1.0) -> Iterator[None]:
+def progress_reporter(
+    deployment: LocalDeployment, progress: Progress | None, interval: float = 1.0
+) -> Iterator[None]:
     """Call `progress(delivered, seconds)` about once a second while the block runs."""
     import threading
 
@@ -231,7 +297,7 @@ def _progress_reporter(sink: QueueSink, progress: Progress | None, interval: flo
 
     def report() -> None:
         while not stop.wait(interval):
-            progress(sink.delivered, time.monotonic() - started)
+            progress(deployment.delivered, time.monotonic() - started)
 
     thread = threading.Thread(target=report, name="progress", daemon=True)
     thread.start()

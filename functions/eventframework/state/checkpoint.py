@@ -32,9 +32,11 @@ Clock = Callable[[], float]
 class Lease:
     owner: str
     expires_at: int
+    taken_at: int | None = None  # when `owner` took it (epoch seconds); None on leases from before
 
     def to_dict(self) -> dict[str, Any]:
-        return {"owner": self.owner, "expires_at": self.expires_at}
+        held = {"owner": self.owner, "expires_at": self.expires_at}
+        return held if self.taken_at is None else {**held, "taken_at": self.taken_at}
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,9 @@ class CheckpointStore:
             response = self._client.update_item(
                 TableName=self.table_name,
                 Key=self._key(source),
-                UpdateExpression="SET lease_owner = :owner, lease_expires_at = :expires",
+                UpdateExpression=(
+                    "SET lease_owner = :owner, lease_expires_at = :expires, lease_taken_at = :now"
+                ),
                 ConditionExpression=(
                     "attribute_not_exists(lease_owner) OR lease_expires_at < :now "
                     "OR lease_owner IN (:owner, :previous)"
@@ -123,13 +127,15 @@ class CheckpointStore:
             if not is_conditional_failure(error):
                 raise translate(error, self.table_name, "acquire lease") from error
             held: Mapping[str, Any] = error.response.get("Item", {})  # type: ignore[assignment]
+            taken = held.get("lease_taken_at", {}).get("N")
             lease = Lease(
                 owner=held.get("lease_owner", {}).get("S", ""),
                 expires_at=int(held.get("lease_expires_at", {}).get("N", "0")),
+                taken_at=int(taken) if taken is not None else None,
             )
             return LeaseResult(acquired=False, lease=lease, cursor=_cursor(held))
         item = response.get("Attributes", {})
-        return LeaseResult(acquired=True, lease=Lease(owner, expires_at), cursor=_cursor(item))
+        return LeaseResult(acquired=True, lease=Lease(owner, expires_at, now), cursor=_cursor(item))
 
     def read(self, source: str) -> Checkpoint | None:
         with translated(self.table_name, "read checkpoint"):

@@ -46,11 +46,12 @@ def test_list_sources_returns_every_builtin_sorted() -> None:
             "microsoft-graph-signins"} <= set(ids)  # fmt: skip
 
 
-def test_load_source_unknown_id_lists_the_known_ones() -> None:
+def test_load_source_unknown_id_suggests_the_closest_ones() -> None:
     with pytest.raises(DefinitionError) as caught:
-        load_source("okta")
-    assert "okta-system-log" in str(caught.value)
-    assert caught.value.value == "okta"
+        load_source("okta-system-logs")
+    assert "did you mean okta-system-log?" in str(caught.value)
+    assert "docs/sources.md" in str(caught.value)
+    assert caught.value.value == "okta-system-logs"
 
 
 def test_load_source_rejects_path_traversal_ids() -> None:

@@ -8,15 +8,15 @@ import contextlib
 import gc
 import json
 import os
+import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from eventframework.local.pull_run import LocalPull, LocalRunOptions, RunSummary
-from eventframework.local.queue_sink import FileSink
 
 
 def register(subparsers: Any) -> None:
@@ -26,7 +26,10 @@ def register(subparsers: Any) -> None:
         description=(
             "Run the real pull state machine for SOURCE on the local engine, against an embedded AWS "
             "emulator and the bundled sandbox API, and write what reached the MozDef queue to a "
-            "JSON-lines file. State is kept in --state-dir, so the next run resumes from the checkpoint."
+            "JSON-lines file. State is kept in --state-dir, step by step, so the next run resumes "
+            "from the checkpoint, even after a crash. Ctrl-C (or SIGTERM) stops at the next step; a "
+            "second Ctrl-C exits at once, also safely. Exit status: 0 pulled, 1 failed, 75 skipped "
+            "(the source's lease is held), 130/143 stopped by a signal."
         ),
     )
     parser.add_argument("source", help="source id, e.g. okta-system-log (a file sources/<id>.yaml)")
@@ -37,28 +40,47 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--base-url", help="pull a live API at this base URL instead of the sandbox")
     parser.add_argument("--token-env", help="name of the environment variable holding the live API token")
-    parser.add_argument("--events", type=int, default=5000, help="events in a new sandbox (default 5000)")
+    parser.add_argument("--events", type=_count, default=5000, help="events in a new sandbox (default 5000)")
     parser.add_argument(
         "--new-events",
-        type=int,
+        type=_count,
         default=100,
         help="events that arrive in the sandbox before each later run (default 100)",
     )
     parser.add_argument("--seed", type=int, default=7, help="sandbox event-set seed")
-    parser.add_argument(
-        "--sink",
-        choices=("queue", "file"),
-        default="queue",
-        help="queue: publish to the emulated MozDef queue, drained into --out (default); "
-        "file: ProcessPage publishes straight into --out, no emulated queue (benchmarks)",
-    )
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.set_defaults(func=run_command)
 
 
-def _print_progress(delivered: int, seconds: float) -> None:
+EXIT_SKIPPED = 75  # sysexits.h EX_TEMPFAIL: nothing wrong with the request, try again later
+PLAIN_PROGRESS_SECONDS = 10.0
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
+def _live_progress(delivered: int, seconds: float) -> None:
     rate = delivered / seconds if seconds else 0.0
     print(f"\r  delivered {delivered:>8} events  {rate:8.0f} events/s", end="", file=sys.stderr, flush=True)
+
+
+def _progress_lines() -> Callable[[int, float], None]:
+    """On a terminal, one live line; otherwise (a log, CI) a plain line every few seconds."""
+    if sys.stderr.isatty():
+        return _live_progress
+    last = [0.0]
+
+    def plain(delivered: int, seconds: float) -> None:
+        if seconds - last[0] >= PLAIN_PROGRESS_SECONDS:
+            last[0] = seconds
+            rate = delivered / seconds if seconds else 0.0
+            print(f"delivered {delivered} events ({rate:.0f} events/s)", file=sys.stderr, flush=True)
+
+    return plain
 
 
 def render_summary(summary: RunSummary) -> str:
@@ -76,12 +98,55 @@ def render_summary(summary: RunSummary) -> str:
         f"delivered       {summary.delivered} -> {summary.out}",
         f"checkpoint      {summary.checkpoint or '(none)'}",
     ]
-    if summary.error:
-        lines += [
-            f"failed at       {summary.failed_execution}",
-            f"error           {summary.error}: {summary.cause}",
+    lines += _outcome_lines(summary)
+    return "\n".join([f"note            {notice}" for notice in summary.notices] + lines)
+
+
+def _outcome_lines(summary: RunSummary) -> list[str]:
+    """What the status means and what to do next, for every status but a plain success."""
+    if summary.status == "SKIPPED" and summary.lease:
+        lease = summary.lease
+        holder = str(lease.get("owner"))
+        since = _when(lease.get("taken_at"))
+        until = _when(lease.get("expires_at"))
+        return [
+            f"skipped         the source's lease is held by execution {holder}"
+            + (f" since {since}" if since else "")
+            + f", until {until}",
+            f"next            efw executions show {holder}   (why it stopped; then "
+            f"`efw redrive` it, or wait until {until})",
         ]
-    return "\n".join(lines)
+    if summary.status == "ABORTED":
+        return [
+            f"stopped         {summary.cause or 'by a signal'}, at a step boundary: nothing lost",
+            f"next            run the same command again to resume from {summary.checkpoint or 'the start'}",
+        ]
+    if summary.error:
+        return [
+            f"failed at       {summary.failed_execution}",
+            f"error           {summary.error}: {one_line_cause(summary.cause)}",
+            f"next            efw executions show {summary.failed_execution}",
+        ]
+    return []
+
+
+def _when(epoch: Any) -> str | None:
+    if not isinstance(epoch, int | float) or epoch <= 0:
+        return None
+    return f"{datetime.fromtimestamp(epoch, UTC):%Y-%m-%d %H:%M:%S} UTC"
+
+
+def one_line_cause(cause: str | None) -> str:
+    """A Lambda error's cause is a JSON object with a stack trace: keep its message only."""
+    if not cause:
+        return ""
+    try:
+        parsed = json.loads(cause)
+    except ValueError:
+        return cause.splitlines()[0] if cause.strip() else cause
+    if isinstance(parsed, dict) and parsed.get("errorMessage"):
+        return str(parsed["errorMessage"])
+    return cause
 
 
 @contextlib.contextmanager
@@ -103,16 +168,38 @@ def stdout_to(path: Path) -> Iterator[None]:
             os.close(saved)
 
 
-def _pull(options: LocalRunOptions, sink: str, progress: Any) -> RunSummary:
-    if sink != "file":
-        return LocalPull(options).run(progress=progress)
-    file_sink = FileSink(options.out_path).start()
+def _exit_status(summary: RunSummary, stopped_by: list[int]) -> int:
+    if stopped_by:
+        return 128 + stopped_by[0]
+    return {"SUCCEEDED": 0, "SKIPPED": EXIT_SKIPPED}.get(summary.status, 1)
+
+
+@contextlib.contextmanager
+def stopped_by_signals(pull: LocalPull, received: list[int]) -> Iterator[None]:
+    """SIGINT or SIGTERM stops the run at the next step; a second one exits at once.
+
+    Exiting at once is safe: every completed step is on disk, and the next run undoes a step that
+    was cut short (see emulator/journal.py).
+    """
+
+    def handle(signum: int, _frame: Any) -> None:
+        if received:
+            os._exit(128 + signum)
+        received.append(signum)
+        name = signal.Signals(signum).name
+        print(
+            f"\n{name}: stopping at the next step (again to exit at once; nothing is lost either way)",
+            file=sys.stderr,
+            flush=True,
+        )
+        pull.stop("States.Aborted", f"{name} received")
+
+    previous = {sig: signal.signal(sig, handle) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        summary = LocalPull(options, lambdas=file_sink.bindings()).run()
+        yield
     finally:
-        file_sink.stop()
-    summary.delivered = file_sink.delivered
-    return summary
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -127,19 +214,22 @@ def run_command(args: argparse.Namespace) -> int:
         sandbox_new_events=args.new_events,
         seed=args.seed,
     )
+    pull = LocalPull(options)  # refuses a missing template or an unknown source before any file is made
     log_path = args.state_dir / "logs" / f"{args.source}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    received: list[int] = []
     # The handlers log (and emit EMF metrics) to stdout as Lambda expects; keep that out of the
     # terminal and in a file the user can read after the run.
-    with stdout_to(log_path):
-        summary = _pull(options, args.sink, progress=None if args.json else _print_progress)
+    with stdout_to(log_path), stopped_by_signals(pull, received):
+        summary = pull.run(progress=None if args.json else _progress_lines())
     # The heap (boto3 and moto models, the emulator) dies with the process: freezing it spares the
     # interpreter's last full collection from walking it at exit (~1 s of CPU after a run).
     atexit.register(gc.freeze)
     if args.json:
         print(json.dumps(asdict(summary), indent=2))
     else:
-        print(file=sys.stderr)
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
         print(render_summary(summary))
         print(f"function logs   {log_path}")
-    return 0 if summary.status == "SUCCEEDED" else 1
+    return _exit_status(summary, received)

@@ -5,43 +5,32 @@ and dead letters in DynamoDB; a second `efw run` must find them too. Tables are 
 of DynamoDB's own attribute-value format (lossless: numbers stay strings, binary is base64), one file
 per table, and loaded back before the next run. Raw pages that a failed run may still need (a
 redrive re-reads the page it failed on) are mirrored as files.
+
+Between snapshots, the journal (`journal.py`) holds every write. `save_tables` folds it in without
+a window where a crash could apply a write twice or lose one: all snapshots are written beside the
+old ones first, then the journal is renamed `journal.applied` (from that instant the new snapshots
+are the truth), then they replace the old ones; `settle_tables` finishes or undoes an interrupted
+save before anything is loaded.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from eventframework.local.emulator.journal import JOURNAL_FILE, decode_binary, encode_binary
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
 
 BATCH_WRITE_LIMIT = 25
-
-
-def _encode(value: Any) -> Any:
-    if isinstance(value, bytes | bytearray):
-        return {"__b64__": base64.b64encode(value).decode("ascii")}
-    if isinstance(value, dict):
-        return {key: _encode(item) for key, item in value.items()}
-    if isinstance(value, list | tuple | set):
-        return [_encode(item) for item in value]
-    return value
-
-
-def _decode(value: Any) -> Any:
-    if isinstance(value, dict):
-        if set(value) == {"__b64__"}:
-            return base64.b64decode(value["__b64__"])
-        return {key: _decode(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_decode(item) for item in value]
-    return value
+APPLIED_JOURNAL = "journal.applied"
+PARTIAL = ".partial"
 
 
 def read_items(path: Path) -> Iterator[dict[str, Any]]:
@@ -49,7 +38,7 @@ def read_items(path: Path) -> Iterator[dict[str, Any]]:
     if path.exists():
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
-                yield _decode(json.loads(line))
+                yield decode_binary(json.loads(line))
 
 
 def _scan(client: DynamoDBClient, table: str) -> Iterator[dict[str, Any]]:
@@ -57,17 +46,63 @@ def _scan(client: DynamoDBClient, table: str) -> Iterator[dict[str, Any]]:
         yield from page.get("Items", [])
 
 
+def _partial(path: Path) -> Path:
+    return path.with_suffix(path.suffix + PARTIAL)
+
+
+def _write_partial(client: DynamoDBClient, table: str, path: Path) -> int:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with _partial(path).open("w", encoding="utf-8") as out:
+        for item in _scan(client, table):
+            out.write(json.dumps(encode_binary(item), separators=(",", ":")) + "\n")
+            count += 1
+        out.flush()
+        os.fsync(out.fileno())
+    return count
+
+
+def _fsync_directory(directory: Path) -> None:
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
 def save_table(client: DynamoDBClient, table: str, path: Path) -> int:
     """Write every item of `table` to `path` atomically; return the number of items written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(path.suffix + ".partial")
-    count = 0
-    with partial.open("w", encoding="utf-8") as out:
-        for item in _scan(client, table):
-            out.write(json.dumps(_encode(item), separators=(",", ":")) + "\n")
-            count += 1
-    os.replace(partial, path)
+    count = _write_partial(client, table, path)
+    os.replace(_partial(path), path)
     return count
+
+
+def save_tables(client: DynamoDBClient, tables: Mapping[str, Path], directory: Path) -> int:
+    """Snapshot every table (name -> file in `directory`) and retire the journal; return the items."""
+    count = sum(_write_partial(client, name, path) for name, path in tables.items())
+    journal, applied = directory / JOURNAL_FILE, directory / APPLIED_JOURNAL
+    if journal.exists():
+        os.replace(journal, applied)
+    else:
+        applied.touch()
+    _fsync_directory(directory)
+    settle_tables(directory)
+    return count
+
+
+def settle_tables(directory: Path) -> None:
+    """Finish a snapshot that was interrupted after the journal was retired, or drop its leftovers."""
+    if not directory.is_dir():
+        return
+    applied = directory / APPLIED_JOURNAL
+    for partial in directory.glob(f"*{PARTIAL}"):
+        if applied.exists():
+            os.replace(partial, partial.with_suffix(""))
+        else:
+            partial.unlink()
+    if applied.exists():
+        _fsync_directory(directory)
+        applied.unlink()
 
 
 def load_table(client: DynamoDBClient, table: str, path: Path) -> int:

@@ -6,7 +6,7 @@ conformance suite run instantly while history timestamps still advance as they w
 
 from __future__ import annotations
 
-import time
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -17,6 +17,10 @@ class Clock(Protocol):
     def now(self) -> datetime: ...
 
     def sleep(self, seconds: float) -> None: ...
+
+    def interrupt(self) -> None:
+        """End the current sleep now, and any later one at once (the execution is being stopped)."""
+        ...
 
 
 class VirtualClock:
@@ -35,20 +39,29 @@ class VirtualClock:
         if seconds > 0:
             self._now += timedelta(seconds=seconds)
 
+    def interrupt(self) -> None:
+        """Nothing to end: a virtual sleep never blocks."""
+
     def advance(self, seconds: float) -> None:
         """Move time forward without recording a sleep (e.g. to simulate a slow handler)."""
         self._now += timedelta(seconds=seconds)
 
 
 class SystemClock:
-    """Wall-clock time; `sleep` really blocks. For local runs that should pace like AWS."""
+    """Wall-clock time; `sleep` really blocks (until `interrupt`). For local runs that pace like AWS."""
+
+    def __init__(self) -> None:
+        self._interrupted = threading.Event()
 
     def now(self) -> datetime:
         return datetime.now(UTC)
 
     def sleep(self, seconds: float) -> None:
         if seconds > 0:
-            time.sleep(seconds)
+            self._interrupted.wait(seconds)
+
+    def interrupt(self) -> None:
+        self._interrupted.set()
 
 
 def iso_timestamp(moment: datetime) -> str:

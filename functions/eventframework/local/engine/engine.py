@@ -25,7 +25,14 @@ from eventframework.local.engine.history import History
 from eventframework.local.engine.lambdas import LambdaHandler
 from eventframework.local.engine.loading import load_definition
 from eventframework.local.engine.paths import to_json_text
-from eventframework.local.engine.runtime import ExecutionInfo, FailurePoint, Frame, Runtime, run_states
+from eventframework.local.engine.runtime import (
+    ExecutionInfo,
+    ExecutionStoppedError,
+    FailurePoint,
+    Frame,
+    Runtime,
+    run_states,
+)
 from eventframework.local.engine.services import AwsConfig, ServiceCaller
 from eventframework.local.engine.tasks import TaskInvoker
 from eventframework.local.engine.validation import validate_definition
@@ -68,6 +75,9 @@ class Engine:
         # Called with each execution as it stops (any status), before queued children start: a
         # local run uses it to release what a finished execution no longer needs.
         self.on_finished: list[Callable[[Execution], None]] = []
+        # Called after every state any execution leaves: a local run makes the step's writes durable.
+        self.on_state_exited: list[Callable[[], None]] = []
+        self._stop_request: tuple[str, str] | None = None
 
     @property
     def executions(self) -> list[Execution]:
@@ -140,6 +150,25 @@ class Engine:
         self._drain_queue()
         return execution
 
+    def stop(self, error: str, cause: str) -> None:
+        """StopExecution for whatever runs now and whatever would run next (queued children).
+
+        It takes effect at the next state boundary, as AWS's does between steps: the running state
+        finishes, no further state is entered, a sleep in a Wait state or a retry back-off ends at
+        once, and the execution ends ABORTED with `error` and `cause`, redrivable where it stopped.
+        Safe to call from a signal handler (it only sets flags).
+        """
+        self._stop_request = (error, cause)
+        self.clock.interrupt()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop_request is not None
+
+    def _state_exited(self) -> None:
+        for hook in self.on_state_exited:
+            hook()
+
     def _create(
         self, state_machine_arn: str, input: Any, name: str | None, parent: str | None = None
     ) -> Execution:
@@ -174,7 +203,15 @@ class Engine:
             execution.redrive_count,
         )
         tasks = TaskInvoker(machine.lambdas, self.services, self._child_starter(execution.arn))
-        runtime = Runtime(self.clock, history, info, tasks, execution.transitions)
+        runtime = Runtime(
+            self.clock,
+            history,
+            info,
+            tasks,
+            execution.transitions,
+            stopping=lambda: self._stop_request is not None,
+            state_exited=self._state_exited,
+        )
         if resume is None:
             history.add("ExecutionStarted", input=to_json_text(execution.input), roleArn=self.role_arn)
         else:
@@ -185,6 +222,11 @@ class Engine:
             execution.status, execution.error, execution.cause = "FAILED", error.reported_error, error.cause
             execution.failure_point = getattr(error, "failure_point", None)
             history.add("ExecutionFailed", error=error.reported_error, cause=error.cause)
+        except ExecutionStoppedError as stopped:
+            assert self._stop_request is not None
+            execution.status, (execution.error, execution.cause) = "ABORTED", self._stop_request
+            execution.failure_point = stopped.failure_point
+            history.add("ExecutionAborted", error=execution.error, cause=execution.cause)
         else:
             execution.status, execution.output, execution.failure_point = "SUCCEEDED", output, None
             history.add("ExecutionSucceeded", output=to_json_text(output))
@@ -210,7 +252,14 @@ class Engine:
 
     def _drain_queue(self) -> None:
         while self._queue:
-            self._run(self._executions[self._queue.popleft()], None)
+            child = self._executions[self._queue.popleft()]
+            if self._stop_request is not None:  # stopped before it began: never entered a state
+                child.status, (child.error, child.cause) = "ABORTED", self._stop_request
+                child.stop_date = self.clock.now()
+                for hook in self.on_finished:
+                    hook(child)
+                continue
+            self._run(child, None)
 
 
 def run(definition: Mapping[str, Any] | str, input: Any, clock_start: str | None = None) -> tuple[str, Any]:

@@ -9,7 +9,7 @@ input/output processing, so that processing order lives in exactly one place.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, cast
@@ -83,15 +83,37 @@ class TaskRunner(Protocol):
     def invoke(self, frame: Frame, state: Any, env: StateEnv, task_input: Any, timeout: float) -> Any: ...
 
 
+class ExecutionStoppedError(Exception):
+    """StopExecution took effect at a state boundary; the execution ends ABORTED, redrivable there."""
+
+    def __init__(self, failure_point: FailurePoint) -> None:
+        self.failure_point = failure_point
+        super().__init__(f"stopped before entering {failure_point.state!r}")
+
+
+def _never() -> bool:
+    return False
+
+
+def _nothing() -> None:
+    return None
+
+
 @dataclass
 class Runtime:
-    """Execution-wide collaborators shared by every thread of states."""
+    """Execution-wide collaborators shared by every thread of states.
+
+    `stopping` is asked before each state is entered (StopExecution takes effect there);
+    `state_exited` is called after each state is left (a local run commits its durable writes).
+    """
 
     clock: Clock
     history: History
     info: ExecutionInfo
     tasks: TaskRunner
     transitions: int = 0
+    stopping: Callable[[], bool] = _never
+    state_exited: Callable[[], None] = _nothing
 
 
 class RunnableState(Protocol):
@@ -157,6 +179,10 @@ def run_states(
     if resume:
         frame.variables = copy.deepcopy(resume.variables)
     while True:
+        if frame.runtime.stopping():
+            raise ExecutionStoppedError(
+                FailurePoint(name, copy.deepcopy(data), copy.deepcopy(frame.variables), None)
+            )
         state = machine.state(name)
         variables_before = copy.deepcopy(frame.variables)
         try:
@@ -197,6 +223,7 @@ def run_state(
         runtime.history.add(
             f"{state.type}StateExited", name=state.name, output=paths.to_json_text(transition.output)
         )
+    runtime.state_exited()
     return transition
 
 

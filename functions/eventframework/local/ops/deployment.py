@@ -1,10 +1,12 @@
 """The template deployed on the laptop: an embedded emulator whose stores come from a state directory.
 
-Every local workflow (`efw run`, `efw reprocess`, `efw redrive`, the operator commands) needs the
-same setup: start the moto server, create the template's queues, tables and bucket in it, load the
-durable state (`<state-dir>/tables/*.jsonl`, `<state-dir>/pages/`), export the functions'
-environment, build an engine bound to the template's state machines, and at the end save the
-state and the execution records (`<state-dir>/executions/<name>.json`) back. This class owns it.
+Every local workflow (`efw run`, `efw serve`, `efw reprocess`, `efw redrive`, the operator commands)
+needs the same setup: lock the state directory, start the moto server, create the template's
+queues, tables and bucket in it, load the durable state (`<state-dir>/tables/*.jsonl`, replaying
+the journal of a run that did not end cleanly, `<state-dir>/pages/`), export the functions'
+environment, answer for the MozDef queue with a file, journal every durable write, build an engine
+that commits the journal at every state it leaves, and at the end fold the journal into the table
+snapshots and save the execution records (`<state-dir>/executions/<name>.json`). This class owns it.
 """
 
 from __future__ import annotations
@@ -23,13 +25,23 @@ from eventframework.errors import EventFrameworkError
 from eventframework.handlers import cold_start
 from eventframework.local.cfn import load_template
 from eventframework.local.emulator import EmulatorServer
+from eventframework.local.emulator.journal import DURABLE_S3_PREFIX, Recovery, WriteJournal, recover
+from eventframework.local.emulator.local_queue import LocalQueue
 from eventframework.local.emulator.provision import Provisioner
 from eventframework.local.emulator.server import patched_environment
-from eventframework.local.emulator.snapshot import load_bucket, load_table, save_bucket, save_table
+from eventframework.local.emulator.snapshot import (
+    load_bucket,
+    load_table,
+    save_bucket,
+    save_tables,
+    settle_tables,
+)
 from eventframework.local.engine import Clock, Engine, Execution
 from eventframework.local.engine.engine import StateMachine
 from eventframework.local.engine.lambdas import LambdaHandler
 from eventframework.local.engine.services import AwsConfig
+from eventframework.local.state_lock import StateDirectoryLock
+from eventframework.state._aws import container_session
 
 STACK_NAME = "efw-local"
 
@@ -100,31 +112,58 @@ class ExecutionRecords:
 
 
 class LocalDeployment:
-    """Enter to get a running emulator with the template's stores loaded; call `save()` before leaving."""
+    """Enter to get a running emulator with the template's stores loaded; call `save()` before leaving.
 
-    def __init__(self, template: Path, state_dir: Path) -> None:
+    `delivered_to` is the file that stands in for the MozDef queue (see local_queue.py); without
+    it, messages to the queue stay in the emulator (commands that publish nothing).
+    """
+
+    def __init__(self, template: Path, state_dir: Path, delivered_to: Path | None = None) -> None:
         self.template_path = template
         self.template = load_template(template)
         self.state_dir = state_dir
+        self.delivered_to = delivered_to
         self.records = ExecutionRecords(state_dir)
         self._stack = ExitStack()
         self.emulator: EmulatorServer | None = None
         self.provisioner: Provisioner | None = None
         self.environment: dict[str, str] = {}
+        self.recovery = Recovery()
+        self.queue: LocalQueue | None = None
+        self.journal: WriteJournal | None = None
 
     def __enter__(self) -> LocalDeployment:
+        try:
+            return self._enter()
+        except BaseException:
+            self._stack.close()
+            raise
+
+    def _enter(self) -> LocalDeployment:
         stack = self._stack
+        stack.enter_context(StateDirectoryLock(self.state_dir))
         emulator = stack.enter_context(EmulatorServer())
         self.emulator = emulator
         stack.enter_context(patched_environment(emulator.environment()))
         provisioner = Provisioner(self.template, region=emulator.region, stack_name=STACK_NAME)
         provisioner.provision()
         self.provisioner = provisioner
+        settle_tables(self.tables_dir)
         for name, path in self._table_files().values():
             load_table(self.dynamodb, name, path)
         self.environment = provisioner.function_environment()
         load_bucket(self.s3, self.environment["EFW_PAGE_BUCKET"], self.pages_dir)
+        clients = {"dynamodb": self.dynamodb, "s3": self.s3}
+        self.recovery = recover(self.tables_dir, clients.__getitem__)
         stack.enter_context(patched_environment(self.environment))
+        # From here every new client of the shared session is journaled (clients copy the session's
+        # hooks when they are made; the loaders above are not, and must not be).
+        events = container_session().events
+        if self.delivered_to is not None:
+            self.queue = LocalQueue(self.environment["EFW_QUEUE_URL"], self.delivered_to, events).start()
+            stack.callback(self.queue.stop)
+        self.journal = WriteJournal(self.tables_dir, events, self.queue).start()
+        stack.callback(self.journal.stop)
         return self
 
     def __exit__(
@@ -135,6 +174,20 @@ class LocalDeployment:
     @property
     def pages_dir(self) -> Path:
         return self.state_dir / "pages"
+
+    @property
+    def tables_dir(self) -> Path:
+        return self.state_dir / "tables"
+
+    @property
+    def delivered(self) -> int:
+        """Events delivered to the MozDef queue's file by this deployment so far."""
+        return self.queue.delivered if self.queue is not None else 0
+
+    def commit(self) -> None:
+        """Make every write so far durable (the engine calls it at each state it leaves)."""
+        if self.journal is not None:
+            self.journal.commit()
 
     @functools.cached_property
     def dynamodb(self) -> Any:
@@ -149,7 +202,7 @@ class LocalDeployment:
     def _table_files(self) -> dict[str, tuple[str, Path]]:
         assert self.provisioner is not None, "enter the deployment first"
         return {
-            logical: (name, self.state_dir / "tables" / f"{logical}.jsonl")
+            logical: (name, self.tables_dir / f"{logical}.jsonl")
             for logical, name in self.provisioner.tables_by_logical_id().items()
         }
 
@@ -157,9 +210,12 @@ class LocalDeployment:
         """A fresh engine on this emulator; handlers start cold, as a new Lambda container would."""
         assert self.emulator is not None, "enter the deployment first"
         cold_start()
-        return Engine(
+        engine = Engine(
             clock=clock, aws=AwsConfig(endpoint_url=self.emulator.endpoint_url, region=self.emulator.region)
         )
+        engine.on_state_exited.append(self.commit)
+        engine.on_finished.append(lambda _execution: self.commit())
+        return engine
 
     def register(
         self, engine: Engine, logical_id: str, lambdas: Mapping[str, LambdaHandler] | None = None
@@ -170,14 +226,19 @@ class LocalDeployment:
         )
 
     def save(self, executions: list[Execution]) -> None:
-        """Write the tables, the execution records and the raw pages failed runs still need."""
-        for name, path in self._table_files().values():
-            save_table(self.dynamodb, name, path)
+        """Fold the journal into the table snapshots; save the execution records and the objects
+        still needed: raw pages of executions that did not succeed, oversized dead-letter bodies."""
+        if self.journal is not None:
+            self.journal.stop()
+        tables = {name: path for name, path in self._table_files().values()}
         self.records.save(executions)
-        save_bucket(self.s3, self.environment["EFW_PAGE_BUCKET"], self.pages_dir, self._page_still_needed)
+        save_bucket(self.s3, self.environment["EFW_PAGE_BUCKET"], self.pages_dir, self._object_still_needed)
+        save_tables(self.dynamodb, tables, self.tables_dir)
 
-    def _page_still_needed(self, key: str) -> bool:
-        """Keep the raw pages of executions that did not succeed: a redrive reads them again."""
+    def _object_still_needed(self, key: str) -> bool:
+        """A redrive reads a failed execution's raw pages again; a dead letter's body lives on."""
+        if key.startswith(DURABLE_S3_PREFIX):
+            return True
         parts = key.split("/")
         if len(parts) < 3:
             return False

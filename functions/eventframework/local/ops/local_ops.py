@@ -20,8 +20,7 @@ from eventframework.local.engine import Clock, Engine, Execution, SystemClock
 from eventframework.local.engine.lambdas import LambdaHandler
 from eventframework.local.ops.deployment import ExecutionRecords, LocalDeployment
 from eventframework.local.ops.views import ExecutionView, FailureView, failure_from_history
-from eventframework.local.pull_run import LocalPull, LocalRunOptions, Progress, _progress_reporter
-from eventframework.local.queue_sink import QueueSink
+from eventframework.local.pull_run import LocalPull, LocalRunOptions, Progress, progress_reporter
 from eventframework.local.sandbox import Sandbox
 from eventframework.state import DeadLetter, DeadLetterStore
 
@@ -171,16 +170,14 @@ class LocalOps:
         progress: Progress | None = None,
     ) -> list[ReprocessReport]:
         with ExitStack() as stack:
-            deployment = stack.enter_context(LocalDeployment(self.template, self.state_dir))
-            assert deployment.emulator is not None
-            sink = QueueSink(deployment.environment["EFW_QUEUE_URL"], out, deployment.emulator.region).start()
+            deployment = stack.enter_context(LocalDeployment(self.template, self.state_dir, delivered_to=out))
             engines = [deployment.engine(self.clock) for _ in range(count)]
             machine = ""
             for engine in engines:
                 machine = deployment.register(engine, REPROCESS_MACHINE, self.lambdas).arn
-            with _progress_reporter(sink, progress):
+            with progress_reporter(deployment, progress):
                 finished = work(engines, machine)
-            delivered = sink.stop()
+            delivered = deployment.delivered
             deployment.save([execution for engine in engines for execution in engine.executions])
         reports = [ReprocessReport.of(execution) for execution in finished]
         for report in reports:
