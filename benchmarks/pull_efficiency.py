@@ -1,4 +1,4 @@
-"""Pull efficiency: ``efw run`` (local engine, its MozDef queue a file) against a requests+json floor, same API.
+"""Pull efficiency: ``efw run`` (local engine, MozDef queue a file) against a requests+json floor.
 
 The sandbox Okta API runs in its own process over HTTPS on loopback (self-signed certificate, pages
 of 1,000, Link-header pagination). For each event count, rounds alternate (a) the floor script

@@ -40,7 +40,12 @@ def efw_run_argv(state: Path, out: Path, events: int = EVENTS) -> list[str]:
 
 def efw_run(state: Path, out: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        efw_run_argv(state, out), capture_output=True, text=True, timeout=RUN_TIMEOUT, cwd=state.parent
+        efw_run_argv(state, out),
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+        cwd=state.parent,
     )
 
 
@@ -68,6 +73,7 @@ def test_a_run_killed_at_a_step_then_run_again_delivers_every_event_once(tmp_pat
     state, out = tmp_path / "state", tmp_path / "out.jsonl"
     killed = subprocess.run(
         [sys.executable, str(KILL_AT), str(state), str(out), str(EVENTS), point],
+        check=False,
         capture_output=True,
         text=True,
         timeout=RUN_TIMEOUT,
