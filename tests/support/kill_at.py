@@ -69,12 +69,11 @@ def main(state_dir: Path, out: Path, events: int, point: str) -> None:
     n = int(count or "1")
     lambdas: dict[str, Any] = {}
     sandbox = open_sandbox(state_dir, SOURCE, events=events, new_events=0, seed=7, token="kill-test-token")
+    fetch, process = FUNCTION_ARN.format("FetchPageFunction"), FUNCTION_ARN.format("ProcessPageFunction")
     if where == "after-fetch":
-        lambdas[FUNCTION_ARN.format("FetchPageFunction")] = after(fetch_page.lambda_handler, counted(n, die))
+        lambdas[fetch] = after(fetch_page.lambda_handler, counted(n, die))
     elif where == "after-process":
-        lambdas[FUNCTION_ARN.format("ProcessPageFunction")] = after(
-            process_page.lambda_handler, counted(n, die)
-        )
+        lambdas[process] = after(process_page.lambda_handler, counted(n, die))
     elif where == "before-checkpoint":
         tick = counted(n, die)
 
@@ -95,7 +94,7 @@ def main(state_dir: Path, out: Path, events: int, point: str) -> None:
                 threading.Timer(0.3, die).start()
             return result
 
-        lambdas[FUNCTION_ARN.format("FetchPageFunction")] = fetch_then_die_in_the_wait
+        lambdas[fetch] = fetch_then_die_in_the_wait
     else:
         raise SystemExit(f"unknown kill point {point!r}")
     options = LocalRunOptions(source=SOURCE, template=REPO / "template.yaml", state_dir=state_dir, out=out)
