@@ -67,7 +67,7 @@ def finish(state: Path, out: Path) -> str:
 
 @pytest.mark.parametrize(
     "point",
-    ["after-fetch:2", "in-publish:15", "after-process:2", "before-checkpoint:2", "rate-limit-wait:2"],
+    ["after-fetch:2", "in-publish:1500", "after-process:2", "before-checkpoint:2", "rate-limit-wait:2"],
 )
 def test_a_run_killed_at_a_step_then_run_again_delivers_every_event_once(tmp_path: Path, point: str) -> None:
     state, out = tmp_path / "state", tmp_path / "out.jsonl"

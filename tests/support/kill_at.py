@@ -4,8 +4,8 @@ Usage: python kill_at.py STATE_DIR OUT EVENTS POINT  (EVENTS: the sandbox's size
 
 POINT is `<where>:<n>`, the n-th time the run reaches `where`:
 - `after-fetch`: FetchPage stored a page and returned; ProcessPage has not run;
-- `in-publish`: a SendMessageBatch was answered (its events are in the file), the page's ledger
-  entries are not written yet;
+- `in-publish`: the delivered-events file holds n events: the kill lands while ProcessPage is
+  publishing (a page is 100 SendMessageBatch calls), before the page's ledger entries are written;
 - `after-process`: ProcessPage's handler returned (page published and recorded), the engine has not
   left the state;
 - `before-checkpoint`: ProcessPage is done; "Save checkpoint" is about to write the cursor;
@@ -23,6 +23,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,13 @@ RATE_LIMIT_SECONDS = 30  # far longer than the kill takes: the kill always lands
 
 def die() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
+
+
+def die_once_delivered(out: Path, events: int) -> None:
+    """Watch the delivered-events file; die as soon as it holds `events` lines."""
+    while not out.exists() or out.read_bytes().count(b"\n") < events:
+        time.sleep(0.001)
+    die()
 
 
 def counted(n: int, then: Callable[[], None]) -> Callable[[], None]:
@@ -83,8 +91,7 @@ def main(state_dir: Path, out: Path, events: int, point: str) -> None:
 
         container_session().events.register("provide-client-params.dynamodb.UpdateItem", before_checkpoint)
     elif where == "in-publish":
-        tick = counted(n, die)
-        container_session().events.register("after-call.sqs.SendMessageBatch", lambda **_: tick())
+        threading.Thread(target=die_once_delivered, args=(out, n), daemon=True).start()
     elif where == "rate-limit-wait":
         sandbox.inject(SOURCE, Fault.on_page(n, Fault.http_status(429, retry_after=RATE_LIMIT_SECONDS)))
 

@@ -3,6 +3,6 @@
 Handler names are fixed by the pull contract (`eventframework.handlers.<step>.lambda_handler`).
 """
 
-from eventframework.handlers._runtime import cold_start
+from eventframework.handlers._runtime import ClientSource, cold_start, use_clients
 
-__all__ = ["cold_start"]
+__all__ = ["ClientSource", "cold_start", "use_clients"]

@@ -10,8 +10,9 @@ import gc
 import os
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
@@ -33,10 +34,34 @@ metrics = Metrics(
 tracer = handler_tracer(os.environ.get("POWERTOOLS_SERVICE_NAME", "eventframework"))
 
 
+class ClientSource(Protocol):
+    """Makes the AWS clients of a container's services (a boto3 Session is one)."""
+
+    def client(self, service_name: str) -> Any: ...
+
+
+@dataclass
+class _Container:
+    clients: ClientSource | None = None  # None: boto3's default session, as in Lambda
+
+
+_container = _Container()
+
+
+def use_clients(source: ClientSource | None) -> None:
+    """Where the handlers' AWS clients come from, from the next cold start on.
+
+    The seam a local deployment uses (ops/deployment.py) to give the handlers the emulator's clients
+    and the MozDef queue as a file; None puts back boto3's default session. Lambda never calls it.
+    """
+    _container.clients = source
+    cold_start()
+
+
 @lru_cache(maxsize=1)
 def services() -> Services:
     """Built once per container: boto3 clients are expensive to create and safe to reuse."""
-    return Services.build(Settings.from_env())
+    return Services.build(Settings.from_env(), session=_container.clients)
 
 
 def cold_start() -> None:

@@ -10,7 +10,7 @@ source (status, error, events published). Locally they come from `.efw/tables/*.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -69,6 +69,7 @@ def run_record(execution: Mapping[str, Any]) -> RunRecord:
     if isinstance(output, str):
         output = json.loads(output) if output else None
     events = output.get("published") if isinstance(output, Mapping) else None
+    skipped = isinstance(output, Mapping) and output.get("acquired") is False
     started, stopped = execution.get("startDate"), execution.get("stopDate")
     return RunRecord(
         name=str(execution["name"]),
@@ -78,6 +79,7 @@ def run_record(execution: Mapping[str, Any]) -> RunRecord:
         events=int(events) if isinstance(events, int | float) else None,
         error=execution.get("error"),
         cause=execution.get("cause"),
+        skipped=skipped,
     )
 
 
@@ -98,9 +100,17 @@ def build_state(
     ledger: Item | None,
     dead_letters: int,
     last_run: RunRecord | None,
+    status_of: Callable[[str], str | None] = lambda _name: None,
 ) -> SourceState:
+    """`status_of(name)` is an execution's status by name: the lease names its holder that way."""
     last_success = _epoch(_attr(checkpoint, "last_success_at"))
-    if last_run is not None and last_run.status == "SUCCEEDED" and last_run.stopped_at:
+    owner = _attr(checkpoint, "lease_owner")
+    if (
+        last_run is not None
+        and last_run.status == "SUCCEEDED"
+        and not last_run.skipped
+        and last_run.stopped_at
+    ):
         last_success = max(last_success or 0.0, last_run.stopped_at)
     return SourceState(
         definition=definition,
@@ -108,8 +118,9 @@ def build_state(
         last_success_at=last_success,
         newest_event_at=newest_event_at(ledger),
         dead_letters=dead_letters,
-        lease_owner=_attr(checkpoint, "lease_owner"),
+        lease_owner=owner,
         lease_expires_at=float(_attr(checkpoint, "lease_expires_at") or 0),
+        lease_owner_status=status_of(owner) if owner else None,
     )
 
 
@@ -146,6 +157,7 @@ class LocalStatusReader:
             source = _attr(item, "source") or ""
             dead[source] = dead.get(source, 0) + 1
         executions = self._executions()
+        statuses = {str(record.get("name")): str(record.get("status")) for record in executions}
         return [
             build_state(
                 definition,
@@ -155,6 +167,7 @@ class LocalStatusReader:
                 last_run=next(
                     (run_record(record) for record in executions if source_of(record) == definition.id), None
                 ),
+                status_of=statuses.get,
             )
             for definition in definitions
         ]

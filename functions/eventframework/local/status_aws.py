@@ -84,6 +84,15 @@ class AwsStatusReader:
                     return found
         return found
 
+    def _status_of(self, machine: str, name: str) -> str | None:
+        """The status of the pull execution called `name` (a lease names its holder so)."""
+        arn = machine.replace(":stateMachine:", ":execution:", 1) + f":{name}"
+        try:
+            status: str = self.session.client("stepfunctions").describe_execution(executionArn=arn)["status"]
+        except Exception:  # an unknown name (or no right to read it): the status stays unknown
+            return None
+        return status
+
     def states(self, definitions: Iterable[SourceDefinition]) -> list[SourceState]:
         resources = self.resources()
         dynamodb = self.session.client("dynamodb")
@@ -97,6 +106,7 @@ class AwsStatusReader:
                 ledger=self._item(dynamodb, state_table, definition.id, "ledger"),
                 dead_letters=self._dead_letters(dynamodb, dead_table, definition.id),
                 last_run=runs.get(definition.id),
+                status_of=lambda name: self._status_of(resources[PULL_MACHINE], name),
             )
             for definition in chosen
         ]

@@ -10,6 +10,7 @@ thresholds (see `eventframework.local.commands.template`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -36,6 +37,7 @@ class RunRecord:
     events: int | None = None
     error: str | None = None
     cause: str | None = None
+    skipped: bool = False  # it found the lease held and left (a Succeed state, but no pull)
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class SourceState:
     dead_letters: int = 0
     lease_owner: str | None = None
     lease_expires_at: float = 0
+    lease_owner_status: str | None = None  # the status of the execution holding the lease, if known
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,8 @@ def _run_problems(state: SourceState, now: float, interval: int | None) -> list[
     if run is not None and run.status in FAILED_STATUSES:
         error = run.error or "no error name"
         problems.append(f"last run {run.name} {run.status}: {error}: {run.cause or ''}".rstrip(": "))
+    if run is not None and run.skipped:
+        problems.append(f"last run {run.name} pulled nothing: it found the source's lease held")
     if interval is not None:
         missed_runs = state.definition.monitoring.missed_runs
         allowed = interval * missed_runs
@@ -128,6 +133,12 @@ def assess(state: SourceState, now: float) -> SourceHealth:
     except ScheduleError as error:
         problems.append(str(error))
     problems += _run_problems(state, now, interval)
+    if lease_holder and state.lease_owner_status in FAILED_STATUSES:
+        until = datetime.fromtimestamp(state.lease_expires_at, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        problems.append(
+            f"execution {lease_holder} {state.lease_owner_status} and holds the lease until {until}: "
+            "every run until then is skipped; redrive it (efw redrive) or wait until then"
+        )
     if lag is not None and lag > definition.monitoring.max_lag_seconds:
         problems.append(
             f"lag {_duration(lag)} is over max_lag_seconds {definition.monitoring.max_lag_seconds}"

@@ -1,16 +1,16 @@
-"""The MozDef queue of a local run: what is sent to its URL is appended to a JSON-lines file.
+"""The MozDef queue of a local run: what is sent to it is appended to a JSON-lines file.
 
-In AWS the queue is durable and MozDef's worker consumes it. Locally the file is both: a
-SendMessageBatch to the queue's URL returns success only once its bodies are in the file (in the
-OS, so a killed process keeps them; `sync` fsyncs before the journal commits a step). The queue
-answers through botocore's documented event hooks on the session every handler uses, so the real
-publisher builds, sizes and sends its batches unchanged, and the queue holds it to SQS's rules:
-1 to 10 entries with distinct, well-formed ids, at most 256 KiB in all, characters SQS accepts.
-A broken batch is refused with the error code SQS gives, so a publishing bug fails here as in AWS.
+In AWS the queue is durable and MozDef's worker consumes it. Locally the file is both. LocalQueue is
+the SQS client the handlers' publisher gets in a local run (through the handlers' client seam,
+`handlers._runtime.use_clients`): the real publisher builds, sizes, sends and retries its batches
+unchanged, and the queue holds each SendMessageBatch to SQS's rules (1 to 10 entries with distinct,
+well-formed ids, at most 256 KiB in all, only characters SQS accepts), refusing a broken one with
+the ClientError SQS raises, so a publishing bug fails here as in AWS. A batch is in the file (in the
+OS: a killed process keeps it) before success is returned; `sync` fsyncs it before the journal
+commits the step.
 
-Compared with moto's SQS over HTTP, this saves a request's round trip and moto's per-message work
-(~2.3 CPU-seconds per 1,000 events, measured in benchmarks/); the file was what a local run
-delivered to anyway.
+Compared with moto's SQS over HTTP this saves, per batch, botocore's serialisation, a loopback
+round trip and moto's per-message work (benchmarks/README.md, "Local runs").
 
 SQS rules: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html
 """
@@ -26,89 +26,79 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from botocore.awsrequest import AWSResponse, HTTPHeaders
+from botocore.exceptions import ClientError
 
 MAX_ENTRIES = 10
 MAX_BATCH_BYTES = 262_144
 BATCH_ENTRY_ID = re.compile(r"[A-Za-z0-9_-]{1,80}")
-# Characters SQS allows in a message: #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000+.
-INVALID_CHARACTER = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-CONTEXT_KEY = "efw-local-queue"
+# SQS allows #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF. In UTF-8, what
+# is left out is the other C0 controls and U+FFFE/U+FFFF (surrogates do not encode at all).
+INVALID_UTF8 = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
 
 
-class QueueRefusedError(Exception):
-    """A request SQS would refuse as a whole; `code` is SQS's error code."""
-
-    def __init__(self, code: str, message: str) -> None:
-        self.code = code
-        super().__init__(message)
+def _refused(code: str, message: str) -> ClientError:
+    """The error botocore raises for a request SQS refuses as a whole."""
+    return ClientError({"Error": {"Code": code, "Message": message}}, "SendMessageBatch")
 
 
-def _check_batch(entries: Sequence[Mapping[str, Any]]) -> None:
+def _check_batch(entries: Sequence[Mapping[str, Any]]) -> list[bytes]:
+    """The bodies in UTF-8, once the batch is one SQS accepts (else the ClientError SQS gives)."""
     if not entries:
-        raise QueueRefusedError(
-            "AWS.SimpleQueueService.EmptyBatchRequest", "There should be at least one entry"
-        )
+        raise _refused("AWS.SimpleQueueService.EmptyBatchRequest", "There should be at least one entry")
     if len(entries) > MAX_ENTRIES:
-        raise QueueRefusedError(
+        raise _refused(
             "AWS.SimpleQueueService.TooManyEntriesInBatchRequest",
             f"Maximum number of entries per request are {MAX_ENTRIES}. You have sent {len(entries)}.",
         )
     ids = [str(entry.get("Id", "")) for entry in entries]
     if len(set(ids)) != len(ids):
-        raise QueueRefusedError(
+        raise _refused(
             "AWS.SimpleQueueService.BatchEntryIdsNotDistinct", "Two or more batch entries share an Id"
         )
     for entry_id in ids:
         if not BATCH_ENTRY_ID.fullmatch(entry_id):
-            raise QueueRefusedError(
+            raise _refused(
                 "AWS.SimpleQueueService.InvalidBatchEntryId", f"Invalid batch entry id {entry_id!r}"
             )
-    for entry in entries:
-        if INVALID_CHARACTER.search(str(entry["MessageBody"])):
-            raise QueueRefusedError("InvalidMessageContents", "Invalid characters found in the message body")
-    size = sum(len(str(entry["MessageBody"]).encode("utf-8")) for entry in entries)
+    bodies = [_utf8(entry["MessageBody"]) for entry in entries]
+    size = sum(len(body) for body in bodies)
     if size > MAX_BATCH_BYTES:
-        raise QueueRefusedError(
+        raise _refused(
             "AWS.SimpleQueueService.BatchRequestTooLong",
             f"Batch requests cannot be longer than {MAX_BATCH_BYTES} bytes. You have sent {size} bytes.",
         )
+    return bodies
 
 
-def _response(status: int) -> AWSResponse:
-    return AWSResponse("local-queue", status, HTTPHeaders(), None)
+def _utf8(body: Any) -> bytes:
+    try:
+        encoded = str(body).encode("utf-8")
+    except UnicodeEncodeError:
+        encoded = b"\x00"  # a lone surrogate: refused like any character SQS does not accept
+    if INVALID_UTF8.search(encoded):
+        raise _refused("InvalidMessageContents", "Invalid characters found in the message body")
+    return encoded
 
 
 class LocalQueue:
-    """Answer SendMessage and SendMessageBatch for `queue_url` by appending bodies to `path`."""
+    """An SQS client for one queue URL whose SendMessage and SendMessageBatch append to `path`."""
 
-    def __init__(self, queue_url: str, path: Path, events: Any) -> None:
+    def __init__(self, queue_url: str, path: Path) -> None:
         self.queue_url = queue_url
         self.path = path
         self.delivered = 0
-        self._events = events
         self._lock = threading.Lock()
         self._out: Any = None
         self._unsynced = False
-        self._hooks = [
-            ("provide-client-params.sqs.SendMessageBatch", self._remember, "efw-local-queue-params-batch"),
-            ("provide-client-params.sqs.SendMessage", self._remember, "efw-local-queue-params-one"),
-            ("before-call.sqs.SendMessageBatch", self._send_batch, "efw-local-queue-batch"),
-            ("before-call.sqs.SendMessage", self._send_one, "efw-local-queue-one"),
-        ]
 
     def start(self) -> LocalQueue:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._out = self.path.open("ab")
-        for event, handler, unique_id in self._hooks:
-            self._events.register(event, handler, unique_id=unique_id)
         return self
 
     def stop(self) -> int:
-        """Stop answering for the queue, fsync and close the file; return the events delivered."""
+        """Fsync and close the file; return the events delivered."""
         if self._out is not None:
-            for event, _handler, unique_id in self._hooks:
-                self._events.unregister(event, unique_id=unique_id)
             self.sync()
             self._out.close()
             self._out = None
@@ -125,52 +115,40 @@ class LocalQueue:
                 self._unsynced = False
             return int(self._out.tell())
 
-    def _remember(self, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
-        if params.get("QueueUrl") == self.queue_url:
-            context[CONTEXT_KEY] = params
+    def send_message_batch(self, *, QueueUrl: str, Entries: Sequence[Mapping[str, Any]]) -> dict[str, Any]:  # noqa: N803
+        self._require(QueueUrl)
+        bodies = _check_batch(Entries)
+        self._append(bodies)
+        accepted = [_accepted(entry["Id"], body) for entry, body in zip(Entries, bodies, strict=True)]
+        return {"Successful": accepted, "Failed": []}
 
-    def _send_batch(self, context: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
-        params = context.pop(CONTEXT_KEY, None)
-        if params is None:
-            return None  # another queue: moto answers
-        entries = list(params.get("Entries") or [])
-        try:
-            _check_batch(entries)
-        except QueueRefusedError as refusal:
-            return _response(400), {"Error": {"Code": refusal.code, "Message": str(refusal)}}
-        self._append([str(entry["MessageBody"]) for entry in entries])
-        return _response(200), {"Successful": [_accepted(entry) for entry in entries], "Failed": []}
+    def send_message(self, *, QueueUrl: str, MessageBody: str) -> dict[str, Any]:  # noqa: N803
+        self._require(QueueUrl)
+        bodies = _check_batch([{"Id": "message", "MessageBody": MessageBody}])
+        self._append(bodies)
+        accepted = _accepted("message", bodies[0])
+        return {"MessageId": accepted["MessageId"], "MD5OfMessageBody": accepted["MD5OfMessageBody"]}
 
-    def _send_one(self, context: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
-        params = context.pop(CONTEXT_KEY, None)
-        if params is None:
-            return None
-        entry = {"Id": "one", "MessageBody": params.get("MessageBody", "")}
-        try:
-            _check_batch([entry])
-        except QueueRefusedError as refusal:
-            return _response(400), {"Error": {"Code": refusal.code, "Message": str(refusal)}}
-        self._append([str(entry["MessageBody"])])
-        accepted = _accepted(entry)
-        return _response(200), {
-            "MessageId": accepted["MessageId"],
-            "MD5OfMessageBody": accepted["MD5OfMessageBody"],
-        }
+    def _require(self, queue_url: str) -> None:
+        if queue_url != self.queue_url:
+            raise _refused(
+                "AWS.SimpleQueueService.NonExistentQueue",
+                f"a local run emulates only the MozDef queue {self.queue_url}, not {queue_url}",
+            )
 
-    def _append(self, bodies: list[str]) -> None:
+    def _append(self, bodies: list[bytes]) -> None:
         with self._lock:
             if self._out is None:
                 raise RuntimeError("the local queue is stopped")
-            self._out.write("".join(body + "\n" for body in bodies).encode("utf-8"))
+            self._out.write(b"".join(body + b"\n" for body in bodies))
             self._out.flush()  # in the OS before SQS's "success": a killed process keeps it
             self._unsynced = True
             self.delivered += len(bodies)
 
 
-def _accepted(entry: Mapping[str, Any]) -> dict[str, str]:
-    body = str(entry["MessageBody"]).encode("utf-8")
+def _accepted(entry_id: Any, body: bytes) -> dict[str, str]:
     return {
-        "Id": str(entry["Id"]),
+        "Id": str(entry_id),
         "MessageId": str(uuid.uuid4()),
         "MD5OfMessageBody": hashlib.md5(body, usedforsecurity=False).hexdigest(),
     }

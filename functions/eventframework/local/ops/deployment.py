@@ -22,7 +22,7 @@ from typing import Any
 import boto3
 
 from eventframework.errors import EventFrameworkError
-from eventframework.handlers import cold_start
+from eventframework.handlers import cold_start, use_clients
 from eventframework.local.cfn import load_template
 from eventframework.local.emulator import EmulatorServer
 from eventframework.local.emulator.journal import DURABLE_S3_PREFIX, Recovery, WriteJournal, recover
@@ -111,6 +111,19 @@ class ExecutionRecords:
         return status
 
 
+class LocalClients:
+    """The handlers' clients in a local deployment: the emulator's, and the MozDef queue a file."""
+
+    def __init__(self, session: Any, queue: LocalQueue | None) -> None:
+        self._session = session
+        self._queue = queue
+
+    def client(self, service_name: str) -> Any:
+        if service_name == "sqs" and self._queue is not None:
+            return self._queue
+        return self._session.client(service_name)
+
+
 class LocalDeployment:
     """Enter to get a running emulator with the template's stores loaded; call `save()` before leaving.
 
@@ -158,12 +171,14 @@ class LocalDeployment:
         stack.enter_context(patched_environment(self.environment))
         # From here every new client of the shared session is journaled (clients copy the session's
         # hooks when they are made; the loaders above are not, and must not be).
-        events = container_session().events
+        session = container_session()
         if self.delivered_to is not None:
-            self.queue = LocalQueue(self.environment["EFW_QUEUE_URL"], self.delivered_to, events).start()
+            self.queue = LocalQueue(self.environment["EFW_QUEUE_URL"], self.delivered_to).start()
             stack.callback(self.queue.stop)
-        self.journal = WriteJournal(self.tables_dir, events, self.queue).start()
+        self.journal = WriteJournal(self.tables_dir, session.events, self.queue).start()
         stack.callback(self.journal.stop)
+        use_clients(LocalClients(session, self.queue))
+        stack.callback(use_clients, None)
         return self
 
     def __exit__(

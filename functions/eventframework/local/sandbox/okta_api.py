@@ -1,7 +1,9 @@
 """The Okta System Log endpoint, `GET /api/v1/logs`, with Okta's polling semantics and headers.
 
 Polling (no `until`): the `rel="next"` link is always present, even on an empty page, because new
-events may arrive later; the client stops on an empty page and keeps the link. `since` applies to
+events may arrive later; on an empty page it is the request's own URL, the same as `rel="self"`
+(reported against Okta in https://github.com/okta/okta-sdk-python/issues/231, and what Grove's Okta
+connector stops on); the client stops on an empty page and keeps the link. `since` applies to
 persistence (ingestion) time, as Okta documents for polling queries, so late-arriving events are
 never skipped by a cursor. Every reply carries X-Rate-Limit-Limit/-Remaining/-Reset.
 """
@@ -88,7 +90,10 @@ class OktaSystemLogApi(SourceApi):
         following = Cursor(selection.next_position, cursor.page + 1, cursor.limit, cursor.until_ms)
         body = b"[" + b",".join(_encode(e) for e in self.stream.events(selection.positions)) + b"]"
         self_query = urlencode(request.query)
-        next_query = urlencode({"after": following.encode(), "limit": cursor.limit})
+        caught_up = len(selection.positions) == 0
+        next_query = (
+            self_query if caught_up else urlencode({"after": following.encode(), "limit": cursor.limit})
+        )
         next_base = f"https://{link_host}" if link_host else self.base_url
         headers = [
             ("Content-Type", JSON_TYPE),
