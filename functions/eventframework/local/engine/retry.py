@@ -17,7 +17,7 @@ from eventframework.local.engine.errors import (
     StatesErrorName,
 )
 from eventframework.local.engine.paths import apply_result_path
-from eventframework.local.engine.runtime import Frame, StateEnv, Transition, assign_variables
+from eventframework.local.engine.runtime import Frame, StateEnv, Transition, assign_variables, sleep_in_state
 
 Attempt = Callable[[StateEnv], tuple[Any, Any]]
 
@@ -65,7 +65,7 @@ def run_with_recovery(
             if retrier_index is None or counts[retrier_index] >= state.retry[retrier_index].max_attempts:
                 return _catch(frame, state, env, data, error)
             retrier = state.retry[retrier_index]
-            frame.runtime.clock.sleep(backoff_delay(retrier, counts[retrier_index]))
+            sleep_in_state(frame, backoff_delay(retrier, counts[retrier_index]), state.name, data)
             counts[retrier_index] += 1
             env.retry_count += 1
             frame.runtime.transitions += 1

@@ -171,6 +171,17 @@ class Frame:
         return context
 
 
+def sleep_in_state(frame: Frame, seconds: float, state_name: str, state_input: Any) -> None:
+    """Let time pass inside a state (a Wait, a retry's back-off); a stop that comes meanwhile ends
+    the execution there, so a redrive enters the state again with the same input."""
+    frame.runtime.clock.sleep(seconds)
+    if frame.runtime.stopping():
+        stopped_at = FailurePoint(
+            state_name, copy.deepcopy(state_input), copy.deepcopy(frame.variables), None
+        )
+        raise ExecutionStoppedError(stopped_at)
+
+
 def run_states(
     frame: Frame, machine: MachineDefinition, state_input: Any, resume: FailurePoint | None = None
 ) -> Any:

@@ -11,7 +11,14 @@ from typing import Any
 from eventframework.local.engine import paths, reading
 from eventframework.local.engine.definition import MachineParser, StateBase
 from eventframework.local.engine.errors import StatesError, StatesErrorName
-from eventframework.local.engine.runtime import Frame, StateEnv, Transition, assign_variables, effective_input
+from eventframework.local.engine.runtime import (
+    Frame,
+    StateEnv,
+    Transition,
+    assign_variables,
+    effective_input,
+    sleep_in_state,
+)
 
 # ISO-8601 extended offset date-time: an explicit offset is required, fractions up to nanoseconds.
 _TIMESTAMP = re.compile(
@@ -41,17 +48,18 @@ class WaitState(StateBase):
         context = frame.path_context(self, env)
         clock = frame.runtime.clock
         if self.seconds is not None:
-            clock.sleep(float(self.seconds))
+            seconds = float(self.seconds)
         elif self.seconds_path is not None:
-            clock.sleep(
-                _seconds_from(self.seconds_path, reading.read_path(self.seconds_path, selected, context))
+            seconds = _seconds_from(
+                self.seconds_path, reading.read_path(self.seconds_path, selected, context)
             )
         else:
             text = self.timestamp
             if self.timestamp_path is not None:
                 text = reading.read_path(self.timestamp_path, selected, context)
             target = parse_timestamp(text, self.timestamp_path)
-            clock.sleep(max(0.0, (target - clock.now()).total_seconds()))
+            seconds = max(0.0, (target - clock.now()).total_seconds())
+        sleep_in_state(frame, seconds, self.name, data)
         output = paths.apply_output_path(self.output_path.value, self.output_path.present, selected, context)
         assign_variables(frame, self, env, self.assign, selected)
         return Transition(output, self.next)
