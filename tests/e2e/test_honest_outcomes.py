@@ -19,7 +19,7 @@ import pytest
 from eventframework.definitions import load_source
 from eventframework.handlers import process_page
 from eventframework.local.commands.run import render_summary
-from eventframework.local.pull_run import LocalPull, LocalRunOptions
+from eventframework.local.pull_run import LocalPull, LocalRunError, LocalRunOptions
 from eventframework.local.sandbox import Fault
 from eventframework.local.status import LocalStatusReader
 from eventframework.observability.health import Health, assess
@@ -96,3 +96,22 @@ def test_a_stopped_run_ends_aborted_at_a_step_releases_its_lease_and_the_next_ru
     assert resumed.status == "SUCCEEDED", resumed
     assert resumed.delivered == EVENTS - 200
     okta_world.assert_each_event_once(OKTA)
+
+
+def test_a_state_directory_of_the_sandbox_pointed_at_another_api_is_refused_with_the_fix(
+    okta_world: PullWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert okta_world.run(OKTA).status == "SUCCEEDED"
+    monkeypatch.setenv("EFW_TEST_OKTA_TOKEN", "not-used")
+    options = LocalRunOptions(
+        source=OKTA,
+        template=REPO / "template.yaml",
+        state_dir=okta_world.state_dir,
+        out=okta_world.out(OKTA),
+        base_url="https://example.okta.com",
+        token_env="EFW_TEST_OKTA_TOKEN",
+    )
+    with okta_world.definitions(), pytest.raises(LocalRunError) as refused:
+        LocalPull(options, okta_world.clock).run()
+    assert "https://example.okta.com:443" in str(refused.value)
+    assert "another --state-dir" in str(refused.value)

@@ -28,6 +28,7 @@ import boto3
 
 from eventframework.definitions import load_source
 from eventframework.errors import EventFrameworkError
+from eventframework.fetch.urls import origin
 from eventframework.local.abandoned import release_abandoned_leases
 from eventframework.local.cfn import load_template
 from eventframework.local.emulator.journal import Recovery
@@ -164,6 +165,7 @@ class LocalPull:
             boto3.client("secretsmanager").create_secret(
                 Name=f"{prefix}{self.options.source}", SecretString=json.dumps(settings)
             )
+            self._refuse_a_foreign_checkpoint(deployment, settings["base_url"])
             statuses: dict[str, str] = {}
             notices = _recovery_notices(deployment.recovery)
             notices += self._release_abandoned(environment, deployment, statuses)
@@ -177,6 +179,21 @@ class LocalPull:
         summary.notices = notices
         summary.seconds = time.monotonic() - started
         return summary
+
+    def _refuse_a_foreign_checkpoint(self, deployment: LocalDeployment, base_url: str) -> None:
+        """A state directory filled against one API (the sandbox, or a --base-url) holds a next link
+        to that host; pulled against another, the run would only fail on a foreign host."""
+        key = {"source": {"S": self.options.source}, "sk": {"S": "checkpoint"}}
+        table = deployment.environment["EFW_STATE_TABLE"]
+        item = deployment.dynamodb.get_item(TableName=table, Key=key).get("Item") or {}
+        cursor = str((item.get("cursor") or {}).get("S") or "")
+        if cursor.startswith(("http://", "https://")) and origin(cursor) != origin(base_url):
+            raise LocalRunError(
+                f"the checkpoint of {self.options.source} in {self.options.state_dir} is a position at "
+                f"{origin(cursor)}, not at {origin(base_url)} that this run pulls (the sandbox and a "
+                "--base-url each need their own state): pass another --state-dir, or delete "
+                f"{self.options.state_dir} to start over"
+            )
 
     def stop(self, error: str, cause: str) -> None:
         """Stop the run at the next state boundary (signal-safe: it only sets flags)."""
