@@ -10,6 +10,7 @@ source (status, error, events published). Locally they come from `.efw/tables/*.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -105,6 +106,7 @@ def build_state(
     """`status_of(name)` is an execution's status by name: the lease names its holder that way."""
     last_success = _epoch(_attr(checkpoint, "last_success_at"))
     owner = _attr(checkpoint, "lease_owner")
+    expires = float(_attr(checkpoint, "lease_expires_at") or 0)  # only a live lease's holder matters
     if (
         last_run is not None
         and last_run.status == "SUCCEEDED"
@@ -119,8 +121,8 @@ def build_state(
         newest_event_at=newest_event_at(ledger),
         dead_letters=dead_letters,
         lease_owner=owner,
-        lease_expires_at=float(_attr(checkpoint, "lease_expires_at") or 0),
-        lease_owner_status=status_of(owner) if owner else None,
+        lease_expires_at=expires,
+        lease_owner_status=status_of(owner) if owner and expires > time.time() else None,
     )
 
 

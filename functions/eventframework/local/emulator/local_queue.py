@@ -32,8 +32,10 @@ MAX_ENTRIES = 10
 MAX_BATCH_BYTES = 262_144
 BATCH_ENTRY_ID = re.compile(r"[A-Za-z0-9_-]{1,80}")
 # SQS allows #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF. In UTF-8, what
-# is left out is the other C0 controls and U+FFFE/U+FFFF (surrogates do not encode at all).
-INVALID_UTF8 = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+# is left out is the other C0 controls and U+FFFE/U+FFFF (surrogates do not encode at all). Checked
+# with bytes.translate and substring tests: a regex alternation took ~40 µs per 2.6 KB message.
+C0_CONTROLS = bytes(code for code in range(0x20) if code not in (0x09, 0x0A, 0x0D))
+NONCHARACTERS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")
 
 
 def _refused(code: str, message: str) -> ClientError:
@@ -75,7 +77,8 @@ def _utf8(body: Any) -> bytes:
         encoded = str(body).encode("utf-8")
     except UnicodeEncodeError:
         encoded = b"\x00"  # a lone surrogate: refused like any character SQS does not accept
-    if INVALID_UTF8.search(encoded):
+    has_control = len(encoded.translate(None, C0_CONTROLS)) != len(encoded)
+    if has_control or any(character in encoded for character in NONCHARACTERS):
         raise _refused("InvalidMessageContents", "Invalid characters found in the message body")
     return encoded
 
