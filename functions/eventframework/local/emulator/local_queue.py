@@ -78,7 +78,7 @@ def _utf8(body: Any) -> bytes:
     except UnicodeEncodeError:
         encoded = b"\x00"  # a lone surrogate: refused like any character SQS does not accept
     has_control = len(encoded.translate(None, C0_CONTROLS)) != len(encoded)
-    if has_control or any(character in encoded for character in NONCHARACTERS):
+    if has_control or NONCHARACTERS[0] in encoded or NONCHARACTERS[1] in encoded:
         raise _refused("InvalidMessageContents", "Invalid characters found in the message body")
     return encoded
 
