@@ -71,18 +71,23 @@ _CacheKey = tuple[str, int, int]
 _parsed: dict[_CacheKey, dict[str, Any]] = {}
 
 
-def load_template(path: Path) -> dict[str, Any]:
-    """Parse a template file, short tags included, into CloudFormation's long-form structure.
-
-    Parsed once per (path, mtime, size); each call returns a deep copy, so a caller that edits its
-    document never changes another's.
-    """
+def require_template(path: Path) -> None:
+    """Refuse a missing template with what was looked for and the fix (before any work starts)."""
     if not path.is_file():
         raise TemplateError(
             str(path.resolve()),
             "no SAM template here: run efw from the project's directory (the one holding "
             "template.yaml), or pass --template PATH",
         )
+
+
+def load_template(path: Path) -> dict[str, Any]:
+    """Parse a template file, short tags included, into CloudFormation's long-form structure.
+
+    Parsed once per (path, mtime, size); each call returns a deep copy, so a caller that edits its
+    document never changes another's.
+    """
+    require_template(path)
     status = path.stat()
     key = (str(path.resolve()), status.st_mtime_ns, status.st_size)
     document = _parsed.get(key)

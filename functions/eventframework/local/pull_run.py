@@ -30,7 +30,7 @@ from eventframework.definitions import load_source
 from eventframework.errors import EventFrameworkError
 from eventframework.fetch.urls import origin
 from eventframework.local.abandoned import release_abandoned_leases
-from eventframework.local.cfn import load_template
+from eventframework.local.cfn import require_template
 from eventframework.local.emulator.journal import Recovery
 from eventframework.local.engine import Clock, Engine, Execution, SystemClock
 from eventframework.local.engine.lambdas import LambdaHandler
@@ -115,7 +115,7 @@ class LocalPull:
         set across runs) and wrap handlers (to crash a run between steps); both default to none."""
         self.options = options
         self.clock = clock or SystemClock()
-        self.template = load_template(options.template)
+        require_template(options.template)
         if options.redrive is None:
             load_source(options.source)  # an unknown id is refused here, naming the closest ids
         self.engine: Engine | None = None
@@ -207,9 +207,9 @@ class LocalPull:
         def status_of(name: str) -> str | None:
             return statuses[name] if name in statuses else deployment.records.status(name)
 
-        # A client made now carries the journal's hooks: the release is as durable as any write.
+        # Through a journaled client: the release is as durable as any write of the run.
         released = release_abandoned_leases(
-            boto3.client("dynamodb"), environment["EFW_STATE_TABLE"], status_of
+            deployment.journaled("dynamodb"), environment["EFW_STATE_TABLE"], status_of
         )
         return [lease.describe() for lease in released]
 

@@ -31,8 +31,18 @@ class ProvisionedResource:
 class Provisioner:
     """Create the emulated stores of a template and resolve references to them."""
 
-    def __init__(self, template: Mapping[str, Any], *, region: str, stack_name: str) -> None:
+    def __init__(
+        self,
+        template: Mapping[str, Any],
+        *,
+        region: str,
+        stack_name: str,
+        declared_only: frozenset[str] = frozenset(),
+    ) -> None:
+        """`declared_only`: resource types named and addressed as AWS would (Ref, GetAtt) but not
+        created in the emulator, because the caller answers for them itself."""
         self.template = template
+        self.declared_only = declared_only
         self.region = region
         self.stack_name = stack_name
         self.resources: dict[str, ProvisionedResource] = {}
@@ -95,12 +105,14 @@ class Provisioner:
         return prefix.format(service="local") + f":{logical_id}"
 
     def _create_queue(self, logical_id: str, properties: Mapping[str, Any]) -> ProvisionedResource:
-        sqs = self._client("sqs")
         name = self.physical_name(logical_id)
         if properties.get("FifoQueue"):
             name += ".fifo"
         attributes: dict[Any, str] = {"FifoQueue": "true"} if properties.get("FifoQueue") else {}
-        url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+        if "AWS::SQS::Queue" in self.declared_only:
+            url = f"https://sqs.{self.region}.amazonaws.com/{ACCOUNT_ID}/{name}"  # AWS's own form
+        else:
+            url = self._client("sqs").create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
         arn = f"arn:aws:sqs:{self.region}:{ACCOUNT_ID}:{name}"
         return ProvisionedResource(url, {"Arn": arn, "QueueName": name, "QueueUrl": url})
 

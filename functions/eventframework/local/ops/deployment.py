@@ -114,12 +114,12 @@ class ExecutionRecords:
 class LocalClients:
     """The handlers' clients in a local deployment: the emulator's, and the MozDef queue a file."""
 
-    def __init__(self, session: Any, queue: LocalQueue | None) -> None:
+    def __init__(self, session: Any, queue: LocalQueue) -> None:
         self._session = session
         self._queue = queue
 
     def client(self, service_name: str) -> Any:
-        if service_name == "sqs" and self._queue is not None:
+        if service_name == "sqs":
             return self._queue
         return self._session.client(service_name)
 
@@ -127,11 +127,10 @@ class LocalClients:
 class LocalDeployment:
     """Enter to get a running emulator with the template's stores loaded; call `save()` before leaving.
 
-    `delivered_to` is the file that stands in for the MozDef queue (see local_queue.py); without
-    it, messages to the queue stay in the emulator (commands that publish nothing).
+    `delivered_to` is the file that stands in for the MozDef queue (see local_queue.py).
     """
 
-    def __init__(self, template: Path, state_dir: Path, delivered_to: Path | None = None) -> None:
+    def __init__(self, template: Path, state_dir: Path, delivered_to: Path) -> None:
         self.template_path = template
         self.template = load_template(template)
         self.state_dir = state_dir
@@ -142,8 +141,9 @@ class LocalDeployment:
         self.provisioner: Provisioner | None = None
         self.environment: dict[str, str] = {}
         self.recovery = Recovery()
-        self.queue: LocalQueue | None = None
+        self.queue = LocalQueue("", delivered_to)  # its URL is known once the template is provisioned
         self.journal: WriteJournal | None = None
+        self._journaled: dict[str, Any] = {}
 
     def __enter__(self) -> LocalDeployment:
         try:
@@ -158,7 +158,14 @@ class LocalDeployment:
         emulator = stack.enter_context(EmulatorServer())
         self.emulator = emulator
         stack.enter_context(patched_environment(emulator.environment()))
-        provisioner = Provisioner(self.template, region=emulator.region, stack_name=STACK_NAME)
+        # The MozDef queue is answered by a file (LocalQueue) and no other queue is used locally:
+        # creating them in the emulator only cost start-up (moto's SQS backend, ~0.3 s).
+        provisioner = Provisioner(
+            self.template,
+            region=emulator.region,
+            stack_name=STACK_NAME,
+            declared_only=frozenset({"AWS::SQS::Queue"}),
+        )
         provisioner.provision()
         self.provisioner = provisioner
         settle_tables(self.tables_dir)
@@ -172,9 +179,8 @@ class LocalDeployment:
         # From here every new client of the shared session is journaled (clients copy the session's
         # hooks when they are made; the loaders above are not, and must not be).
         session = container_session()
-        if self.delivered_to is not None:
-            self.queue = LocalQueue(self.environment["EFW_QUEUE_URL"], self.delivered_to).start()
-            stack.callback(self.queue.stop)
+        self.queue = LocalQueue(self.environment["EFW_QUEUE_URL"], self.delivered_to).start()
+        stack.callback(self.queue.stop)
         self.journal = WriteJournal(self.tables_dir, session.events, self.queue).start()
         stack.callback(self.journal.stop)
         use_clients(LocalClients(session, self.queue))
@@ -197,7 +203,15 @@ class LocalDeployment:
     @property
     def delivered(self) -> int:
         """Events delivered to the MozDef queue's file by this deployment so far."""
-        return self.queue.delivered if self.queue is not None else 0
+        return self.queue.delivered
+
+    def journaled(self, service: str) -> Any:
+        """A client whose writes are journaled like the handlers' (made after the journal started)."""
+        client = self._journaled.get(service)
+        if client is None:
+            make_client: Any = container_session().client  # boto3's overloads want a literal name
+            client = self._journaled[service] = make_client(service)
+        return client
 
     def commit(self) -> None:
         """Make every write so far durable (the engine calls it at each state it leaves)."""
