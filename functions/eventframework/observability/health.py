@@ -9,6 +9,7 @@ thresholds (see `eventframework.local.commands.template`).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -76,6 +77,19 @@ class SourceHealth:
         return self.health is not Health.UNHEALTHY
 
 
+def one_line_cause(cause: str | None) -> str:
+    """A Lambda error's cause is a JSON object with a stack trace: keep its message only."""
+    if not cause:
+        return ""
+    try:
+        parsed = json.loads(cause)
+    except ValueError:
+        return cause.splitlines()[0] if cause.strip() else cause
+    if isinstance(parsed, dict) and parsed.get("errorMessage"):
+        return str(parsed["errorMessage"])
+    return cause
+
+
 def _duration(seconds: float) -> str:
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
         if seconds >= size:
@@ -90,7 +104,8 @@ def _run_problems(state: SourceState, now: float, interval: int | None) -> list[
         return ["never ran"]
     if run is not None and run.status in FAILED_STATUSES:
         error = run.error or "no error name"
-        problems.append(f"last run {run.name} {run.status}: {error}: {run.cause or ''}".rstrip(": "))
+        cause = one_line_cause(run.cause)
+        problems.append(f"last run {run.name} {run.status}: {error}: {cause}".rstrip(": "))
     if run is not None and run.skipped:
         problems.append(f"last run {run.name} pulled nothing: it found the source's lease held")
     if interval is not None:

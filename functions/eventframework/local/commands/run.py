@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from eventframework.local.pull_run import LocalPull, LocalRunOptions, RunSummary
+from eventframework.observability.health import one_line_cause
 
 
 def register(subparsers: Any) -> None:
@@ -134,19 +135,6 @@ def _when(epoch: Any) -> str | None:
     if not isinstance(epoch, int | float) or epoch <= 0:
         return None
     return f"{datetime.fromtimestamp(epoch, UTC):%Y-%m-%d %H:%M:%S} UTC"
-
-
-def one_line_cause(cause: str | None) -> str:
-    """A Lambda error's cause is a JSON object with a stack trace: keep its message only."""
-    if not cause:
-        return ""
-    try:
-        parsed = json.loads(cause)
-    except ValueError:
-        return cause.splitlines()[0] if cause.strip() else cause
-    if isinstance(parsed, dict) and parsed.get("errorMessage"):
-        return str(parsed["errorMessage"])
-    return cause
 
 
 @contextlib.contextmanager
