@@ -20,6 +20,7 @@ import json
 from typing import Any
 
 import orjson
+import simdjson
 
 BIG_DIGITS = 19  # 10**18 - 1 is the longest run every 64-bit integer type holds
 # Every ASCII digit becomes "0", so one substring search finds digit runs (a regex scan of a 2.6 MB
@@ -68,3 +69,29 @@ def loads_text(text: str) -> Any:
         return json.loads(text)
     except RecursionError:
         raise json.JSONDecodeError("document nested too deeply to parse", text, 0) from None
+
+
+def json_pointer(records_path: str) -> str | None:
+    """The RFC 6901 pointer of a plain records path (``$``, ``$.a.b``); None for anything richer."""
+    if records_path == "$":
+        return ""
+    if not records_path.startswith("$.") or any(mark in records_path for mark in "[]*?@()'\""):
+        return None
+    keys = records_path[2:].split(".")
+    if not all(keys):
+        return None  # `$..x` is a recursive descent, not a key
+    return "".join("/" + key.replace("~", "~0").replace("/", "~1") for key in keys)
+
+
+def count_array(body: bytes, pointer: str) -> int | None:
+    """How many items the array at ``pointer`` holds, from a parse that validates the whole document
+    (syntax, UTF-8) but builds no Python objects: simdjson, ~0.5 ms for a 2.6 MB page where a decode
+    takes ~40. None when it cannot tell (invalid JSON, NaN, a 65-bit integer, no array there): the
+    caller then decodes the page in full, which also words any error exactly as before."""
+    try:
+        document = simdjson.Parser().parse(body)
+        containers = (simdjson.Object, simdjson.Array)
+        found = document.at_pointer(pointer) if pointer and isinstance(document, containers) else document
+    except (ValueError, KeyError, IndexError, TypeError, RuntimeError):  # RuntimeError: too deep
+        return None
+    return len(found) if isinstance(found, simdjson.Array) else None

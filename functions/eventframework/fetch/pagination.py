@@ -44,6 +44,7 @@ class PageContext:
     records: list[Any]
     token: str | None
     page_size: int
+    count: int  # len(records), also when the page was only counted (then body is None, records [])
 
 
 @dataclass(frozen=True)
@@ -57,10 +58,14 @@ class Paginator(ABC):
 
     ``token_is_url``: the token is a full URL to request as is. ``self_describing``: the token alone
     resumes the source (a link or an opaque cursor), so it can be the checkpoint verbatim.
+    ``reads_body``: it reads values of the page (a cursor, a flag, the last record); a kind that
+    needs only how many records came (``PageContext.count``) lets FetchPage count them without
+    decoding the page.
     """
 
     token_is_url = False
     self_describing = True
+    reads_body = True
 
     def __init__(self, spec: PaginationSpec) -> None:
         self.spec = spec
@@ -88,13 +93,14 @@ class LinkHeaderPaginator(Paginator):
     """RFC 8288 ``Link: <url>; rel="next"``. Okta always sends a next link: an empty page means caught up."""
 
     token_is_url = True
+    reads_body = False
 
     def advance(self, page: PageContext) -> Advance:
         link = page.response.links.get(self.spec.rel, {}).get("url")
         next_url = _checked_url(page, link)
         if next_url is None:
             return Advance(page.token, False)
-        return Advance(next_url, bool(page.records))
+        return Advance(next_url, page.count > 0)
 
 
 class BodyNextUrlPaginator(Paginator):
@@ -197,20 +203,22 @@ class OffsetPaginator(Paginator):
     """``offset``/``limit`` parameters; a short page is the last one."""
 
     self_describing = False
+    reads_body = False
 
     def apply(self, plan: RequestPlan, token: str | None, page_size: int) -> None:
         plan.params[self.spec.offset_param or "offset"] = int(token or 0)
         plan.params[self.spec.limit_param or "limit"] = page_size
 
     def advance(self, page: PageContext) -> Advance:
-        offset = int(page.token or 0) + len(page.records)
-        return Advance(str(offset), len(page.records) >= page.page_size)
+        offset = int(page.token or 0) + page.count
+        return Advance(str(offset), page.count >= page.page_size)
 
 
 class PageNumberPaginator(Paginator):
     """``page`` (and optionally a page-size) parameter; a short or empty page is the last one."""
 
     self_describing = False
+    reads_body = False
 
     def apply(self, plan: RequestPlan, token: str | None, page_size: int) -> None:
         plan.params[self.spec.page_param or "page"] = (
@@ -221,7 +229,7 @@ class PageNumberPaginator(Paginator):
 
     def advance(self, page: PageContext) -> Advance:
         current = int(page.token) if page.token is not None else self.spec.first_page
-        full = len(page.records) >= page.page_size if self.spec.limit_param else bool(page.records)
+        full = page.count >= page.page_size if self.spec.limit_param else page.count > 0
         return Advance(str(current + 1) if full else str(current), full)
 
 
@@ -229,6 +237,8 @@ class HeaderCursorPaginator(Paginator):
     """The next page's cursor in a response header (JumpCloud Directory Insights: ``X-Search_after``,
     a JSON array), sent back as ``cursor_param``; in a JSON body a JSON-text cursor goes as the value
     it encodes. A page shorter than the page size, or without the header, is the last."""
+
+    reads_body = False
 
     def apply(self, plan: RequestPlan, token: str | None, page_size: int) -> None:
         if token is None:
@@ -241,7 +251,7 @@ class HeaderCursorPaginator(Paginator):
 
     def advance(self, page: PageContext) -> Advance:
         cursor = page.response.headers.get(self.spec.cursor_header or "")
-        full = bool(page.records) and len(page.records) >= page.page_size
+        full = page.count > 0 and page.count >= page.page_size
         if not cursor:
             return Advance(page.token, False)
         return Advance(cursor, full)
@@ -259,6 +269,7 @@ class SinglePagePaginator(Paginator):
     timestamp cursor the next run starts from the newest event time minus the lag."""
 
     self_describing = False
+    reads_body = False
 
     def advance(self, page: PageContext) -> Advance:
         return Advance(page.token, False)

@@ -83,7 +83,7 @@ def fetch_step(
         "page": {
             "bucket": ref.bucket,
             "key": ref.key,
-            "count": len(page.records),
+            "count": page.count,
             "request_cursor": request.cursor,
             # The position to resume from after this page. DynamoDB cannot store null in the
             # checkpoint's string attribute, so "no new position" keeps the request's cursor and

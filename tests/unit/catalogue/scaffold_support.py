@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 import requests
+from tests.support.pages import page_records
 
 from eventframework.definitions import load_source
 from eventframework.fetch import fetch_page
@@ -23,7 +24,7 @@ def pull_all(source_id: str, credentials: dict[str, str], *, page_size: int) -> 
     with requests.Session() as session:
         for _ in range(MAX_PAGES):
             page = fetch_page(definition, credentials, cursor, session=session)
-            result = process_records(definition, page.records, seen)
+            result = process_records(definition, page_records(definition, page), seen)
             assert result.dead == [], result.dead
             seen.update(key for key, _ in result.delivered)
             delivered += result.events

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import requests
 from tests.support.catalogue import CATALOGUE as SHIPPED_CATALOGUE
+from tests.support.pages import page_records
 
 from eventframework.definitions import PaginationType, SourceDefinition, load_source
 from eventframework.definitions.identity import event_id_reader
@@ -58,7 +59,7 @@ def pull(
             page = fetch_page(
                 definition, credentials, run.cursor, session=session, now=lambda: NOW, auth=auth
             )
-            result = process_records(definition, page.records, seen)
+            result = process_records(definition, page_records(definition, page), seen)
             assert result.dead == [], result.dead
             seen.update(key for key, _ in result.delivered)
             run.delivered += result.events

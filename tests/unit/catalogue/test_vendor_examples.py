@@ -23,6 +23,7 @@ import pytest
 import requests
 import requests.adapters
 from tests.support.aws import AwsResources, FakeClock, moto_stores
+from tests.support.pages import page_records
 from tests.support.vendor_examples import VendorExample, examples_of
 from tests.unit.fetch.fetch_helpers import Loopback
 from tests.unit.webhooks.webhook_world import github_headers, zoom_headers
@@ -133,7 +134,8 @@ def pulled(example: VendorExample, loopback: Loopback) -> tuple[list[Any], Any]:
     )
     (request,) = loopback.seen
     assert (request.method, request.path) == (definition.request.method, definition.request.path)
-    return page.records, process_records(definition, page.records, frozenset())
+    records = page_records(definition, page)
+    return records, process_records(definition, records, frozenset())
 
 
 # --- pushed sources -------------------------------------------------------------------------------

@@ -87,4 +87,4 @@ def test_fetch_google_page_without_items_is_an_empty_page(loopback: Loopback) ->
     loopback.reply(status=200, body={"kind": "admin#reports#activities", "etag": '"x"'})
     page = fetch_page(definition, {"base_url": loopback.url}, None, session=requests.Session(), now=clock,
                       auth=NoAuth(definition.auth))  # fmt: skip
-    assert (page.records, page.has_more) == ([], False)
+    assert (page.count, page.has_more) == (0, False)

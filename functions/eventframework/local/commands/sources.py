@@ -25,7 +25,7 @@ from eventframework.definitions import SourceDefinition, list_sources, load_sour
 from eventframework.definitions.paths import compile_path
 from eventframework.definitions.reads import schema_problems
 from eventframework.errors import EventFrameworkError
-from eventframework.fetch import fetch_page
+from eventframework.fetch import fetch_page, parse_records
 from eventframework.local import scaffold, sources_doc
 from eventframework.process import process_records
 
@@ -154,8 +154,8 @@ def _pull(definition: SourceDefinition, credentials: dict[str, str], pages: int)
     cursor: str | None = None
     for _ in range(max(pages, 1)):
         page = fetch_page(definition, credentials, cursor, now=time.time)
-        print(f"  page: {len(page.records)} events from {page.url} (more: {page.has_more})")
-        yield page.records
+        print(f"  page: {page.count} events from {page.url} (more: {page.has_more})")
+        yield parse_records(definition, page.body, page.url)[1]  # as ProcessPage reads the stored page
         cursor = page.next_cursor
         if not page.has_more:
             return
