@@ -29,6 +29,8 @@ from eventframework.local.sandbox_state import make_sandbox
 
 REPO = Path(__file__).resolve().parents[2]
 ACCOUNT_ARN = "arn:aws:lambda:us-east-1:123456789012:function"
+SMALL_OKTA_EVENTS = 400  # the `small_okta_world` fixture's size
+FETCH_ATTEMPTS = 6  # "Fetch page" retries SourceUnavailableError 5 times after the first attempt
 # Where each source's event id is in the raw event (a dotted path).
 
 

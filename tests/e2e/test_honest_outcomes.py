@@ -10,8 +10,6 @@ resumes at once.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,18 +22,11 @@ from eventframework.local.sandbox import Fault
 from eventframework.local.status import LocalStatusReader
 from eventframework.observability.health import Health, assess
 
-from .harness import REPO, PullWorld, function_arn, serving_world
+from .harness import FETCH_ATTEMPTS, REPO, SMALL_OKTA_EVENTS, PullWorld, function_arn
 
 OKTA = "okta-system-log"
-EVENTS = 400
-FETCH_ATTEMPTS = 6  # "Fetch page" retries SourceUnavailableError 5 times after the first attempt
+EVENTS = SMALL_OKTA_EVENTS
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def okta_world(tmp_path: Path) -> Iterator[PullWorld]:
-    with serving_world(tmp_path, OKTA, EVENTS, page_size=100) as world:
-        yield world
 
 
 def _health(world: PullWorld) -> tuple[Health, tuple[str, ...]]:
@@ -45,13 +36,13 @@ def _health(world: PullWorld) -> tuple[Health, tuple[str, ...]]:
     return report.health, report.problems
 
 
-def test_a_run_that_finds_a_failed_runs_lease_is_skipped_and_says_why(okta_world: PullWorld) -> None:
-    okta_world.sandbox.inject(OKTA, Fault.on_page(3, Fault.http_status(500, times=FETCH_ATTEMPTS)))
-    failed = okta_world.run(OKTA)
+def test_a_run_that_finds_a_failed_runs_lease_is_skipped_and_says_why(small_okta_world: PullWorld) -> None:
+    small_okta_world.sandbox.inject(OKTA, Fault.on_page(3, Fault.http_status(500, times=FETCH_ATTEMPTS)))
+    failed = small_okta_world.run(OKTA)
     assert failed.status == "FAILED" and failed.failed_execution
     holder = failed.failed_execution.rsplit(":", 1)[-1]
 
-    skipped = okta_world.run(OKTA)
+    skipped = small_okta_world.run(OKTA)
 
     assert skipped.status == "SKIPPED", skipped
     assert skipped.lease is not None and skipped.lease["owner"] == holder
@@ -61,14 +52,14 @@ def test_a_run_that_finds_a_failed_runs_lease_is_skipped_and_says_why(okta_world
     assert f"held by execution {holder} since" in printed, printed
     assert f"efw executions show {holder}" in printed and "efw redrive" in printed, printed
 
-    health, problems = _health(okta_world)
+    health, problems = _health(small_okta_world)
     assert health is Health.UNHEALTHY
     assert any(f"execution {holder} FAILED and holds the lease until" in problem for problem in problems)
     assert any("pulled nothing" in problem for problem in problems), problems
 
 
 def test_a_stopped_run_ends_aborted_at_a_step_releases_its_lease_and_the_next_run_resumes(
-    okta_world: PullWorld,
+    small_okta_world: PullWorld,
 ) -> None:
     processed: list[object] = []
 
@@ -80,11 +71,14 @@ def test_a_stopped_run_ends_aborted_at_a_step_releases_its_lease_and_the_next_ru
         return result
 
     options = LocalRunOptions(
-        source=OKTA, template=REPO / "template.yaml", state_dir=okta_world.state_dir, out=okta_world.out(OKTA)
+        source=OKTA,
+        template=REPO / "template.yaml",
+        state_dir=small_okta_world.state_dir,
+        out=small_okta_world.out(OKTA),
     )
     lambdas = {function_arn("ProcessPageFunction"): stop_after_the_second_page}
-    pull = LocalPull(options, okta_world.clock, sandbox=okta_world.sandbox, lambdas=lambdas)
-    with okta_world.definitions():
+    pull = LocalPull(options, small_okta_world.clock, sandbox=small_okta_world.sandbox, lambdas=lambdas)
+    with small_okta_world.definitions():
         stopped = pull.run()
 
     assert stopped.status == "ABORTED", stopped
@@ -92,26 +86,26 @@ def test_a_stopped_run_ends_aborted_at_a_step_releases_its_lease_and_the_next_ru
     assert stopped.delivered == 200, "two pages, then the stop took effect before the next state"
     assert "run the same command again to resume" in render_summary(stopped)
 
-    resumed = okta_world.run(OKTA)
+    resumed = small_okta_world.run(OKTA)
     assert resumed.status == "SUCCEEDED", resumed
     assert resumed.delivered == EVENTS - 200
-    okta_world.assert_each_event_once(OKTA)
+    small_okta_world.assert_each_event_once(OKTA)
 
 
 def test_a_state_directory_of_the_sandbox_pointed_at_another_api_is_refused_with_the_fix(
-    okta_world: PullWorld, monkeypatch: pytest.MonkeyPatch
+    small_okta_world: PullWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert okta_world.run(OKTA).status == "SUCCEEDED"
+    assert small_okta_world.run(OKTA).status == "SUCCEEDED"
     monkeypatch.setenv("EFW_TEST_OKTA_TOKEN", "not-used")
     options = LocalRunOptions(
         source=OKTA,
         template=REPO / "template.yaml",
-        state_dir=okta_world.state_dir,
-        out=okta_world.out(OKTA),
+        state_dir=small_okta_world.state_dir,
+        out=small_okta_world.out(OKTA),
         base_url="https://example.okta.com",
         token_env="EFW_TEST_OKTA_TOKEN",
     )
-    with okta_world.definitions(), pytest.raises(LocalRunError) as refused:
-        LocalPull(options, okta_world.clock).run()
+    with small_okta_world.definitions(), pytest.raises(LocalRunError) as refused:
+        LocalPull(options, small_okta_world.clock).run()
     assert "https://example.okta.com:443" in str(refused.value)
     assert "another --state-dir" in str(refused.value)

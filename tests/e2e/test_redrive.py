@@ -7,36 +7,28 @@ FAILS at "Fetch page" (no Catch). `efw executions show` reads where it stopped f
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from eventframework.local.sandbox import Fault
 
-from .harness import PullWorld, serving_world
+from .harness import FETCH_ATTEMPTS, SMALL_OKTA_EVENTS, PullWorld, serving_world
 
 OKTA = "okta-system-log"
-EVENTS = 400
-FETCH_ATTEMPTS = 6  # "Fetch page" retries SourceUnavailableError 5 times after the first attempt
+EVENTS = SMALL_OKTA_EVENTS
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def okta_world(tmp_path: Path) -> Iterator[PullWorld]:
-    with serving_world(tmp_path, OKTA, EVENTS, page_size=100) as world:
-        yield world
-
-
 def test_redrive_resumes_a_failed_run_at_its_page_without_refetching_or_duplicates(
-    okta_world: PullWorld,
+    small_okta_world: PullWorld,
 ) -> None:
-    okta_world.sandbox.inject(OKTA, Fault.on_page(3, Fault.http_status(500, times=FETCH_ATTEMPTS)))
-    first = okta_world.run(OKTA)
+    small_okta_world.sandbox.inject(OKTA, Fault.on_page(3, Fault.http_status(500, times=FETCH_ATTEMPTS)))
+    first = small_okta_world.run(OKTA)
     assert first.status == "FAILED" and first.failed_execution, first
     assert first.delivered == 200, "pages 1 and 2 were delivered before page 3 failed"
 
-    ops = okta_world.ops()
+    ops = small_okta_world.ops()
     view, failure = ops.describe(first.failed_execution)
     assert view.status == "FAILED" and view.source == OKTA
     assert failure is not None
@@ -44,16 +36,16 @@ def test_redrive_resumes_a_failed_run_at_its_page_without_refetching_or_duplicat
     assert failure.cursor, "the cursor page 3 was requested with"
     assert [v.arn for v in ops.executions() if v.status == "FAILED"] == [first.failed_execution]
 
-    requests_before = len(okta_world.sandbox.requests(OKTA))
-    with okta_world.definitions():
+    requests_before = len(small_okta_world.sandbox.requests(OKTA))
+    with small_okta_world.definitions():
         report = ops.redrive(first.failed_execution)
     assert report.status == "SUCCEEDED", report
-    after = okta_world.sandbox.requests(OKTA)[requests_before:]
+    after = small_okta_world.sandbox.requests(OKTA)[requests_before:]
     assert after and after[0].page == 3, [request.page for request in after]
     assert all(request.page is not None and request.page >= 3 for request in after)
     assert ops.describe(first.failed_execution)[0].redrive_count == 1
-    okta_world.assert_each_event_once(OKTA)
-    assert len(okta_world.delivered(OKTA)) == EVENTS
+    small_okta_world.assert_each_event_once(OKTA)
+    assert len(small_okta_world.delivered(OKTA)) == EVENTS
 
 
 def test_redrive_after_another_run_took_over_publishes_nothing(tmp_path: Path) -> None:

@@ -103,13 +103,17 @@ def test_journal_keeps_dead_letter_bodies_in_s3_and_not_raw_pages(
     assert s3.get_object(Bucket="pages", Key="deadletters/okta/e1.json")["Body"].read() == b'{"big": 1}'
 
 
-def test_journal_recovery_ignores_a_record_cut_short_by_the_crash(
-    session: boto3.session.Session, tmp_path: Path
-) -> None:
-    journal = WriteJournal(tmp_path, session.events).start()
+def _journal_one_committed_checkpoint(session: boto3.session.Session, directory: Path) -> None:
+    journal = WriteJournal(directory, session.events).start()
     _put(session.client("dynamodb"), "checkpoint", "page-1")
     journal.commit()
     journal.stop()
+
+
+def test_journal_recovery_ignores_a_record_cut_short_by_the_crash(
+    session: boto3.session.Session, tmp_path: Path
+) -> None:
+    _journal_one_committed_checkpoint(session, tmp_path)
     with (tmp_path / JOURNAL_FILE).open("a") as handle:
         handle.write('{"service": "dynamodb", "op": "PutI')  # no newline: never acknowledged
     fresh = _fresh_tables(session)
@@ -120,10 +124,7 @@ def test_journal_recovery_ignores_a_record_cut_short_by_the_crash(
 def test_journal_recovery_that_cannot_replay_names_the_line_and_the_way_out(
     session: boto3.session.Session, tmp_path: Path
 ) -> None:
-    journal = WriteJournal(tmp_path, session.events).start()
-    _put(session.client("dynamodb"), "checkpoint", "page-1")
-    journal.commit()
-    journal.stop()
+    _journal_one_committed_checkpoint(session, tmp_path)
     session.client("dynamodb").delete_table(TableName=TABLE)
     with pytest.raises(JournalError, match=r"journal\.jsonl:1: replaying PutItem failed .*move it aside"):
         recover(tmp_path, {"dynamodb": session.client("dynamodb")}.__getitem__)
