@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
+from tests.support.pages import page_records
 
 from eventframework.definitions import load_source
 from eventframework.fetch import fetch_page
@@ -48,9 +49,10 @@ def test_alerts_pull_beside_the_reports_sources_newest_first(sandbox: Sandbox) -
             now=lambda: NOW,
             auth=JwtBearerAuth(definition.auth, TokenCache()),
         )
-    times = [record["createTime"] for record in page.records]
+    records = page_records(definition, page)
+    times = [record["createTime"] for record in records]
     assert len(times) == 5 and times == sorted(times, reverse=True)
-    assert all(record["alertId"] and record["type"] for record in page.records)
+    assert all(record["alertId"] and record["type"] for record in records)
 
 
 def get(sandbox: Sandbox, **params: str) -> requests.Response:

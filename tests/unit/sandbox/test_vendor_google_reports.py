@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
+from tests.support.pages import page_records
 
 from eventframework.definitions import load_source
 from eventframework.fetch import fetch_page
@@ -54,10 +55,11 @@ def test_all_google_sources_pull_side_by_side_each_its_own_application(sandbox: 
                 auth=JwtBearerAuth(definition.auth, TokenCache()),
             )
             application = source.removeprefix("google-workspace-")
-            assert len(page.records) == 5
-            assert {record["id"]["applicationName"] for record in page.records} == {application}
+            records = page_records(definition, page)
+            assert len(records) == 5
+            assert {record["id"]["applicationName"] for record in records} == {application}
             assert all(
                 record["kind"] == "admin#reports#activity" and record["events"][0]["name"]
-                for record in page.records
+                for record in records
                 if "events" in record
             )

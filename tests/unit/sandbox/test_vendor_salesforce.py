@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 import requests
+from tests.support.pages import page_records
 
 from eventframework.definitions import load_source
 from eventframework.fetch import fetch_page
@@ -116,7 +117,7 @@ def test_full_pull_in_batches_of_200_delivers_every_record_once(source: str) -> 
                 page = fetch_page(
                     definition, sb.credentials(source), cursor, session=session, now=lambda: now, auth=auth
                 )
-                result = process_records(definition, page.records, set())
+                result = process_records(definition, page_records(definition, page), set())
                 assert result.dead == []
                 delivered += result.events
                 cursor, pages = page.next_cursor, pages + 1
