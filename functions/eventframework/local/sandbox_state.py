@@ -9,6 +9,7 @@ time grid and size is enough to rebuild the same stream; each later run then ing
 from __future__ import annotations
 
 import json
+import os
 import socket
 import time
 from dataclasses import asdict, dataclass, replace
@@ -91,5 +92,7 @@ def open_sandbox(
         sandbox = _build(SavedSandbox(0, seed, start_ms, interval_ms, events), source, token).start()
         saved = SavedSandbox(int(sandbox.base_url.rsplit(":", 1)[1]), seed, start_ms, interval_ms, events)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(asdict(saved)), encoding="utf-8")
+    partial = path.with_suffix(".partial")  # replaced whole: a run killed here leaves the old file
+    partial.write_text(json.dumps(asdict(saved)), encoding="utf-8")
+    os.replace(partial, path)
     return sandbox
