@@ -19,7 +19,7 @@ from tests.support.aws import REGION, create_source_table
 
 from eventframework.local.emulator.journal import JOURNAL_FILE, JournalError, WriteJournal, recover
 from eventframework.local.emulator.local_queue import LocalQueue
-from eventframework.local.emulator.snapshot import save_tables, settle_tables
+from eventframework.local.emulator.snapshot import load_bucket, save_bucket, save_tables, settle_tables
 
 TABLE = "state"
 
@@ -154,3 +154,29 @@ def test_save_tables_retires_the_journal_and_an_interrupted_save_is_finished_not
     (tmp_path / "StateTable.jsonl.partial").write_text("garbage")
     settle_tables(tmp_path)
     assert "page-2" in table_file.read_text() and not list(tmp_path.glob("*.partial"))
+
+
+def test_a_page_mirror_cut_short_between_its_renames_is_read_from_the_previous_copy(
+    session: boto3.session.Session, tmp_path: Path
+) -> None:
+    s3 = session.client("s3")
+    s3.put_object(Bucket="pages", Key="deadletters/okta/e1.json", Body=b"{}")
+    mirror = tmp_path / "pages"
+    assert save_bucket(s3, "pages", mirror, lambda key: True) == 1
+    mirror.rename(tmp_path / "pages.old")  # killed after the old copy moved aside
+    s3.delete_object(Bucket="pages", Key="deadletters/okta/e1.json")
+    assert load_bucket(s3, "pages", mirror) == 1
+    assert s3.get_object(Bucket="pages", Key="deadletters/okta/e1.json")["Body"].read() == b"{}"
+
+
+def test_status_says_when_a_run_ended_without_finishing(
+    session: boto3.session.Session, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from eventframework.local.commands.status import run_status
+
+    tables = tmp_path / "tables"
+    journal = WriteJournal(tables, session.events).start()
+    _put(session.client("dynamodb"), "checkpoint", "page-1")
+    journal.stop()
+    run_status(["--state-dir", str(tmp_path), "okta-system-log"])
+    assert "ended without finishing (killed?)" in capsys.readouterr().err

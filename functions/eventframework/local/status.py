@@ -143,6 +143,13 @@ class LocalStatusReader:
         records = [json.loads(path.read_text(encoding="utf-8")) for path in sorted(folder.glob("*.json"))]
         return sorted(records, key=lambda record: str(record.get("startDate") or ""), reverse=True)
 
+    def interrupted(self) -> bool:
+        """A run ended without finishing: its steps are in the journal, not yet in the tables read
+        here (the next `efw run` applies them; see emulator/journal.py)."""
+        from eventframework.local.emulator.journal import journal_lines
+
+        return any("op" in record for record in journal_lines(self.state_dir / "tables"))
+
     def sources_with_state(self) -> set[str]:
         """Sources this state directory knows about (ran at least once, or hold state)."""
         known = {str(_attr(item, "source")) for item in self._items(STATE_TABLE)}

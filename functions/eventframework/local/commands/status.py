@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
@@ -110,6 +111,12 @@ def status_report(
 
 def status_command(args: argparse.Namespace, clock: Callable[[], float] = time.time) -> int:
     reports, now = status_report(args, clock=clock)
+    if not args.stack and LocalStatusReader(args.state_dir).interrupted():
+        print(
+            f"note: a run in {args.state_dir} ended without finishing (killed?); the steps it completed "
+            "are kept in its journal and applied by the next `efw run`, so what follows may predate them",
+            file=sys.stderr,
+        )
     if args.json:
         print(json.dumps([{**asdict(report), "healthy": report.healthy} for report in reports], indent=2))
     elif not reports:

@@ -131,16 +131,28 @@ def save_bucket(client: S3Client, bucket: str, directory: Path, keep: Callable[[
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(client.get_object(Bucket=bucket, Key=key)["Body"].read())
             count += 1
-    shutil.rmtree(directory, ignore_errors=True)
+    # Swapped by renames, never deleted first: a run killed in between leaves `<dir>.old`, which
+    # `load_bucket` takes when `<dir>` is missing.
+    previous = _previous(directory)
+    shutil.rmtree(previous, ignore_errors=True)
+    if directory.exists():
+        directory.rename(previous)
     if count:
         staging.rename(directory)
     else:
         shutil.rmtree(staging, ignore_errors=True)
+    shutil.rmtree(previous, ignore_errors=True)
     return count
+
+
+def _previous(directory: Path) -> Path:
+    return directory.with_name(directory.name + ".old")
 
 
 def load_bucket(client: S3Client, bucket: str, directory: Path) -> int:
     """Upload every file saved under `directory` back into `bucket` under its relative key."""
+    if not directory.is_dir() and _previous(directory).is_dir():
+        directory = _previous(directory)  # a save cut short between its two renames
     if not directory.is_dir():
         return 0
     files = [path for path in directory.rglob("*") if path.is_file()]
