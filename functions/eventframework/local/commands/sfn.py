@@ -10,6 +10,8 @@ import argparse
 import importlib
 import json
 import sys
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,12 @@ def register(subparsers: Any) -> None:
     run.add_argument("--endpoint-url", help="AWS endpoint for service integrations (e.g. an emulator)")
     run.add_argument("--region", default="us-east-1")
     run.add_argument("--real-time", action="store_true", help="really sleep in Wait states and back-off")
+    run.add_argument(
+        "--context",
+        metavar="JSON",
+        help='the execution\'s own context, as a recorded one had it: {"Execution": {"Name": ..., '
+        '"RoleArn": ..., "StartTime": "2024-05-01T12:00:00.000Z"}} (any of the three)',
+    )
     run.set_defaults(func=run_command)
 
     validate = commands.add_parser("validate", help="check a state machine definition statically")
@@ -62,6 +70,42 @@ def parse_binding(text: str) -> tuple[str, LambdaHandler]:
     except (ImportError, AttributeError) as error:
         raise CommandError(f"--lambda {text!r}: cannot import {target}: {error}") from None
     return arn, handler
+
+
+@dataclass(frozen=True)
+class ExecutionContext:
+    """What `--context` may set of `$$.Execution`: a replayed recording's own values."""
+
+    name: str | None = None
+    role_arn: str | None = None
+    start_time: datetime | None = None
+
+
+CONTEXT_KEYS = {"Name", "RoleArn", "StartTime"}
+
+
+def parse_context(text: str | None) -> ExecutionContext:
+    """`--context` JSON -> ExecutionContext; anything else it holds is named with what is allowed."""
+    if not text:
+        return ExecutionContext()
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise CommandError(f"--context is not valid JSON: {error}") from None
+    execution = raw.get("Execution") if isinstance(raw, dict) else None
+    if not isinstance(execution, dict) or set(raw) != {"Execution"}:
+        raise CommandError('--context must be {"Execution": {...}}; only the execution\'s values can be set')
+    unknown = set(execution) - CONTEXT_KEYS
+    if unknown:
+        raise CommandError(
+            f"--context Execution.{sorted(unknown)[0]} cannot be set; use {', '.join(sorted(CONTEXT_KEYS))}"
+        )
+    start = execution.get("StartTime")
+    try:
+        start_time = datetime.fromisoformat(str(start).replace("Z", "+00:00")) if start else None
+    except ValueError:
+        raise CommandError(f"--context Execution.StartTime {start!r} is not an ISO 8601 time") from None
+    return ExecutionContext(execution.get("Name"), execution.get("RoleArn"), start_time)
 
 
 def _load(definition: str) -> tuple[str, dict[str, Any], dict[str, LambdaHandler]]:
@@ -101,10 +145,14 @@ def run_command(args: argparse.Namespace) -> int:
         raise CommandError(f"--input is not valid JSON: {error}") from None
     name, definition, lambdas = _load(args.definition)
     lambdas.update(dict(parse_binding(text) for text in args.lambdas))
-    clock = SystemClock() if args.real_time else VirtualClock()
-    engine = Engine(clock=clock, aws=AwsConfig(endpoint_url=args.endpoint_url, region=args.region))
+    context = parse_context(args.context)
+    if context.start_time is not None and args.real_time:
+        raise CommandError("--context StartTime needs the virtual clock: drop --real-time")
+    clock = SystemClock() if args.real_time else VirtualClock(context.start_time)
+    aws = AwsConfig(endpoint_url=args.endpoint_url, region=args.region)
+    engine = Engine(clock=clock, aws=aws, role_arn=context.role_arn)
     machine: StateMachine = engine.register(definition, name=name, lambdas=lambdas)
-    execution = engine.start(machine.arn, execution_input)
+    execution = engine.start(machine.arn, execution_input, name=context.name)
     print(f"status: {execution.status}")
     if execution.status == "SUCCEEDED":
         print(json.dumps(execution.output, indent=2))

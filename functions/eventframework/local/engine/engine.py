@@ -201,6 +201,7 @@ class Engine:
             machine.arn,
             machine.name,
             execution.redrive_count,
+            execution.redrive_date if execution.redrive_count else None,
         )
         tasks = TaskInvoker(machine.lambdas, self.services, self._child_starter(execution.arn))
         runtime = Runtime(

@@ -75,6 +75,7 @@ class ExecutionInfo:
     state_machine_arn: str
     state_machine_name: str
     redrive_count: int = 0
+    redrive_time: datetime | None = None  # $$.Execution.RedriveTime exists only once redriven
 
 
 class TaskRunner(Protocol):
@@ -157,6 +158,8 @@ class Frame:
             "StartTime": iso_timestamp(info.start_time),
             "RedriveCount": info.redrive_count,
         }
+        if info.redrive_time is not None:
+            execution["RedriveTime"] = iso_timestamp(info.redrive_time)
         context: dict[str, Any] = {
             "Execution": execution,
             "State": {
