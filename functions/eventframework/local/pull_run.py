@@ -36,6 +36,7 @@ from eventframework.local.engine import Clock, Engine, Execution, SystemClock
 from eventframework.local.engine.lambdas import LambdaHandler
 from eventframework.local.ops.deployment import LocalDeployment, counted
 from eventframework.local.page_pruning import SpentPagePruner
+from eventframework.state import CheckpointStore
 
 if TYPE_CHECKING:
     from eventframework.local.sandbox import Sandbox
@@ -183,10 +184,7 @@ class LocalPull:
     def _refuse_a_foreign_checkpoint(self, deployment: LocalDeployment, base_url: str) -> None:
         """A state directory filled against one API (the sandbox, or a --base-url) holds a next link
         to that host; pulled against another, the run would only fail on a foreign host."""
-        key = {"source": {"S": self.options.source}, "sk": {"S": "checkpoint"}}
-        table = deployment.environment["EFW_STATE_TABLE"]
-        item = deployment.dynamodb.get_item(TableName=table, Key=key).get("Item") or {}
-        cursor = str((item.get("cursor") or {}).get("S") or "")
+        cursor = self._cursor(deployment.dynamodb, deployment.environment) or ""
         if cursor.startswith(("http://", "https://")) and origin(cursor) != origin(base_url):
             raise LocalRunError(
                 f"the checkpoint of {self.options.source} in {self.options.state_dir} is a position at "
@@ -194,6 +192,11 @@ class LocalPull:
                 "--base-url each need their own state): pass another --state-dir, or delete "
                 f"{self.options.state_dir} to start over"
             )
+
+    def _cursor(self, dynamodb: Any, environment: Mapping[str, str]) -> str | None:
+        """The source's saved cursor, read through the production checkpoint store."""
+        checkpoint = CheckpointStore(environment["EFW_STATE_TABLE"], dynamodb).read(self.options.source)
+        return checkpoint.cursor if checkpoint else None
 
     def stop(self, error: str, cause: str) -> None:
         """Stop the run at the next state boundary (signal-safe: it only sets flags)."""
@@ -243,9 +246,7 @@ class LocalPull:
         )
         if failed is not None:
             summary.error, summary.cause, summary.failed_execution = failed.error, failed.cause, failed.arn
-        key = {"source": {"S": self.options.source}, "sk": {"S": "checkpoint"}}
-        item = dynamodb.get_item(TableName=environment["EFW_STATE_TABLE"], Key=key).get("Item") or {}
-        summary.checkpoint = (item.get("cursor") or {}).get("S")
+        summary.checkpoint = self._cursor(dynamodb, environment)
         summary.dead_letters_total = dynamodb.query(
             TableName=environment["EFW_DEADLETTER_TABLE"],
             KeyConditionExpression="#s = :s",

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from eventframework.definitions import SourceDefinition
 from eventframework.local.status import (
     DEADLETTER_TABLE,
@@ -89,7 +91,7 @@ class AwsStatusReader:
         arn = machine.replace(":stateMachine:", ":execution:", 1) + f":{name}"
         try:
             status: str = self.session.client("stepfunctions").describe_execution(executionArn=arn)["status"]
-        except Exception:  # an unknown name (or no right to read it): the status stays unknown
+        except ClientError:  # an unknown name, or no right to read it: the status stays unknown
             return None
         return status
 

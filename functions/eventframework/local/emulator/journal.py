@@ -174,7 +174,6 @@ class Recovery:
 
     replayed: int = 0
     dropped: int = 0
-    delivered: Delivered | None = None
     truncated_bytes: int = 0
 
     @property
@@ -234,7 +233,6 @@ def recover(directory: Path, client_for: Callable[[str], Any]) -> Recovery:
         handle.truncate(end)
         _fsync(handle)
     if delivered is not None:
-        recovery.delivered = delivered
         recovery.truncated_bytes = _trim(Path(delivered.path), delivered.length)
     return recovery
 

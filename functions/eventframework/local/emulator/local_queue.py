@@ -28,6 +28,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+# SQS's limits, stated here again on purpose rather than imported from the publisher: the queue
+# stands in for SQS, so a publisher whose own constants drifted must be refused, not followed.
 MAX_ENTRIES = 10
 MAX_BATCH_BYTES = 262_144
 BATCH_ENTRY_ID = re.compile(r"[A-Za-z0-9_-]{1,80}")

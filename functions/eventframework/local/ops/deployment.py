@@ -141,7 +141,7 @@ class LocalDeployment:
         self.provisioner: Provisioner | None = None
         self.environment: dict[str, str] = {}
         self.recovery = Recovery()
-        self.queue = LocalQueue("", delivered_to)  # its URL is known once the template is provisioned
+        self.queue: LocalQueue | None = None  # made once the template's queue URL is known
         self.journal: WriteJournal | None = None
         self._journaled: dict[str, Any] = {}
 
@@ -179,11 +179,11 @@ class LocalDeployment:
         # From here every new client of the shared session is journaled (clients copy the session's
         # hooks when they are made; the loaders above are not, and must not be).
         session = container_session()
-        self.queue = LocalQueue(self.environment["EFW_QUEUE_URL"], self.delivered_to).start()
-        stack.callback(self.queue.stop)
-        self.journal = WriteJournal(self.tables_dir, session.events, self.queue).start()
+        queue = self.queue = LocalQueue(self.environment["EFW_QUEUE_URL"], self.delivered_to).start()
+        stack.callback(queue.stop)
+        self.journal = WriteJournal(self.tables_dir, session.events, queue).start()
         stack.callback(self.journal.stop)
-        use_clients(LocalClients(session, self.queue))
+        use_clients(LocalClients(session, queue))
         stack.callback(use_clients, None)
         return self
 
@@ -203,7 +203,7 @@ class LocalDeployment:
     @property
     def delivered(self) -> int:
         """Events delivered to the MozDef queue's file by this deployment so far."""
-        return self.queue.delivered
+        return self.queue.delivered if self.queue is not None else 0
 
     def journaled(self, service: str) -> Any:
         """A client whose writes are journaled like the handlers' (made after the journal started)."""
