@@ -66,11 +66,16 @@ def _process(page: dict[str, Any]) -> dict[str, Any]:
 
 def test_begin_run_handler_second_run_exits_cleanly(pipeline: AwsResources) -> None:
     first = _begin("exec-1")
-    assert first["acquired"] is True and first["cursor"] is None
+    # A first run starts at its window's start, fixed once on the checkpoint (backfills end there).
+    since = json.loads(first["cursor"])["since"]
+    assert first["acquired"] is True and since
     assert first["lease"]["owner"] == "exec-1" and first["max_pages"] == 50
+    assert first["checkpoint_key"] == "checkpoint" and first["backfill"] is None
     second = _begin("exec-2")
     assert second["acquired"] is False
     assert second["lease"]["owner"] == "exec-1"
+    retried = _begin("exec-1")  # a retried first run asks for the same window
+    assert json.loads(retried["cursor"])["since"] == since
 
 
 def test_begin_run_handler_continuation_takes_over_lease(pipeline: AwsResources) -> None:

@@ -9,6 +9,7 @@ from eventframework.definitions.eventbridge import eventbridge_spec
 from eventframework.definitions.model import (
     AuthSpec,
     AuthType,
+    BackfillSpec,
     CursorSpec,
     CursorType,
     FirstRequest,
@@ -119,6 +120,14 @@ def _vendor(doc: dict[str, Any] | None) -> VendorSpec | None:
     return VendorSpec(name=doc["name"], reference=doc["reference"], permissions=tuple(doc["permissions"]))
 
 
+def _backfill(doc: dict[str, Any]) -> BackfillSpec:
+    return BackfillSpec(
+        retention_days=doc.get("retention_days"),
+        retention_reference=doc.get("retention_reference"),
+        params=dict(doc.get("params", {})),
+    )
+
+
 def _monitoring(doc: dict[str, Any]) -> MonitoringSpec:
     return MonitoringSpec(
         max_lag_seconds=doc.get("max_lag_seconds", 7200), missed_runs=doc.get("missed_runs", 2)
@@ -200,4 +209,5 @@ def definition(doc: dict[str, Any], file: Path, schema_file: Path) -> SourceDefi
         monitoring=_monitoring(doc.get("monitoring", {})),
         vendor=_vendor(doc.get("vendor")),
         records_absent_when_empty=doc["records"].get("absent_when_empty", False),
+        backfill=_backfill(doc.get("backfill", {})),
     )

@@ -261,6 +261,17 @@ class EventBridgeSpec:
 
 
 @dataclass(frozen=True)
+class BackfillSpec:
+    """How a past range is filled (see eventframework.pipeline.backfill): how far back the vendor
+    serves events (``retention_days``, None when its documentation states no limit) and the request
+    parameters that end a window at the range's end (``params``, e.g. Okta's ``until``)."""
+
+    retention_days: int | None = None
+    retention_reference: str | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class VendorSpec:
     """The vendor, the API reference the definition follows, and the permissions its credentials need."""
 
@@ -303,3 +314,4 @@ class SourceDefinition:
     monitoring: MonitoringSpec = field(default_factory=MonitoringSpec)
     vendor: VendorSpec | None = None
     records_absent_when_empty: bool = False
+    backfill: BackfillSpec = field(default_factory=BackfillSpec)

@@ -12,6 +12,7 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import requests
@@ -106,9 +107,16 @@ def _base_url(definition: SourceDefinition, credentials: Mapping[str, str]) -> s
 
 
 def _plan(
-    definition: SourceDefinition, paginator: Paginator, position: cursors.Position, base_url: str, now: float
+    definition: SourceDefinition,
+    paginator: Paginator,
+    position: cursors.Position,
+    base_url: str,
+    now: float,
+    *,
+    until: datetime | None,
 ) -> tuple[RequestPlan, str]:
-    """The request for ``position`` and the window's un-lagged start."""
+    """The request for ``position`` and the window's un-lagged start; a backfill's window (``until``
+    set) ends there and adds the definition's backfill parameters."""
     req = definition.request
     since = cursors.window_since(definition, position, now)
     headers = {str(k): str(v) for k, v in req.headers.items()}
@@ -121,8 +129,10 @@ def _plan(
     plan = RequestPlan(req.method, urls.join(base_url, path), dict(req.params), dict(req.body or {}), headers)
     first = definition.cursor.first_request
     if position.token is None or not paginator.self_describing or first.every_page:
-        fillers = cursors.placeholders(definition, since, now)
+        fillers = cursors.placeholders(definition, since, now, until)
         plan.params.update(_substitute(dict(first.params), fillers))
+        if until is not None:
+            plan.params.update(_substitute(dict(definition.backfill.params), fillers))
         plan.body = {**(plan.body or {}), **_substitute(dict(first.body or {}), fillers)}
     paginator.apply(plan, position.token, definition.page_size)
     if plan.method == "GET" and not plan.body:
@@ -251,13 +261,15 @@ def fetch_page(
     session: requests.Session | None = None,
     now: Clock = time.time,
     auth: Auth | None = None,
+    until: datetime | None = None,
 ) -> FetchedPage:
-    """Fetch the page at ``cursor`` (``None``: start a first run at now minus the initial lookback)."""
+    """Fetch the page at ``cursor`` (``None``: start a first run at now minus the initial lookback);
+    ``until`` ends a backfill's window."""
     http = session or default_session()
     base_url = _base_url(definition, credentials)
     paginator = paginator_for(definition.pagination)
     position = cursors.decode(definition, paginator, cursor)
-    plan, since = _plan(definition, paginator, position, base_url, now())
+    plan, since = _plan(definition, paginator, position, base_url, now(), until=until)
     ctx = AuthContext(definition.id, credentials, base_url, http, now)
     response = _send(definition, plan, auth or auth_for(definition.auth), ctx)
     shown = urls.without_query(response.url or plan.url)

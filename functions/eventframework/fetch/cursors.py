@@ -86,11 +86,13 @@ def request_start_time(definition: SourceDefinition, since: str) -> str:
     return start.strftime("%Y-%m-%dT%H:%M:%S.") + f"{start.microsecond // 1000:03d}Z"
 
 
-def placeholders(definition: SourceDefinition, since: str, now: float) -> dict[str, str | int]:
-    """What ``first_request`` may use: the window start (lagged) and end (now minus ``delay_seconds``)
-    as RFC 3339 text and epoch seconds/milliseconds, and the page size."""
+def placeholders(
+    definition: SourceDefinition, since: str, now: float, until: datetime | None = None
+) -> dict[str, str | int]:
+    """What ``first_request`` may use: the window start (lagged) and end (now minus ``delay_seconds``,
+    or a backfill's ``until``) as RFC 3339 text and epoch seconds/milliseconds, and the page size."""
     start = parse_event_time(request_start_time(definition, since))
-    end = datetime.fromtimestamp(now - definition.cursor.delay_seconds, tz=UTC)
+    end = until or datetime.fromtimestamp(now - definition.cursor.delay_seconds, tz=UTC)
     values: dict[str, str | int] = {"page_size": definition.page_size}
     for name, moment in (("start", start), ("end", end)):
         values[f"{name}_time"] = moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
@@ -130,3 +132,20 @@ def overlap_seconds(definition: SourceDefinition) -> int:
         finest = next((seconds for directive, seconds in _TRUNCATION if directive in fmt), 31 * 86400)
         rewind = max(rewind, finest)
     return definition.cursor.lag_seconds + rewind
+
+
+def coverage_start(definition: SourceDefinition, since: str) -> datetime:
+    """The earliest event a window starting at ``since`` (un-lagged) asks the vendor for: the start
+    less the lag, floored to the finest field of the start's format (a date-only start asks from
+    midnight). A backfill ends here, so it and the live pull never deliver the same event."""
+    start = parse_event_time(request_start_time(definition, since))
+    first = definition.cursor.first_request
+    formats = _formats(dict(first.params)) + _formats(dict(first.body or {}))
+    if not formats:
+        return start
+    # Each format cuts at its finest field; the coarsest cut among them is the earliest asked for.
+    cut = max(
+        next((seconds for directive, seconds in _TRUNCATION if directive in fmt), 86400) for fmt in formats
+    )
+    epoch = start.timestamp()
+    return datetime.fromtimestamp(epoch - epoch % cut, tz=UTC)

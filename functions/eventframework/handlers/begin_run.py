@@ -18,9 +18,16 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     request = BeginRequest.from_event(event)
     bind(request.source, request.execution)
     result = begin_run(request, services().checkpoints)
+    if "nothing_to_do" in result:  # a backfill with nothing left: neither a run nor a skipped one
+        logger.info("nothing to backfill", extra={"reason": result["nothing_to_do"]})
+        return result
     emit(begin_measurements(result["acquired"]))
     logger.info(
         "lease acquired" if result["acquired"] else "another run holds the lease; exiting",
-        extra={"lease_owner": result["lease"]["owner"], "lease_expires_at": result["lease"]["expires_at"]},
+        extra={
+            "lease_owner": result["lease"]["owner"],
+            "lease_expires_at": result["lease"]["expires_at"],
+            "checkpoint_key": result["checkpoint_key"],
+        },
     )
     return result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -22,8 +23,10 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     bind(request.source, request.execution)
     latencies: list[float] = []
 
-    def fetch(definition: SourceDefinition, secret: Mapping[str, str], cursor: str | None) -> FetchedPage:
-        return timed(lambda: fetch_page(definition, secret, cursor), latencies.append)
+    def fetch(
+        definition: SourceDefinition, secret: Mapping[str, str], cursor: str | None, until: datetime | None
+    ) -> FetchedPage:
+        return timed(lambda: fetch_page(definition, secret, cursor, until=until), latencies.append)
 
     result = fetch_step(request, services().pages, fetch=fetch, checkpoints=services().checkpoints)
     emit(fetch_measurements(result, latencies[-1] if latencies else None))

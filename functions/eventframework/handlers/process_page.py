@@ -20,6 +20,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     request = ProcessRequest.from_event(event)
     bind(request.source, request.execution)
     outcome = process_step(request, services()).to_dict()
-    emit(process_measurements(outcome, time.time()))
+    emit(process_measurements(outcome, time.time(), backfill=request.backfill is not None))
     logger.info("page processed", extra={"page_key": request.page.key, **outcome})
     return outcome

@@ -13,6 +13,7 @@ from eventframework.errors import EventFrameworkError
 COMMAND_MODULES: tuple[str, ...] = (
     "eventframework.local.commands.sfn",
     "eventframework.local.commands.run",
+    "eventframework.local.commands.backfill",
     "eventframework.local.commands.template",
     "eventframework.local.commands.ops",
     "eventframework.local.commands.serve",

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 
 from eventframework.definitions import load_source
+from eventframework.definitions.times import parse_event_time
 from eventframework.errors import EventFrameworkError
 from eventframework.fetch.urls import origin
 from eventframework.local.abandoned import release_abandoned_leases
@@ -36,7 +37,9 @@ from eventframework.local.engine import Clock, Engine, Execution, SystemClock
 from eventframework.local.engine.lambdas import LambdaHandler
 from eventframework.local.ops.deployment import LocalDeployment, counted
 from eventframework.local.page_pruning import SpentPagePruner
+from eventframework.pipeline.backfill import BackfillRange, clip, stamp
 from eventframework.state import CheckpointStore
+from eventframework.state.checkpoint import CHECKPOINT_SK
 
 if TYPE_CHECKING:
     from eventframework.local.sandbox import Sandbox
@@ -64,6 +67,7 @@ class LocalRunOptions:
     sandbox_new_events: int = 100
     seed: int = 7
     redrive: str | None = None  # ARN of a FAILED execution to resume instead of starting a new one
+    backfill: BackfillRange | None = None  # fill this past range beside the live pull (efw backfill)
 
     @property
     def out_path(self) -> Path:
@@ -88,6 +92,9 @@ class RunSummary:
     out: str = ""
     lease: dict[str, Any] | None = None  # the lease that made the run SKIPPED: owner, taken_at, expires_at
     notices: list[str] = field(default_factory=list)
+    backfill: dict[str, str] | None = None  # a backfill's range as clipped: since, until, key
+    reached: str | None = None  # a backfill's newest delivered event time
+    nothing_to_do: str | None = None  # why a backfill had nothing left to fill
 
 
 Progress = Callable[[int, float], None]
@@ -123,6 +130,7 @@ class LocalPull:
         self.pruner: SpentPagePruner | None = None
         self.sandbox = sandbox
         self._lambdas = dict(lambdas or {})
+        self.reached = ReachedTime()
 
     def _connection_settings(self, stack: ExitStack) -> dict[str, str]:
         """The source's secret: the sandbox by default, or a live API with a token from the env."""
@@ -167,6 +175,7 @@ class LocalPull:
                 Name=f"{prefix}{self.options.source}", SecretString=json.dumps(settings)
             )
             self._refuse_a_foreign_checkpoint(deployment, settings["base_url"])
+            self._refuse_an_unfillable_range(deployment)
             statuses: dict[str, str] = {}
             notices = _recovery_notices(deployment.recovery)
             notices += self._release_abandoned(environment, deployment, statuses)
@@ -193,9 +202,17 @@ class LocalPull:
                 f"{self.options.state_dir} to start over"
             )
 
-    def _cursor(self, dynamodb: Any, environment: Mapping[str, str]) -> str | None:
-        """The source's saved cursor, read through the production checkpoint store."""
-        checkpoint = CheckpointStore(environment["EFW_STATE_TABLE"], dynamodb).read(self.options.source)
+    def _refuse_an_unfillable_range(self, deployment: LocalDeployment) -> None:
+        """Before anything runs, the refusal BeginRun would give (no live pull yet): a message, not a
+        FAILED execution."""
+        if self.options.backfill is not None:
+            store = CheckpointStore(deployment.environment["EFW_STATE_TABLE"], deployment.dynamodb)
+            clip(load_source(self.options.source), self.options.backfill, store.read(self.options.source))
+
+    def _cursor(self, dynamodb: Any, environment: Mapping[str, str], sk: str = CHECKPOINT_SK) -> str | None:
+        """The source's saved cursor (or a backfill's), read through the production checkpoint store."""
+        store = CheckpointStore(environment["EFW_STATE_TABLE"], dynamodb)
+        checkpoint = store.read(self.options.source, sk)
         return checkpoint.cursor if checkpoint else None
 
     def stop(self, error: str, cause: str) -> None:
@@ -222,12 +239,17 @@ class LocalPull:
         machine = deployment.register(engine, STATE_MACHINE, self._lambdas)
         self.pruner = SpentPagePruner(deployment.s3)
         self.pruner.install(machine.lambdas, engine)
+        self.reached.install(machine.lambdas)
         engine.on_finished.append(deployment.records.spool)  # finished records to disk, not memory
         if self.options.redrive:
             engine.add_execution(deployment.records.load(self.options.redrive))
             engine.redrive(self.options.redrive)
         else:
-            engine.start(machine.arn, {"source": self.options.source})
+            run_input: dict[str, Any] = {"source": self.options.source}
+            if self.options.backfill is not None:
+                requested = self.options.backfill
+                run_input["backfill"] = {"since": stamp(requested.since), "until": stamp(requested.until)}
+            engine.start(machine.arn, run_input)
         return engine.executions
 
     def _summarise(
@@ -246,7 +268,10 @@ class LocalPull:
         )
         if failed is not None:
             summary.error, summary.cause, summary.failed_execution = failed.error, failed.cause, failed.arn
-        summary.checkpoint = self._cursor(dynamodb, environment)
+        summary.backfill, summary.nothing_to_do = _backfill_outcome(executions)
+        summary.reached = self.reached.newest
+        key = summary.backfill["key"] if summary.backfill else CHECKPOINT_SK
+        summary.checkpoint = self._cursor(dynamodb, environment, key)
         summary.dead_letters_total = dynamodb.query(
             TableName=environment["EFW_DEADLETTER_TABLE"],
             KeyConditionExpression="#s = :s",
@@ -255,6 +280,15 @@ class LocalPull:
             Select="COUNT",
         )["Count"]
         return summary
+
+
+def _backfill_outcome(executions: list[Execution]) -> tuple[dict[str, str] | None, str | None]:
+    """A backfill's range as BeginRun clipped it, and why it had nothing to do (if so)."""
+    for execution in executions:
+        output = execution.output
+        if isinstance(output, dict) and isinstance(output.get("backfill"), dict):
+            return dict(output["backfill"]), output.get("nothing_to_do")
+    return None, None
 
 
 def _held_lease(executions: list[Execution]) -> dict[str, Any] | None:
@@ -280,6 +314,35 @@ def _recovery_notices(recovery: Recovery) -> list[str]:
         "the previous run ended in the middle of a step (killed?): its completed steps were kept and "
         f"the unfinished one undone ({undone}); this run resumes from its last checkpoint"
     ]
+
+
+class ReachedTime:
+    """The newest event time ProcessPage delivered, read from its output as the run goes: how far a
+    backfill has come through its range."""
+
+    FUNCTION = ":function:ProcessPageFunction"
+
+    def __init__(self) -> None:
+        self.newest: str | None = None
+
+    def install(self, lambdas: dict[str, LambdaHandler]) -> None:
+        for arn, handler in list(lambdas.items()):
+            if arn.endswith(self.FUNCTION):
+                lambdas[arn] = self._watching(handler)
+
+    def _watching(self, handler: LambdaHandler) -> LambdaHandler:
+        def watched(event: Any, context: Any) -> Any:
+            result = handler(event, context)
+            newest = result.get("newest_event_time") if isinstance(result, dict) else None
+            if isinstance(newest, str) and (self.newest is None or _later(newest, self.newest)):
+                self.newest = newest
+            return result
+
+        return watched
+
+
+def _later(first: str, second: str) -> bool:
+    return parse_event_time(first) > parse_event_time(second)
 
 
 @contextmanager

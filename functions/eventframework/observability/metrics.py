@@ -94,15 +94,22 @@ def fetch_measurements(result: Mapping[str, Any], latency_ms: float | None) -> l
     return measurements
 
 
-def process_measurements(outcome: Mapping[str, Any], now: float) -> list[Measurement]:
-    """Counts of one processed page, its heartbeat (`PagesProcessed`) and the lag when events came."""
+def process_measurements(
+    outcome: Mapping[str, Any], now: float, *, backfill: bool = False
+) -> list[Measurement]:
+    """Counts of one processed page, its heartbeat (`PagesProcessed`) and the lag when events came.
+
+    A backfill's page has no lag: its events are old by design, and a lag from them would fire the
+    source's freshness alarm while the live pull is current."""
     measurements = [
         _count(MetricName.PAGES_PROCESSED, 1),
         _count(MetricName.EVENTS_PUBLISHED, outcome["published"]),
         _count(MetricName.EVENTS_DEAD_LETTERED, outcome["dead_lettered"]),
         _count(MetricName.DUPLICATES_DROPPED, outcome["duplicates"]),
     ]
-    lag = lag_seconds(outcome.get("newest_event_time"), now) if outcome["published"] else None
+    lag = (
+        lag_seconds(outcome.get("newest_event_time"), now) if outcome["published"] and not backfill else None
+    )
     if lag is not None:
         measurements.append(Measurement(MetricName.LAG_SECONDS, Unit.SECONDS, round(lag, 3)))
     return measurements

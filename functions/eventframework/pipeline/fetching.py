@@ -12,26 +12,30 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from eventframework.definitions import SourceDefinition, load_source
 from eventframework.fetch import FetchedPage, fetch_page, load_credentials
 from eventframework.fetch.errors import SourceRateLimitedError
 from eventframework.pipeline._input import optional_str, required_int, required_str
+from eventframework.pipeline.backfill import BackfillRange
 from eventframework.state import CheckpointStore, PageStore
+from eventframework.state.checkpoint import CHECKPOINT_SK
 
 STEP = "FetchPage"
 # Longest single Wait the machine takes for a rate limit; a longer reset is waited out in steps,
 # each followed by a fresh request that extends the lease again (well inside its 15 minutes).
 MAX_WAIT_SECONDS = 300
 
-Fetch = Callable[[SourceDefinition, Mapping[str, str], str | None], FetchedPage]
+# (definition, credentials, cursor, until): `until` ends a backfill's window, None for the live pull.
+Fetch = Callable[[SourceDefinition, Mapping[str, str], str | None, datetime | None], FetchedPage]
 
 
 def _default_fetch(
-    definition: SourceDefinition, credentials: Mapping[str, str], cursor: str | None
+    definition: SourceDefinition, credentials: Mapping[str, str], cursor: str | None, until: datetime | None
 ) -> FetchedPage:
-    return fetch_page(definition, credentials, cursor)
+    return fetch_page(definition, credentials, cursor, until=until)
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,7 @@ class FetchRequest:
     cursor: str | None
     page_number: int
     lease_owner: str | None = None
+    backfill: BackfillRange | None = None
 
     @classmethod
     def from_event(cls, event: Mapping[str, Any]) -> FetchRequest:
@@ -50,6 +55,7 @@ class FetchRequest:
             cursor=optional_str(STEP, event, "cursor"),
             page_number=required_int(STEP, event, "page_number"),
             lease_owner=optional_str(STEP, event, "lease_owner"),
+            backfill=BackfillRange.optional(STEP, event),
         )
 
 
@@ -70,11 +76,14 @@ def fetch_step(
     checkpoints: CheckpointStore | None = None,
 ) -> dict[str, Any]:
     definition = load(request.source)
+    backfill = request.backfill
+    until = backfill.until if backfill else None
     try:
-        page = fetch(definition, credentials(definition.id), request.cursor)
+        page = fetch(definition, credentials(definition.id), request.cursor, until)
     except SourceRateLimitedError as error:
         if checkpoints is not None and request.lease_owner is not None:
-            checkpoints.extend_lease(request.source, owner=request.lease_owner)
+            sk = backfill.key if backfill else CHECKPOINT_SK
+            checkpoints.extend_lease(request.source, owner=request.lease_owner, sk=sk)
         if error.retry_after_seconds is None:
             raise
         return {"rate_limited": True, "wait_seconds": max(1, whole_seconds(error.retry_after_seconds))}

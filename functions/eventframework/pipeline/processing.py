@@ -18,14 +18,19 @@ from typing import Any
 
 from eventframework.definitions import SourceDefinition, load_source
 from eventframework.definitions.identity import event_id_reader
+from eventframework.definitions.paths import compile_path
+from eventframework.definitions.times import parse_event_time
 from eventframework.fetch import parse_records
 from eventframework.fetch.cursors import overlap_seconds
 from eventframework.pipeline._input import required_mapping, required_str
+from eventframework.pipeline.backfill import BackfillRange
 from eventframework.pipeline.services import Services
 from eventframework.process import process_records
 from eventframework.process.results import ErrorKind, ProcessResult
 from eventframework.publish import PublishResult
 from eventframework.state import PageRef
+from eventframework.state.checkpoint import CHECKPOINT_SK
+from eventframework.state.ledger import LEDGER_SK
 
 STEP = "ProcessPage"
 
@@ -39,6 +44,7 @@ class ProcessRequest:
     page: PageRef
     run_id: str
     lease_owner: str | None = None
+    backfill: BackfillRange | None = None
 
     @classmethod
     def from_event(cls, event: Mapping[str, Any]) -> ProcessRequest:
@@ -51,12 +57,14 @@ class ProcessRequest:
             page=PageRef(required_str(STEP, page, "bucket"), required_str(STEP, page, "key")),
             run_id=str(event.get("run_id") or execution),
             lease_owner=str(owner) if owner else None,
+            backfill=BackfillRange.optional(STEP, event),
         )
 
 
 @dataclass(frozen=True)
 class ProcessOutcome:
-    """The contract's counts, plus `lease_expires_at`: the lease expiry the checkpoint write sets."""
+    """The contract's counts, plus `lease_expires_at` (the lease expiry the checkpoint write sets) and,
+    in a backfill, `outside_range`: events of the page outside its range, left to whoever covers them."""
 
     fetched: int
     published: int
@@ -64,6 +72,7 @@ class ProcessOutcome:
     duplicates: int
     newest_event_time: str | None
     lease_expires_at: int
+    outside_range: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -72,6 +81,22 @@ class ProcessOutcome:
 def _raw_by_id(definition: SourceDefinition, records: Sequence[Any]) -> dict[str, Any]:
     event_id = event_id_reader(definition)
     return {str(key): record for record in records if (key := event_id(record)) is not None}
+
+
+def _inside(definition: SourceDefinition, records: list[Any], backfill: BackfillRange) -> list[Any]:
+    """The records whose event time is inside the range; one without a usable time stays, so the
+    processor dead-letters it with the reason rather than this step dropping it unseen."""
+    event_time = compile_path(definition.event_time_path)
+    kept = []
+    for record in records:
+        try:
+            moment = parse_event_time(event_time(record))
+        except ValueError:
+            kept.append(record)
+            continue
+        if backfill.contains(moment):
+            kept.append(record)
+    return kept
 
 
 def _dead_letter_all(
@@ -115,12 +140,18 @@ def process_step(
     clock: Callable[[], float] = time.time,
 ) -> ProcessOutcome:
     definition = load(request.source)
+    backfill = request.backfill
     if request.lease_owner is not None:  # a stale run (redriven after another took over) stops here
-        services.checkpoints.require_lease(request.source, request.lease_owner)
+        sk = backfill.key if backfill else CHECKPOINT_SK
+        services.checkpoints.require_lease(request.source, request.lease_owner, sk)
     body = services.pages.get(request.page)
-    _, records = parse_records(definition, body, f"s3://{request.page.bucket}/{request.page.key}")
+    _, page_records = parse_records(definition, body, f"s3://{request.page.bucket}/{request.page.key}")
+    records = page_records if backfill is None else _inside(definition, page_records, backfill)
     ledger = services.ledger(
-        definition.id, window_seconds=overlap_seconds(definition), page_size=definition.page_size
+        definition.id,
+        window_seconds=overlap_seconds(definition),
+        page_size=definition.page_size,
+        sk=backfill.ledger_key if backfill else LEDGER_SK,
     )
     result = process(definition, records, ledger.seen())
     published = services.publisher.publish(result.events, result.bodies)
@@ -128,10 +159,11 @@ def process_step(
     dead_lettered = _dead_letter_all(services, request, result, published, _raw_by_id(definition, records))
     ledger.record(entry for index, entry in enumerate(result.delivered) if index not in failed)
     return ProcessOutcome(
-        fetched=len(records),
+        fetched=len(page_records),
         published=published.published,
         dead_lettered=dead_lettered,
         duplicates=result.duplicates,
         newest_event_time=result.newest_event_time,
         lease_expires_at=int(clock()) + services.checkpoints.lease_seconds,
+        outside_range=len(page_records) - len(records),
     )

@@ -14,7 +14,7 @@ from eventframework.pipeline.errors import ConfigurationError
 from eventframework.publish import SqsPublisher
 from eventframework.state import CheckpointStore, DeadLetterStore, Ledger, PageStore
 from eventframework.state._aws import container_session
-from eventframework.state.ledger import DEFAULT_PAGE_SIZE
+from eventframework.state.ledger import DEFAULT_PAGE_SIZE, LEDGER_SK
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -56,13 +56,16 @@ class Services:
     deadletters: DeadLetterStore
     publisher: SqsPublisher
 
-    def ledger(self, source: str, window_seconds: int, page_size: int = DEFAULT_PAGE_SIZE) -> Ledger:
+    def ledger(
+        self, source: str, window_seconds: int, page_size: int = DEFAULT_PAGE_SIZE, *, sk: str = LEDGER_SK
+    ) -> Ledger:
         return Ledger(
             self.settings.state_table,
             self.dynamodb,
             source,
             window_seconds=window_seconds,
             page_size=page_size,
+            sk=sk,
         )
 
     @classmethod

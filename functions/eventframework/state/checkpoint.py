@@ -1,9 +1,12 @@
 """The checkpoint item of a source: its cursor, and the lease that keeps one run per source at a time.
 
 Layout (state table, pk `source`, sk `checkpoint`): `cursor`, `lease_owner`, `lease_expires_at`
-(epoch seconds), `updated_at`, `last_success_at`, `last_run_id`. The pull state machine writes the
-cursor itself (a DynamoDB UpdateItem conditioned on the lease owner, after ProcessPage succeeded);
-`save` here is the same write for local tools and tests.
+(epoch seconds), `updated_at`, `last_success_at`, `last_run_id`, and `live_since`: where the live
+pull's first window started (fixed once, by its first run), which backfills are clipped at. A
+backfill keeps the same attributes on its own item (sk `backfill#<since>#<until>`, see
+eventframework.pipeline.backfill); every method takes that key as `sk`. The pull state machine
+writes the cursor itself (a DynamoDB UpdateItem conditioned on the lease owner, after ProcessPage
+succeeded); `save` here is the same write for local tools and tests.
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ class Checkpoint:
     updated_at: str | None
     last_success_at: str | None
     last_run_id: str | None
+    live_since: str | None = None
 
 
 def _iso(epoch: float) -> str:
@@ -86,14 +90,16 @@ class CheckpointStore:
         self._clock = clock
         self.lease_seconds = lease_seconds
 
-    def _key(self, source: str) -> dict[str, Any]:
-        return {"source": {"S": source}, "sk": {"S": CHECKPOINT_SK}}
+    def _key(self, source: str, sk: str = CHECKPOINT_SK) -> dict[str, Any]:
+        return {"source": {"S": source}, "sk": {"S": sk}}
 
     def lease_expiry(self) -> int:
         """When a lease taken or extended now expires (epoch seconds)."""
         return int(self._clock()) + self.lease_seconds
 
-    def acquire(self, source: str, owner: str, *, handed_over_from: str | None = None) -> LeaseResult:
+    def acquire(
+        self, source: str, owner: str, *, handed_over_from: str | None = None, sk: str = CHECKPOINT_SK
+    ) -> LeaseResult:
         """Take the source's lease for `owner` unless another live run holds it.
 
         The lease is free when nobody ever held it, when it expired, or when `owner` already holds it
@@ -111,7 +117,7 @@ class CheckpointStore:
         try:
             response = self._client.update_item(
                 TableName=self.table_name,
-                Key=self._key(source),
+                Key=self._key(source, sk),
                 UpdateExpression=(
                     "SET lease_owner = :owner, lease_expires_at = :expires, lease_taken_at = :now"
                 ),
@@ -137,10 +143,10 @@ class CheckpointStore:
         item = response.get("Attributes", {})
         return LeaseResult(acquired=True, lease=Lease(owner, expires_at, now), cursor=_cursor(item))
 
-    def read(self, source: str) -> Checkpoint | None:
+    def read(self, source: str, sk: str = CHECKPOINT_SK) -> Checkpoint | None:
         with translated(self.table_name, "read checkpoint"):
             response = self._client.get_item(
-                TableName=self.table_name, Key=self._key(source), ConsistentRead=True
+                TableName=self.table_name, Key=self._key(source, sk), ConsistentRead=True
             )
         item = response.get("Item")
         if item is None:
@@ -153,9 +159,29 @@ class CheckpointStore:
             updated_at=item.get("updated_at", {}).get("S"),
             last_success_at=item.get("last_success_at", {}).get("S"),
             last_run_id=item.get("last_run_id", {}).get("S"),
+            live_since=item.get("live_since", {}).get("S"),
         )
 
-    def require_lease(self, source: str, owner: str) -> None:
+    def start_live(self, source: str, owner: str, since: str) -> str:
+        """Fix where the live pull's first window starts, once: the stored start if one was fixed
+        before (a first run that failed and was retried keeps its start), else ``since``. Only while
+        ``owner`` holds the lease (else LeaseLostError)."""
+        try:
+            response = self._client.update_item(
+                TableName=self.table_name,
+                Key=self._key(source),
+                UpdateExpression="SET live_since = if_not_exists(live_since, :since)",
+                ConditionExpression="lease_owner = :owner",
+                ExpressionAttributeValues={":since": {"S": since}, ":owner": {"S": owner}},
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if is_conditional_failure(error):
+                raise LeaseLostError(self.table_name, source, owner) from error
+            raise translate(error, self.table_name, "record the live start") from error
+        return str(response["Attributes"]["live_since"]["S"])
+
+    def require_lease(self, source: str, owner: str, sk: str = CHECKPOINT_SK) -> None:
         """Raise LeaseLostError unless ``owner`` still holds the source's lease (a consistent read).
 
         ProcessPage asks before publishing: a run redriven after another run took over (its lease
@@ -165,7 +191,7 @@ class CheckpointStore:
         with translated(self.table_name, "read lease"):
             response = self._client.get_item(
                 TableName=self.table_name,
-                Key=self._key(source),
+                Key=self._key(source, sk),
                 ConsistentRead=True,
                 ProjectionExpression="lease_owner",
             )
@@ -189,13 +215,12 @@ class CheckpointStore:
         )
         return lease
 
-    def extend_lease(self, source: str, *, owner: str) -> Lease:
+    def extend_lease(self, source: str, *, owner: str, sk: str = CHECKPOINT_SK) -> Lease:
         """Keep the lease while a run waits out a rate limit (no cursor to save yet); only while
         ``owner`` holds it (else LeaseLostError)."""
         lease = Lease(owner, self.lease_expiry())
-        self._conditional_update(
-            source, owner, "SET lease_expires_at = :expires", {":expires": {"N": str(lease.expires_at)}}
-        )
+        expires = {":expires": {"N": str(lease.expires_at)}}
+        self._conditional_update(source, owner, "SET lease_expires_at = :expires", expires, sk=sk)
         return lease
 
     def release(self, source: str, *, owner: str) -> None:
@@ -215,12 +240,13 @@ class CheckpointStore:
         values: dict[str, Any],
         *,
         names: dict[str, str] | None = None,
+        sk: str = CHECKPOINT_SK,
     ) -> None:
         extra: dict[str, Any] = {"ExpressionAttributeNames": names} if names else {}
         try:
             self._client.update_item(
                 TableName=self.table_name,
-                Key=self._key(source),
+                Key=self._key(source, sk),
                 UpdateExpression=expression,
                 ConditionExpression="lease_owner = :owner",
                 ExpressionAttributeValues={**values, ":owner": {"S": owner}},

@@ -16,7 +16,8 @@ Both are capped by count (`max_entries`) and by encoded size, so the item stays 
 DynamoDB's 400 KB limit. No wall-clock minimum: the earlier hour-long floor cost ~120 KB read and
 written per 1,000-event page for sources without a lag, which neither reason needs.
 
-One item per source (state table, sk `ledger`), one binary attribute `window`: zlib-compressed JSON
+One item per source (state table, sk `ledger`; a backfill has its own, `ledger#backfill#...`, so it
+never pushes the live pull's ids out), one binary attribute `window`: zlib-compressed JSON
 `{"ids": [...], "us": [...]}`, ids in window order and event times as integer microseconds, the first
 absolute and then differences (exact: used only when every epoch round-trips, else `"epochs"` holds
 the floats). Items written in earlier layouts (`window` as `[[id, epoch], ...]` newest first, or
@@ -74,8 +75,10 @@ class Ledger:
         window_seconds: int = 0,
         page_size: int = DEFAULT_PAGE_SIZE,
         max_entries: int = DEFAULT_MAX_ENTRIES,
+        sk: str = LEDGER_SK,
     ) -> None:
         self.table_name = table_name
+        self.sk = sk
         self.source = source
         self.window_seconds = max(window_seconds, 0)
         self.page_size = page_size
@@ -84,7 +87,7 @@ class Ledger:
         self._entries: dict[str, float] | None = None
 
     def _key(self) -> dict[str, Any]:
-        return {"source": {"S": self.source}, "sk": {"S": LEDGER_SK}}
+        return {"source": {"S": self.source}, "sk": {"S": self.sk}}
 
     def _load(self) -> dict[str, float]:
         """Event id -> epoch in window order (insertion order of the dict)."""

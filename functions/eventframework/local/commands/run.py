@@ -18,6 +18,7 @@ from typing import Any
 
 from eventframework.local.pull_run import LocalPull, LocalRunOptions, RunSummary
 from eventframework.observability.health import one_line_cause
+from eventframework.pipeline.backfill import BackfillRange
 
 
 def register(subparsers: Any) -> None:
@@ -34,6 +35,13 @@ def register(subparsers: Any) -> None:
         ),
     )
     parser.add_argument("source", help="source id, e.g. okta-system-log (a file sources/<id>.yaml)")
+    add_pull_arguments(parser)
+    parser.set_defaults(func=run_command)
+
+
+def add_pull_arguments(parser: argparse.ArgumentParser) -> None:
+    """What a local pull takes (`efw run` and `efw backfill`): where state and output live, and the
+    API it pulls (the sandbox by default)."""
     parser.add_argument("--template", type=Path, default=Path("template.yaml"), help="SAM template")
     parser.add_argument("--state-dir", type=Path, default=Path(".efw"), help="local state (default .efw)")
     parser.add_argument(
@@ -50,7 +58,6 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--seed", type=int, default=7, help="sandbox event-set seed")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
-    parser.set_defaults(func=run_command)
 
 
 EXIT_SKIPPED = 75  # sysexits.h EX_TEMPFAIL: nothing wrong with the request, try again later
@@ -64,24 +71,22 @@ def _count(text: str) -> int:
     return value
 
 
-def _live_progress(delivered: int, seconds: float) -> None:
-    rate = delivered / seconds if seconds else 0.0
-    print(f"\r  delivered {delivered:>8} events  {rate:8.0f} events/s", end="", file=sys.stderr, flush=True)
-
-
-def _progress_lines() -> Callable[[int, float], None]:
+def _progress_lines(detail: Callable[[], str]) -> Callable[[int, float], None]:
     """On a terminal, one live line; otherwise (a log, CI) a plain line every few seconds."""
-    if sys.stderr.isatty():
-        return _live_progress
     last = [0.0]
 
-    def plain(delivered: int, seconds: float) -> None:
-        if seconds - last[0] >= PLAIN_PROGRESS_SECONDS:
+    def line(delivered: int, seconds: float) -> None:
+        rate = delivered / seconds if seconds else 0.0
+        extra = detail()
+        if sys.stderr.isatty():
+            shown = f"\r  delivered {delivered:>8} events  {rate:8.0f} events/s  {extra}"
+            print(shown, end="", file=sys.stderr, flush=True)
+        elif seconds - last[0] >= PLAIN_PROGRESS_SECONDS:
             last[0] = seconds
-            rate = delivered / seconds if seconds else 0.0
-            print(f"delivered {delivered} events ({rate:.0f} events/s)", file=sys.stderr, flush=True)
+            shown = f"delivered {delivered} events ({rate:.0f} events/s){'  ' + extra if extra else ''}"
+            print(shown, file=sys.stderr, flush=True)
 
-    return plain
+    return line
 
 
 def render_summary(summary: RunSummary) -> str:
@@ -99,8 +104,20 @@ def render_summary(summary: RunSummary) -> str:
         f"delivered       {summary.delivered} -> {summary.out}",
         f"checkpoint      {summary.checkpoint or '(none)'}",
     ]
-    lines += _outcome_lines(summary)
+    lines += _backfill_lines(summary) + _outcome_lines(summary)
     return "\n".join([f"note            {notice}" for notice in summary.notices] + lines)
+
+
+def _backfill_lines(summary: RunSummary) -> list[str]:
+    if summary.backfill is None:
+        return []
+    span = f"{summary.backfill['since']} .. {summary.backfill['until']}"
+    if summary.nothing_to_do:
+        return [f"backfill        {span}", f"nothing to do   {summary.nothing_to_do}"]
+    return [
+        f"backfill        {span}   (the live cursor is untouched)",
+        f"reached         {summary.reached or '-'}",
+    ]
 
 
 def _outcome_lines(summary: RunSummary) -> list[str]:
@@ -191,7 +208,11 @@ def stopped_by_signals(pull: LocalPull, received: list[int]) -> Iterator[None]:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    options = LocalRunOptions(
+    return run_local(args, pull_options(args))
+
+
+def pull_options(args: argparse.Namespace, backfill: BackfillRange | None = None) -> LocalRunOptions:
+    return LocalRunOptions(
         source=args.source,
         template=args.template,
         state_dir=args.state_dir,
@@ -201,15 +222,24 @@ def run_command(args: argparse.Namespace) -> int:
         sandbox_events=args.events,
         sandbox_new_events=args.new_events,
         seed=args.seed,
+        backfill=backfill,
     )
+
+
+def run_local(
+    args: argparse.Namespace, options: LocalRunOptions, detail: Callable[[LocalPull], str] | None = None
+) -> int:
+    """Run `options` on the local engine with the terminal's progress, signals and summary;
+    `detail` adds to each progress line (a backfill's position in its range)."""
     pull = LocalPull(options)  # refuses a missing template or an unknown source before any file is made
     log_path = args.state_dir / "logs" / f"{args.source}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     received: list[int] = []
+    progress = None if args.json else _progress_lines(lambda: detail(pull) if detail else "")
     # The handlers log (and emit EMF metrics) to stdout as Lambda expects; keep that out of the
     # terminal and in a file the user can read after the run.
     with stdout_to(log_path), stopped_by_signals(pull, received):
-        summary = pull.run(progress=None if args.json else _progress_lines())
+        summary = pull.run(progress=progress)
     # The heap (boto3 and moto models, the emulator) dies with the process: freezing it spares the
     # interpreter's last full collection from walking it at exit (~1 s of CPU after a run).
     atexit.register(gc.freeze)

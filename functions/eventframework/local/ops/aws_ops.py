@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from eventframework.errors import EventFrameworkError
 from eventframework.local.ops.local_ops import ReprocessReport, reprocess_input
 from eventframework.local.ops.views import ExecutionView, FailureView, failure_from_history
+from eventframework.pipeline.backfill import BackfillRange, stamp
 from eventframework.state import DeadLetter, DeadLetterStore, PageStore
 
 MACHINE_OUTPUTS = ("PullStateMachineArn", "ReprocessStateMachineArn")
@@ -115,6 +117,21 @@ class AwsOps:
         )
         return self.follow(started["executionArn"], progress)
 
+    def backfill(
+        self, source: str, requested: BackfillRange, progress: Progress | None = None
+    ) -> ReprocessReport:
+        """StartExecution of the pull state machine on a backfill range, followed to its end."""
+        run_input = {
+            "source": source,
+            "backfill": {"since": stamp(requested.since), "until": stamp(requested.until)},
+        }
+        started = self._sfn.start_execution(
+            stateMachineArn=self.output("PullStateMachineArn"),
+            name=f"backfill-{source[:48]}-{uuid.uuid4().hex[:16]}",
+            input=json.dumps(run_input),
+        )
+        return self.follow(started["executionArn"], progress)
+
     def redrive(self, arn: str, progress: Progress | None = None) -> ReprocessReport:
         self._sfn.redrive_execution(executionArn=arn)
         return self.follow(arn, progress)
@@ -138,4 +155,15 @@ class AwsOps:
             {key: int(value) for key, value in totals.items() if isinstance(value, int)},
             described.get("error"),
             described.get("cause"),
+            detail=backfill_detail(totals),
         )
+
+
+def backfill_detail(output: Mapping[str, Any]) -> str | None:
+    """A pull execution's backfill range, and why it had nothing to do, in words."""
+    backfill = output.get("backfill")
+    if not isinstance(backfill, Mapping):
+        return None
+    span = f"backfill {backfill.get('since')} .. {backfill.get('until')}"
+    reason = output.get("nothing_to_do")
+    return f"{span}: nothing to do: {reason}" if reason else span

@@ -37,6 +37,7 @@ class ReprocessReport:
     error: str | None = None
     cause: str | None = None
     delivered: int = 0
+    detail: str | None = None  # a backfill's range, or why it had nothing to do
 
     @classmethod
     def of(cls, execution: Execution, delivered: int = 0) -> ReprocessReport:

@@ -29,8 +29,8 @@ class OpsInputError(EventFrameworkError):
         super().__init__(f"{option} {value!r}: {fix}")
 
 
-def parse_since(text: str, now: datetime | None = None) -> datetime:
-    """`--since`: an ISO 8601 time, or an age such as 30m, 6h, 2d (before now)."""
+def parse_since(text: str, now: datetime | None = None, option: str = "--since") -> datetime:
+    """`--since` (or another time `option`): an ISO 8601 time, or an age such as 30m, 6h, 2d (before now)."""
     match = _RELATIVE.match(text.strip())
     if match:
         amount, unit = int(match.group(1)), _UNITS[match.group(2)]
@@ -38,7 +38,7 @@ def parse_since(text: str, now: datetime | None = None) -> datetime:
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise OpsInputError("--since", text, "use an ISO 8601 time or an age like 30m, 6h, 2d") from None
+        raise OpsInputError(option, text, "use an ISO 8601 time or an age like 30m, 6h, 2d") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
