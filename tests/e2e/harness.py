@@ -26,6 +26,7 @@ from eventframework.local.ops.local_ops import LocalOps
 from eventframework.local.pull_run import LocalPull, LocalRunOptions, RunSummary
 from eventframework.local.sandbox import Sandbox
 from eventframework.local.sandbox_state import make_sandbox
+from eventframework.pipeline.backfill import BackfillRange
 
 REPO = Path(__file__).resolve().parents[2]
 ACCOUNT_ARN = "arn:aws:lambda:us-east-1:123456789012:function"
@@ -69,15 +70,21 @@ class PullWorld:
         path.write_text(json.dumps(schema))
 
     def run(
-        self, source: str, lambdas: Mapping[str, Any] | None = None, redrive: str | None = None
+        self,
+        source: str,
+        lambdas: Mapping[str, Any] | None = None,
+        redrive: str | None = None,
+        backfill: BackfillRange | None = None,
     ) -> RunSummary:
-        """One scheduled run (or, with `redrive`, RedriveExecution of a failed one)."""
+        """One scheduled run (or, with `redrive`, RedriveExecution of a failed one; with `backfill`,
+        `efw backfill` of that range)."""
         options = LocalRunOptions(
             source=source,
             template=REPO / "template.yaml",
             state_dir=self.state_dir,
             out=self.out(source),
             redrive=redrive,
+            backfill=backfill,
         )
         with patched_environment(
             {"EFW_SOURCES_DIR": str(self.root / "sources"), "EFW_SCHEMAS_DIR": str(self.root / "schemas")}

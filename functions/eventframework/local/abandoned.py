@@ -19,7 +19,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from eventframework.state.checkpoint import CHECKPOINT_SK
+from eventframework.state.checkpoint import is_run_record
 
 # Statuses whose execution can never release its lease (None: no record, it died with its process).
 ABANDONING = frozenset({None, "ABORTED", "RUNNING"})
@@ -47,7 +47,7 @@ class AbandonedLease:
 def _live_leases(dynamodb: Any, table: str, now: float) -> Iterator[dict[str, Any]]:
     for page in dynamodb.get_paginator("scan").paginate(TableName=table):
         for item in page.get("Items", []):
-            if item.get("sk", {}).get("S") != CHECKPOINT_SK or "lease_owner" not in item:
+            if not is_run_record(item.get("sk", {}).get("S", "")) or "lease_owner" not in item:
                 continue
             if int(item.get("lease_expires_at", {}).get("N", "0")) >= now:
                 yield item

@@ -19,7 +19,8 @@ from typing import Any, Protocol
 
 from eventframework.definitions import SourceDefinition
 from eventframework.errors import EventFrameworkError
-from eventframework.observability.health import RunRecord, SourceState
+from eventframework.observability.health import BackfillRecord, RunRecord, SourceState
+from eventframework.state.checkpoint import BACKFILL_SK_PREFIX
 from eventframework.state.ledger import newest_epoch
 
 STATE_TABLE = "StateTable"
@@ -94,6 +95,37 @@ def source_of(execution: Mapping[str, Any]) -> str | None:
     return raw.get("source") if isinstance(raw, Mapping) else None
 
 
+def is_backfill(execution: Mapping[str, Any]) -> bool:
+    """Whether a pull execution fills a past range (`efw backfill`) rather than running the live pull."""
+    raw = execution.get("input")
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            return False
+    return isinstance(raw, Mapping) and raw.get("backfill") is not None
+
+
+def live_source_of(execution: Mapping[str, Any]) -> str | None:
+    """The source of a live pull execution; None for a backfill (it says nothing of the live pull)."""
+    return None if is_backfill(execution) else source_of(execution)
+
+
+def backfill_record(item: Item, status_of: Callable[[str], str | None], now: float) -> BackfillRecord:
+    """A backfill's record (sk `backfill#<since>#<until>`) as `efw status` shows it."""
+    _, since, until = str(_attr(item, "sk")).split("#", 2)
+    owner = _attr(item, "lease_owner")
+    held = owner if owner and float(_attr(item, "lease_expires_at") or 0) > now else None
+    return BackfillRecord(
+        since=since,
+        until=until,
+        finished_at=_attr(item, "last_success_at"),
+        updated_at=_attr(item, "updated_at"),
+        lease_owner=held,
+        lease_owner_status=status_of(held) if held else None,
+    )
+
+
 def build_state(
     definition: SourceDefinition,
     *,
@@ -102,6 +134,7 @@ def build_state(
     dead_letters: int,
     last_run: RunRecord | None,
     status_of: Callable[[str], str | None] = lambda _name: None,
+    backfills: Iterable[Item] = (),
 ) -> SourceState:
     """`status_of(name)` is an execution's status by name: the lease names its holder that way."""
     last_success = _epoch(_attr(checkpoint, "last_success_at"))
@@ -123,6 +156,7 @@ def build_state(
         lease_owner=owner,
         lease_expires_at=expires,
         lease_owner_status=status_of(owner) if owner and expires > time.time() else None,
+        backfills=tuple(backfill_record(item, status_of, time.time()) for item in backfills),
     )
 
 
@@ -174,9 +208,15 @@ class LocalStatusReader:
                 ledger=state_items.get((definition.id, "ledger")),
                 dead_letters=dead.get(definition.id, 0),
                 last_run=next(
-                    (run_record(record) for record in executions if source_of(record) == definition.id), None
+                    (run_record(record) for record in executions if live_source_of(record) == definition.id),
+                    None,
                 ),
                 status_of=statuses.get,
+                backfills=[
+                    item
+                    for (source, sk), item in state_items.items()
+                    if source == definition.id and (sk or "").startswith(BACKFILL_SK_PREFIX)
+                ],
             )
             for definition in definitions
         ]

@@ -21,10 +21,11 @@ from eventframework.local.status import (
     Item,
     StatusSourceError,
     build_state,
+    live_source_of,
     run_record,
-    source_of,
 )
 from eventframework.observability.health import RunRecord, SourceState
+from eventframework.state.checkpoint import BACKFILL_SK_PREFIX
 
 
 class AwsStatusReader:
@@ -58,6 +59,15 @@ class AwsStatusReader:
         item: Item | None = dynamodb.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item")
         return item
 
+    def _backfills(self, dynamodb: Any, table: str, source: str) -> list[Item]:
+        pages = dynamodb.get_paginator("query").paginate(
+            TableName=table,
+            KeyConditionExpression="#s = :s AND begins_with(sk, :prefix)",
+            ExpressionAttributeNames={"#s": "source"},
+            ExpressionAttributeValues={":s": {"S": source}, ":prefix": {"S": BACKFILL_SK_PREFIX}},
+        )
+        return [item for page in pages for item in page.get("Items", [])]
+
     def _dead_letters(self, dynamodb: Any, table: str, source: str) -> int:
         total = 0
         for page in dynamodb.get_paginator("query").paginate(
@@ -79,7 +89,7 @@ class AwsStatusReader:
             for summary in page["executions"]:
                 seen += 1
                 described = sfn.describe_execution(executionArn=summary["executionArn"])
-                source = source_of(described)
+                source = live_source_of(described)
                 if source in wanted and source not in found:
                     found[source] = run_record(described)
                 if seen >= MAX_EXECUTIONS or set(found) == wanted:
@@ -109,6 +119,7 @@ class AwsStatusReader:
                 dead_letters=self._dead_letters(dynamodb, dead_table, definition.id),
                 last_run=runs.get(definition.id),
                 status_of=lambda name: self._status_of(resources[PULL_MACHINE], name),
+                backfills=self._backfills(dynamodb, state_table, definition.id),
             )
             for definition in chosen
         ]

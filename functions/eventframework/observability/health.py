@@ -42,6 +42,31 @@ class RunRecord:
 
 
 @dataclass(frozen=True)
+class BackfillRecord:
+    """One backfill range of a source (its own record in the state table): where it is and who runs it."""
+
+    since: str
+    until: str
+    finished_at: str | None = None
+    updated_at: str | None = None
+    lease_owner: str | None = None  # set while a run holds its lease
+    lease_owner_status: str | None = None
+
+    def describe(self) -> str:
+        span = f"{self.since} .. {self.until}"
+        if self.lease_owner and self.lease_owner_status in FAILED_STATUSES:
+            return (
+                f"{span}  {self.lease_owner_status} (execution {self.lease_owner}): redrive it, or "
+                "run the same backfill again once its lease expires"
+            )
+        if self.lease_owner:
+            return f"{span}  running (execution {self.lease_owner}), last saved {self.updated_at or '-'}"
+        if self.finished_at:
+            return f"{span}  finished {self.finished_at}"
+        return f"{span}  stopped, last saved {self.updated_at or '-'}: run the same backfill again to resume"
+
+
+@dataclass(frozen=True)
 class SourceState:
     """What the stores hold about a source, read by a status reader (local or AWS)."""
 
@@ -53,6 +78,7 @@ class SourceState:
     lease_owner: str | None = None
     lease_expires_at: float = 0
     lease_owner_status: str | None = None  # the status of the execution holding the lease, if known
+    backfills: tuple[BackfillRecord, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,6 +96,7 @@ class SourceHealth:
     dead_letters: int = 0
     lease_holder: str | None = None
     next_run: float | None = None
+    backfills: tuple[str, ...] = ()  # each backfill range and where it stands (BackfillRecord.describe)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -135,6 +162,7 @@ def assess(state: SourceState, now: float) -> SourceHealth:
         "events_last_run": state.last_run.events if state.last_run else None,
         "dead_letters": state.dead_letters,
         "lease_holder": lease_holder,
+        "backfills": tuple(backfill.describe() for backfill in state.backfills),
     }
     if not definition.enabled:
         return SourceHealth(health=Health.DISABLED, **common)

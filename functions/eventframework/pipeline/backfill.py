@@ -27,8 +27,8 @@ from eventframework.fetch.cursors import coverage_start
 from eventframework.pipeline._input import required_str
 from eventframework.pipeline.errors import RunRequestError
 from eventframework.state import Checkpoint
+from eventframework.state.checkpoint import BACKFILL_SK_PREFIX
 
-KEY_PREFIX = "backfill#"
 LEDGER_PREFIX = "ledger#"
 
 
@@ -63,7 +63,7 @@ class BackfillRange:
     @property
     def key(self) -> str:
         """The sort key of this range's record in the state table."""
-        return f"{KEY_PREFIX}{stamp(self.since)}#{stamp(self.until)}"
+        return f"{BACKFILL_SK_PREFIX}{stamp(self.since)}#{stamp(self.until)}"
 
     @property
     def ledger_key(self) -> str:

@@ -26,6 +26,14 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 CHECKPOINT_SK = "checkpoint"
+BACKFILL_SK_PREFIX = "backfill#"  # then `<since>#<until>`: one record per backfill range
+
+
+def is_run_record(sk: str) -> bool:
+    """Whether an item of the state table holds a run's cursor and lease (live or backfill)."""
+    return sk == CHECKPOINT_SK or sk.startswith(BACKFILL_SK_PREFIX)
+
+
 DEFAULT_LEASE_SECONDS = 900
 
 Clock = Callable[[], float]
@@ -223,13 +231,14 @@ class CheckpointStore:
         self._conditional_update(source, owner, "SET lease_expires_at = :expires", expires, sk=sk)
         return lease
 
-    def release(self, source: str, *, owner: str) -> None:
+    def release(self, source: str, *, owner: str, sk: str = CHECKPOINT_SK) -> None:
         """End the run: the lease expires now and the success time is recorded."""
         self._conditional_update(
             source,
             owner,
             "SET lease_expires_at = :expired, last_success_at = :at",
             {":expired": {"N": "0"}, ":at": {"S": _iso(self._clock())}},
+            sk=sk,
         )
 
     def _conditional_update(

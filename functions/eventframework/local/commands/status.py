@@ -94,6 +94,7 @@ def render(report: SourceHealth, now: float) -> str:
         f"  lease holder    {report.lease_holder or '(none)'}",
         f"  next run        {_when(report.next_run, now) if report.next_run else '(unknown)'}",
     ]
+    lines += [f"  backfill        {backfill}" for backfill in report.backfills]
     lines += [f"  problem: {problem}" for problem in report.problems]
     lines += [f"  warning: {warning}" for warning in report.warnings]
     return "\n".join(lines)
