@@ -82,9 +82,10 @@ def load_average() -> str:
 class SandboxProcess:
     """The sandbox Okta API (HTTPS, self-signed) in its own process, for ``events`` events."""
 
-    def __init__(self, events: int, seed: int = 7) -> None:
+    def __init__(self, events: int, seed: int = 7, history_seconds: int = 1800) -> None:
+        script = str(ROOT / "benchmarks" / "_sandbox_server.py")
         self.process = subprocess.Popen(
-            [PYTHON, str(ROOT / "benchmarks" / "_sandbox_server.py"), str(events), str(seed)],
+            [PYTHON, script, str(events), str(seed), str(history_seconds)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -146,11 +147,16 @@ def run_floor(sandbox: SandboxProcess, workdir: Path) -> ChildRun:
     return run_child(argv, sandbox.env())
 
 
-def run_efw(sandbox: SandboxProcess, workdir: Path, tag: str = "run") -> ChildRun:
-    """``efw run`` against the sandbox with a fresh state directory (a first, full pull)."""
+def run_efw(
+    sandbox: SandboxProcess, workdir: Path, tag: str = "run", backfill_since: str | None = None
+) -> ChildRun:
+    """``efw run`` against the sandbox with a fresh state directory (a first, full pull), or, with
+    ``backfill_since``, ``efw backfill --since`` on the state directory a run left."""
     state = workdir / f"state-{tag}"
-    shutil.rmtree(state, ignore_errors=True)
-    argv = [str(Path(PYTHON).parent / "efw"), "run", OKTA, "--template", str(ROOT / "template.yaml")]
+    command = ["run"] if backfill_since is None else ["backfill", "--since", backfill_since]
+    if backfill_since is None:
+        shutil.rmtree(state, ignore_errors=True)
+    argv = [str(Path(PYTHON).parent / "efw"), *command, OKTA, "--template", str(ROOT / "template.yaml")]
     argv += ["--base-url", sandbox.base_url, "--token-env", TOKEN_ENV, "--json"]
     argv += ["--state-dir", str(state), "--out", str(workdir / f"efw-{tag}.jsonl")]
     return run_child(argv, sandbox.env(), cwd=workdir)

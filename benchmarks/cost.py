@@ -23,11 +23,16 @@ and, since a page also costs requests to the data stores (list prices, us-east-1
 Secrets Manager ($0.05 per 10,000 calls, one per cold start: the secret is cached), CloudWatch logs
 and metrics, KMS and data transfer are left out; free tiers are ignored.
 
+With ``--backfill-days D`` the sandbox's events span the last D days; a first ``efw run`` pulls the
+live hour, then ``efw backfill --since <D days ago>`` fills the rest, and the figures are the
+backfill's executions alone (a backfill pays per page what the live pull pays).
+
 Usage (from the repository root)::
 
     .venv/bin/python benchmarks/cost.py                 # 10,000 events
     .venv/bin/python benchmarks/cost.py --events 50000
     .venv/bin/python benchmarks/cost.py --quick         # 3,000 events
+    .venv/bin/python benchmarks/cost.py --events 50000 --backfill-days 7
 """
 
 from __future__ import annotations
@@ -76,12 +81,15 @@ def item_bytes(item: dict[str, Any]) -> int:
     return sum(len(name.encode("utf-8")) + value_bytes(value) for name, value in item.items())
 
 
-def state_items(state_dir: Path) -> dict[str, int]:
-    """Size in bytes of the source's items the run left in the state table, by sort key."""
+def state_items(state_dir: Path, backfill: bool = False) -> dict[str, int]:
+    """Size in bytes of the source's items the run left in the state table, by kind (`checkpoint`,
+    `ledger`): the live pull's, or with `backfill` the backfill's (`backfill#...`, `ledger#backfill#...`)."""
     sizes: dict[str, int] = {}
     for line in (state_dir / "tables" / "StateTable.jsonl").read_text().splitlines():
         item = json.loads(line)
-        sizes[item["sk"]["S"]] = item_bytes(item)
+        sk = item["sk"]["S"]
+        if ("backfill#" in sk) == backfill:
+            sizes["ledger" if sk.startswith("ledger") else "checkpoint"] = item_bytes(item)
     return sizes
 
 
@@ -132,14 +140,26 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--quick", action="store_true", help="3,000 events")
+    parser.add_argument("--backfill-days", type=int, help="measure a backfill of this many days instead")
     args = parser.parse_args(argv)
     events = 3000 if args.quick else args.events
-    print(f"cost: {events} events; {load_average()}")
+    days = args.backfill_days
+    print(f"cost: {events} events{f', a {days}-day backfill' if days else ''}; {load_average()}")
     template = load_template(ROOT / "template.yaml")
-    with tempfile.TemporaryDirectory(prefix="efw-bench-") as tmp, SandboxProcess(events) as sandbox:
+    history = days * 86400 if days else 1800
+    with (
+        tempfile.TemporaryDirectory(prefix="efw-bench-") as tmp,
+        SandboxProcess(events, history_seconds=history) as sandbox,
+    ):
         summary = run_efw(sandbox, Path(tmp), tag="cost").json()
-        records = executions_of(Path(tmp) / "state-cost")
-        sizes = state_items(Path(tmp) / "state-cost")
+        if days:
+            summary = run_efw(sandbox, Path(tmp), tag="cost", backfill_since=f"{days}d").json()
+        records = [
+            record
+            for record in executions_of(Path(tmp) / "state-cost")
+            if bool(days) == (dict(record.get("input") or {}).get("backfill") is not None)
+        ]
+        sizes = state_items(Path(tmp) / "state-cost", backfill=bool(days))
         out = Path(tmp) / "efw-cost.jsonl"
         lines = out.read_bytes().count(b"\n") or 1
         body_bytes = out.stat().st_size / lines
