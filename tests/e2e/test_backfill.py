@@ -9,6 +9,7 @@ exactly what the live pull left, whatever the backfill did.
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -17,9 +18,12 @@ from typing import Any
 
 import pytest
 
+from eventframework.definitions import load_source
 from eventframework.handlers import process_page
 from eventframework.local.cli import main
 from eventframework.local.sandbox import Sandbox
+from eventframework.local.status import LocalStatusReader
+from eventframework.observability.health import Health, assess
 from eventframework.pipeline.backfill import BackfillRange, to_millis
 
 from .harness import PullWorld, function_arn, make_world
@@ -72,6 +76,15 @@ def _assert_from(world: PullWorld, since: datetime) -> None:
     assert set(delivered) == expected, (len(set(delivered) - expected), len(expected - set(delivered)))
 
 
+def _backfills_in_status(world: PullWorld) -> tuple[str, ...]:
+    """What `efw status` says of the source's backfills."""
+    with world.definitions():
+        (state,) = LocalStatusReader(world.state_dir).states([load_source(OKTA)])
+    report = assess(state, time.time())
+    assert report.health is Health.HEALTHY, report.problems  # a backfill never makes the live pull unhealthy
+    return report.backfills
+
+
 def _crash_on_page(page: int) -> dict[str, Any]:
     """ProcessPage dies before page `page` is processed (nothing of that page is published)."""
     calls = {"n": 0}
@@ -101,6 +114,10 @@ def test_backfill_fills_the_week_before_the_live_pull_exactly_once(history_world
     _assert_from(world, requested.since)
     assert _state(world, "checkpoint") == live_item, "the backfill touched the live checkpoint"
     assert _state(world, filled.backfill["key"])["last_success_at"]["S"]
+    (shown,) = _backfills_in_status(world)
+    assert (
+        shown.startswith(f"{filled.backfill['since']} .. {filled.backfill['until']}") and "finished" in shown
+    )
 
     world.sandbox.ingest(OKTA, 25)
     after = world.run(OKTA)
@@ -122,6 +139,8 @@ def test_backfill_failed_halfway_is_redriven_without_redelivering(history_world:
 
     held = world.run(OKTA, backfill=requested)  # its lease stays with the failed run, for redrive
     assert held.status == "SKIPPED", held
+    (shown,) = _backfills_in_status(world)
+    assert f"FAILED (execution {failed.failed_execution.rsplit(':', 1)[1]}): redrive it" in shown
 
     redriven = world.run(OKTA, redrive=failed.failed_execution)
     assert redriven.status == "SUCCEEDED", redriven

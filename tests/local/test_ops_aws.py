@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -18,6 +19,7 @@ from moto import mock_aws
 from tests.support.aws import DEADLETTER_SORT_KEY, create_source_table
 
 from eventframework.local.ops.aws_ops import AwsOps, StackOutputError
+from eventframework.pipeline.backfill import BackfillRange
 from eventframework.state import DeadLetterStore
 
 REGION = "us-east-1"
@@ -88,6 +90,26 @@ def test_aws_ops_reprocess_starts_the_machine_and_follows_it_to_the_end(session:
     (started,) = sfn.list_executions(stateMachineArn=outputs["ReprocessStateMachineArn"])["executions"]
     described = sfn.describe_execution(executionArn=started["executionArn"])
     assert json.loads(described["input"]) == {"dry_run": True, "source": "okta"}
+
+
+def test_aws_ops_backfill_starts_the_pull_machine_on_the_range(session: Any) -> None:
+    outputs = _deploy(session)
+    sfn = session.client("stepfunctions")
+
+    def stop_while_waiting(_seconds: float) -> None:  # moto leaves executions RUNNING; end it here
+        (running,) = sfn.list_executions(stateMachineArn=outputs["PullStateMachineArn"])["executions"]
+        sfn.stop_execution(executionArn=running["executionArn"])
+
+    requested = BackfillRange(datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 8, tzinfo=UTC))
+    report = AwsOps("efw", session, sleep=stop_while_waiting, poll_seconds=3).backfill("okta", requested)
+    assert report.status == "ABORTED"
+    (started,) = sfn.list_executions(stateMachineArn=outputs["PullStateMachineArn"])["executions"]
+    assert started["name"].startswith("backfill-okta-")
+    described = sfn.describe_execution(executionArn=started["executionArn"])
+    assert json.loads(described["input"]) == {
+        "source": "okta",
+        "backfill": {"since": "2026-11-01T00:00:00.000Z", "until": "2026-11-08T00:00:00.000Z"},
+    }
 
 
 def test_aws_ops_missing_output_names_the_stack_and_the_fix(session: Any) -> None:
