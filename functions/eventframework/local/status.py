@@ -85,25 +85,25 @@ def run_record(execution: Mapping[str, Any]) -> RunRecord:
     )
 
 
-def source_of(execution: Mapping[str, Any]) -> str | None:
+def _run_input(execution: Mapping[str, Any]) -> Mapping[str, Any]:
+    """An execution's input: a JSON string in DescribeExecution, an object in a local record."""
     raw = execution.get("input")
     if isinstance(raw, str):
         try:
             raw = json.loads(raw)
         except ValueError:
-            return None
-    return raw.get("source") if isinstance(raw, Mapping) else None
+            return {}
+    return raw if isinstance(raw, Mapping) else {}
+
+
+def source_of(execution: Mapping[str, Any]) -> str | None:
+    source = _run_input(execution).get("source")
+    return source if isinstance(source, str) else None
 
 
 def is_backfill(execution: Mapping[str, Any]) -> bool:
     """Whether a pull execution fills a past range (`efw backfill`) rather than running the live pull."""
-    raw = execution.get("input")
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except ValueError:
-            return False
-    return isinstance(raw, Mapping) and raw.get("backfill") is not None
+    return _run_input(execution).get("backfill") is not None
 
 
 def live_source_of(execution: Mapping[str, Any]) -> str | None:
