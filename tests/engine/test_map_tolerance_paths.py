@@ -5,7 +5,8 @@ The causes are AWS's, recorded by LocalStack's AWS-validated snapshot test
 test_map_state_tolerated_failure_{count,percentage}_path` (its `.snapshot.json` holds AWS's
 ExecutionFailed events for the inputs `{}`, `"NoNumber"`, -1, -1.1 and 100.1, and successes for
 0, 1, 1.1 and 100). The values 1.5 (count) and [50] (percentage) are not in that recording; they
-follow from the cause's own wording ("not a valid integer", "not a valid float"). The Map-state page lists the fields:
+follow from the cause's own wording ("not a valid integer", "not a valid float"). The Map-state
+page lists the fields:
 https://docs.aws.amazon.com/step-functions/latest/dg/state-map-inline.html
 """
 
