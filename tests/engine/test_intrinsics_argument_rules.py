@@ -106,3 +106,9 @@ def test_intrinsics_documented_nine_nested_calls() -> None:
     data = {"ImageRecipe": {"Arn": "arn:aws:imagebuilder:us-east-1:123456789012:image-recipe/recipe/1.2.3"}}
 
     assert run(expression, data) == "1.2"
+
+
+def test_intrinsics_documented_bracket_notation_after_a_dot() -> None:
+    data = {"abc": {"def ghi": "spaced"}}
+
+    assert run("States.Array($.abc.['def ghi'], $.abc['def ghi'])", data) == ["spaced", "spaced"]
