@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from eventframework.local.commands.sfn import CommandError, parse_context
-from eventframework.local.engine import Engine, VirtualClock
+from eventframework.local.engine import Engine, VirtualClock, validate_definition
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:flaky"
 START = datetime(2019, 3, 26, 20, 14, 13, 192000, tzinfo=UTC)
@@ -178,3 +178,23 @@ def test_context_object_in_an_item_selector_adds_the_map_item() -> None:
         {"map": {"Item": {"Index": 0, "Value": "a"}}},
         {"map": {"Item": {"Index": 1, "Value": {"b": 1}}}},
     ]
+
+
+def test_context_object_task_token_callback_is_refused_rather_than_run_without_a_token() -> None:
+    # The page's `$$.Task.Token` exists only for `.waitForTaskToken` tasks, which wait for
+    # SendTaskSuccess; the engine does not run callbacks, and validation says so.
+    definition = {
+        "StartAt": "Callback",
+        "States": {
+            "Callback": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                "Parameters": {"QueueUrl": "q", "MessageBody": {"token.$": "$$.Task.Token"}},
+                "End": True,
+            }
+        },
+    }
+
+    problems = validate_definition(definition)
+
+    assert any("callback pattern (.waitForTaskToken)" in problem for problem in problems), problems

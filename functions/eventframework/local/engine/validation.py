@@ -220,8 +220,15 @@ def _resource(name: str, state: Mapping[str, Any]) -> Iterator[str]:
         yield f"state '{name}': field 'Resource' is required"
     elif "${" in resource:
         yield f"state '{name}': field 'Resource' has an unsubstituted placeholder {resource!r}"
-    elif parse_resource(resource) is None:
+    elif (parsed := parse_resource(resource)) is None:
         yield f"state '{name}': field 'Resource' {resource!r} is not a resource this engine can run"
+    elif parsed.pattern == ".waitForTaskToken":
+        # AWS hands such a task `$$.Task.Token` and waits for SendTaskSuccess; the engine has no
+        # callbacks, so it says so rather than run the call as request-response.
+        yield (
+            f"state '{name}': field 'Resource' {resource!r} uses the callback pattern "
+            "(.waitForTaskToken), which the local engine does not run (no $$.Task.Token, no SendTaskSuccess)"
+        )
 
 
 def _choice(name: str, state: Mapping[str, Any], states: Mapping[str, Any]) -> Iterator[str]:
