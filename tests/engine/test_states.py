@@ -70,5 +70,5 @@ def test_context_object_has_execution_state_and_machine_fields(run_machine: RunM
     context = run_machine(single({"Type": "Pass", "Parameters": parameters}), {"x": 1}).output["ctx"]
     assert context["Execution"]["Input"] == {"x": 1}
     assert context["Execution"]["StartTime"] == "2024-05-01T12:00:00.000Z"
-    assert context["State"] == {"EnteredTime": "2024-05-01T12:00:00.000Z", "Name": "Only", "RetryCount": 0}
+    assert context["State"] == {"EnteredTime": "2024-05-01T12:00:00.000Z", "Name": "Only"}
     assert context["StateMachine"]["Id"].endswith(":stateMachine:" + context["StateMachine"]["Name"])

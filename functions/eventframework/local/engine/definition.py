@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from eventframework.errors import EventFrameworkError
 
@@ -82,6 +82,11 @@ class Catcher:
 @dataclass(frozen=True, kw_only=True)
 class StateBase:
     """Fields every state may carry; state modules subclass this with their own fields."""
+
+    # Whether `$$.State` holds RetryCount here. AWS puts it only in the states that take a Retry
+    # field (Task, Parallel, Map): its recorded `$$` of a Pass state has just Name and EnteredTime
+    # (LocalStack's AWS-validated context_object/test_context_object.snapshot.json, test_input_path).
+    counts_retries: ClassVar[bool] = False
 
     name: str
     type: str

@@ -1,9 +1,13 @@
 """The `States.*` intrinsic functions and the typed table the evaluator dispatches through.
 
 Each function takes its evaluated `CallArgs` and returns a JSON value. Limits and argument rules
-follow the AWS Step Functions documentation (array range at most 1,000 items, encode/decode/hash
-inputs at most 10,000 characters, JsonMerge shallow only); results follow the recorded AWS
-executions in the conformance suite (StringSplit drops empty pieces, MathAdd rounds half up).
+follow the "Input validation" notes of the AWS page
+(https://docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html): array range at
+most 1,000 items, encode/decode/hash inputs at most 10,000 characters, JsonMerge shallow only,
+MathAdd arguments within 32 bits, and a non-integer where ArrayPartition, ArrayRange, MathRandom
+and MathAdd want an integer "rounded off to the nearest integer". Results follow the recorded AWS
+executions in the conformance suite (StringSplit drops empty pieces, rounding goes half up as
+Java's Math.round does).
 """
 
 from __future__ import annotations
@@ -60,7 +64,7 @@ def array(args: CallArgs) -> Any:
 
 def array_partition(args: CallArgs) -> Any:
     items = expect_array(args, 0, "first argument (the array to partition)")
-    size = expect_integer(args, 1, "chunk size")
+    size = expect_rounded(args, 1, "chunk size")
     if size <= 0:
         raise args.fail(f"the chunk size must be a positive integer, got {size}")
     return [items[start : start + size] for start in range(0, len(items), size)]
@@ -73,15 +77,15 @@ def array_contains(args: CallArgs) -> Any:
 
 
 def array_range(args: CallArgs) -> Any:
-    start = expect_integer(args, 0, "start")
-    end = expect_integer(args, 1, "end")
-    step = expect_integer(args, 2, "step")
+    start = expect_rounded(args, 0, "start")
+    end = expect_rounded(args, 1, "end")
+    step = expect_rounded(args, 2, "step")
     if step == 0:
         raise args.fail("the step must not be 0")
-    items = list(range(start, end + (1 if step > 0 else -1), step))
+    items = range(start, end + (1 if step > 0 else -1), step)  # sized before it is built
     if len(items) > MAX_RANGE_ITEMS:
         raise args.fail(f"the range would hold {len(items)} items; at most {MAX_RANGE_ITEMS} are allowed")
-    return items
+    return list(items)
 
 
 def array_get_item(args: CallArgs) -> Any:
@@ -171,8 +175,8 @@ def json_to_string(args: CallArgs) -> Any:
 
 
 def math_random(args: CallArgs) -> Any:
-    start = expect_integer(args, 0, "start")
-    end = expect_integer(args, 1, "end")
+    start = expect_rounded(args, 0, "start")
+    end = expect_rounded(args, 1, "end")
     if start >= end:
         raise args.fail(f"the start ({start}) must be less than the end ({end})")
     if len(args.values) == 3:
@@ -182,7 +186,12 @@ def math_random(args: CallArgs) -> Any:
 
 
 def math_add(args: CallArgs) -> Any:
-    total = expect_rounded(args, 0, "first value") + expect_rounded(args, 1, "second value")
+    total = 0
+    for index, what in enumerate(("first value", "second value")):
+        value = expect_rounded(args, index, what)
+        if not INT32_MIN <= value <= INT32_MAX:
+            raise args.fail(f"the {what} {value} is outside the 32-bit range {INT32_MIN} to {INT32_MAX}")
+        total += value
     if not INT32_MIN <= total <= INT32_MAX:
         raise args.fail(f"the sum {total} is outside the 32-bit integer range")
     return total

@@ -114,6 +114,10 @@ class _Parser:
         return Segment("deep", key=self._name())
 
     def _dotted(self) -> Segment:
+        # Jayway reads the token after a single dot afresh, so `$.abc.['def ghi']` (the form the
+        # intrinsic-functions page shows for names that need brackets) is `$.abc['def ghi']`.
+        if self.text.startswith("[", self.pos):
+            return self._bracket()
         if self.text.startswith("*", self.pos):
             self.pos += 1
             return Segment("wildcard")

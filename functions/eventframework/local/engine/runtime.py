@@ -162,16 +162,19 @@ class Frame:
             execution["RedriveTime"] = iso_timestamp(info.redrive_time)
         context: dict[str, Any] = {
             "Execution": execution,
-            "State": {
-                "EnteredTime": iso_timestamp(env.entered_time),
-                "Name": state.name,
-                "RetryCount": env.retry_count,
-            },
+            "State": self._state_node(state, env),
             "StateMachine": {"Id": info.state_machine_arn, "Name": info.state_machine_name},
         }
         if self.map_item is not None:
             context["Map"] = {"Item": {"Index": self.map_item[0], "Value": copy.deepcopy(self.map_item[1])}}
         return context
+
+    @staticmethod
+    def _state_node(state: StateBase, env: StateEnv) -> dict[str, Any]:
+        node: dict[str, Any] = {"EnteredTime": iso_timestamp(env.entered_time), "Name": state.name}
+        if state.counts_retries:
+            node["RetryCount"] = env.retry_count
+        return node
 
 
 def sleep_in_state(frame: Frame, seconds: float, state_name: str, state_input: Any) -> None:

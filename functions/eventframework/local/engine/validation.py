@@ -109,6 +109,8 @@ def _state(name: str, state: Mapping[str, Any], states: Mapping[str, Any]) -> It
         yield from _branches(name, state)
     elif state_type == "Map":
         yield from _map(name, state)
+    elif state_type == "Wait":
+        yield from _wait(name, state)
 
 
 def _branches(name: str, state: Mapping[str, Any]) -> Iterator[str]:
@@ -128,6 +130,21 @@ def _map(name: str, state: Mapping[str, Any]) -> Iterator[str]:
         yield f"state '{name}': field 'ItemProcessor' is required"
     else:
         yield from _machine(processor, BRANCH_FIELDS, f"state '{name}' ItemProcessor")
+
+
+WAIT_FIELDS = ("Seconds", "SecondsPath", "Timestamp", "TimestampPath")
+MAX_WAIT_SECONDS = 99999999
+
+
+def _wait(name: str, state: Mapping[str, Any]) -> Iterator[str]:
+    """The Wait state page: exactly one of the four fields; Seconds an integer from 0 to 99999999."""
+    given = [key for key in WAIT_FIELDS if key in state]
+    if len(given) != 1:
+        yield f"state '{name}': exactly one of fields {', '.join(WAIT_FIELDS)} is required, got {given}"
+    seconds = state.get("Seconds", 0)
+    if isinstance(seconds, bool) or not isinstance(seconds, int) or not 0 <= seconds <= MAX_WAIT_SECONDS:
+        expected = f"an integer from 0 to {MAX_WAIT_SECONDS}"
+        yield f"state '{name}': field 'Seconds' must be {expected}, got {seconds!r}"
 
 
 def _flow(name: str, state: Mapping[str, Any], states: Mapping[str, Any]) -> Iterator[str]:
@@ -203,8 +220,15 @@ def _resource(name: str, state: Mapping[str, Any]) -> Iterator[str]:
         yield f"state '{name}': field 'Resource' is required"
     elif "${" in resource:
         yield f"state '{name}': field 'Resource' has an unsubstituted placeholder {resource!r}"
-    elif parse_resource(resource) is None:
+    elif (parsed := parse_resource(resource)) is None:
         yield f"state '{name}': field 'Resource' {resource!r} is not a resource this engine can run"
+    elif parsed.pattern == ".waitForTaskToken":
+        # AWS hands such a task `$$.Task.Token` and waits for SendTaskSuccess; the engine has no
+        # callbacks, so it says so rather than run the call as request-response.
+        yield (
+            f"state '{name}': field 'Resource' {resource!r} uses the callback pattern "
+            "(.waitForTaskToken), which the local engine does not run (no $$.Task.Token, no SendTaskSuccess)"
+        )
 
 
 def _choice(name: str, state: Mapping[str, Any], states: Mapping[str, Any]) -> Iterator[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from eventframework.local.engine import paths, reading
 from eventframework.local.engine.definition import MachineDefinition, MachineParser, StateBase
@@ -28,6 +28,7 @@ from eventframework.local.engine.states.map_limits import Tolerance, max_concurr
 
 @dataclass(frozen=True, kw_only=True)
 class MapState(StateBase):
+    counts_retries: ClassVar[bool] = True
     processor: MachineDefinition | None = None
     items_path: str = "$"
     item_selector: Any = None

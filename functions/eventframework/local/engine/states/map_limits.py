@@ -3,7 +3,7 @@ validated with AWS's error texts."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,17 +50,37 @@ def max_concurrency(raw: Mapping[str, Any], data: Any, context: reading.PathCont
 
 
 def tolerance(raw: Mapping[str, Any], data: Any, context: reading.PathContext) -> Tolerance:
+    """The tolerated failures, from the fixed fields or their paths.
+
+    A path's value must be an integer (count) or a number (percentage); AWS fails the execution
+    with `States.Runtime` naming the field, the value and the path otherwise, and then checks the
+    range (recorded in LocalStack's AWS-validated snapshot
+    `tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json`).
+    """
     count: Any = raw.get("ToleratedFailureCount")
     if "ToleratedFailureCountPath" in raw:
-        count = _as_int(reading.read_path(raw["ToleratedFailureCountPath"], data, context))
+        count = _read_number(raw["ToleratedFailureCountPath"], "ToleratedFailureCountPath", data, context)
     if count is not None and count < 0:
         raise StatesError(StatesErrorName.RUNTIME, "ToleratedFailureCount cannot be negative.")
     percentage: Any = raw.get("ToleratedFailurePercentage")
     if "ToleratedFailurePercentagePath" in raw:
-        percentage = _as_float(reading.read_path(raw["ToleratedFailurePercentagePath"], data, context))
+        path = raw["ToleratedFailurePercentagePath"]
+        percentage = _read_number(path, "ToleratedFailurePercentagePath", data, context)
     if percentage is not None and not 0 <= percentage <= 100:
         raise StatesError(StatesErrorName.RUNTIME, "ToleratedFailurePercentage must be between 0 and 100.")
     return Tolerance(count, percentage)
+
+
+def _read_number(path: str, field_name: str, data: Any, context: reading.PathContext) -> int | float:
+    value = reading.read_path(path, data, context)
+    convert, kind = _PATH_NUMBERS[field_name]
+    number = convert(value)
+    if number is None:
+        raise StatesError(
+            StatesErrorName.RUNTIME,
+            f'The {field_name} field refers to value "{_shown(value)}" which is not a valid {kind}: {path}',
+        )
+    return number
 
 
 def _as_int(value: Any) -> int | None:
@@ -87,6 +107,13 @@ def _as_float(value: Any) -> float | None:
         except ValueError:
             return None
     return None
+
+
+# Each tolerance path field: how its value is read and the kind AWS names in the cause.
+_PATH_NUMBERS: dict[str, tuple[Callable[[Any], int | float | None], str]] = {
+    "ToleratedFailureCountPath": (_as_int, "integer"),
+    "ToleratedFailurePercentagePath": (_as_float, "float"),
+}
 
 
 def _shown(value: Any) -> str:

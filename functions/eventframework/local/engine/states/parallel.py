@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from eventframework.local.engine.definition import MachineDefinition, MachineParser, StateBase
 from eventframework.local.engine.errors import StatesError
@@ -26,6 +26,7 @@ from eventframework.local.engine.runtime import (
 
 @dataclass(frozen=True, kw_only=True)
 class ParallelState(StateBase):
+    counts_retries: ClassVar[bool] = True
     branches: tuple[MachineDefinition, ...] = ()
 
     @classmethod

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from eventframework.local.engine import paths, reading
 from eventframework.local.engine.definition import MachineParser, StateBase
@@ -21,6 +21,7 @@ DEFAULT_TIMEOUT_SECONDS = 99999999
 
 @dataclass(frozen=True, kw_only=True)
 class TaskState(StateBase):
+    counts_retries: ClassVar[bool] = True
     resource: str = ""
     timeout_seconds: float | None = None
     timeout_seconds_path: str | None = None

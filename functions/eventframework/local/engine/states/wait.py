@@ -10,7 +10,7 @@ from typing import Any
 
 from eventframework.local.engine import paths, reading
 from eventframework.local.engine.definition import MachineParser, StateBase
-from eventframework.local.engine.errors import StatesError, StatesErrorName
+from eventframework.local.engine.errors import PathNotFoundError, StatesError, StatesErrorName
 from eventframework.local.engine.runtime import (
     Frame,
     StateEnv,
@@ -19,6 +19,15 @@ from eventframework.local.engine.runtime import (
     effective_input,
     sleep_in_state,
 )
+
+# The longest delay a Wait accepts at run time, in seconds (2**31 - 1). AWS recorded a TimestampPath
+# 24855 days ahead as accepted and 24856 days ahead as "Wait state delay is too long." (LocalStack's
+# AWS-validated snapshot `tests/aws/services/stepfunctions/v2/base/test_wait.snapshot.json`, test
+# `test_timestamp_too_far_in_future_boundary`); 2**31 - 1 seconds lies between the two. The one-year
+# maximum the Wait state page mentions is the execution's, not the state's.
+MAX_DELAY_SECONDS = 2**31 - 1
+# SecondsPath is read as a Java long: an integer outside it "cannot be parsed as a long value".
+_LONG_LIMIT = 2**63
 
 # ISO-8601 extended offset date-time: an explicit offset is required, fractions up to nanoseconds.
 _TIMESTAMP = re.compile(
@@ -46,27 +55,40 @@ class WaitState(StateBase):
     def run(self, frame: Frame, data: Any, env: StateEnv, _partial: object = None) -> Transition:
         selected = effective_input(frame, self, env, data, None)
         context = frame.path_context(self, env)
-        clock = frame.runtime.clock
-        if self.seconds is not None:
-            seconds = float(self.seconds)
-        elif self.seconds_path is not None:
-            seconds = _seconds_from(
-                self.seconds_path, reading.read_path(self.seconds_path, selected, context)
-            )
-        else:
-            text = self.timestamp
-            if self.timestamp_path is not None:
-                text = reading.read_path(self.timestamp_path, selected, context)
-            target = parse_timestamp(text, self.timestamp_path)
-            seconds = max(0.0, (target - clock.now()).total_seconds())
+        seconds = self._delay(selected, context, frame.runtime.clock.now())
+        if seconds > MAX_DELAY_SECONDS:
+            raise StatesError(StatesErrorName.RUNTIME, "Wait state delay is too long.")
         sleep_in_state(frame, seconds, self.name, data)
         output = paths.apply_output_path(self.output_path.value, self.output_path.present, selected, context)
         assign_variables(frame, self, env, self.assign, selected)
         return Transition(output, self.next)
 
+    def _delay(self, selected: Any, context: reading.PathContext, now: datetime) -> float:
+        """Seconds to wait, from whichever of the four fields the state has."""
+        if self.seconds is not None:
+            return float(self.seconds)
+        if self.seconds_path is not None:
+            value = _read_wait_path("SecondsPath", self.seconds_path, selected, context)
+            return _seconds_from(self.seconds_path, value)
+        text = self.timestamp
+        if self.timestamp_path is not None:
+            text = _read_wait_path("TimestampPath", self.timestamp_path, selected, context)
+        # AWS "considers the time value up to seconds and truncates milliseconds" (Wait state page).
+        target = parse_timestamp(text, self.timestamp_path).replace(microsecond=0)
+        return max(0.0, (target - now).total_seconds())
+
+
+def _read_wait_path(field_name: str, path: str, selected: Any, context: reading.PathContext) -> Any:
+    try:
+        return reading.read_path(path, selected, context)
+    except PathNotFoundError:
+        raise StatesError(
+            StatesErrorName.RUNTIME, f"The {field_name} parameter does not reference an input value: {path}"
+        ) from None
+
 
 def _seconds_from(path: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int):
+    if isinstance(value, bool) or not isinstance(value, int) or not -_LONG_LIMIT <= value < _LONG_LIMIT:
         raise StatesError(
             StatesErrorName.RUNTIME,
             f"The SecondsPath parameter cannot be parsed as a long value: {path} == {_shown(value)}",
