@@ -6,9 +6,9 @@ wiring the deployment test asserts is still made by the template's own values:
 
 - AWS::SecretsManager::Secret: no moto model. Created through Secrets Manager *before* the stack,
   so a Ref to a secret from a kept resource is replaced by the secret's ARN, as CloudFormation would.
-- AWS::Scheduler::Schedule, AWS::S3::BucketPolicy, AWS::SQS::QueuePolicy, AWS::SNS::TopicPolicy,
-  AWS::ApiGateway::Stage: no moto model. Applied through their service APIs *after* the stack, with
-  every Ref/GetAtt/Sub resolved against the stack's physical resources (the project's one
+- AWS::Scheduler::ScheduleGroup, AWS::Scheduler::Schedule, AWS::S3::BucketPolicy,
+  AWS::SQS::QueuePolicy, AWS::SNS::TopicPolicy, AWS::ApiGateway::Stage: no moto model. Applied
+  through their service APIs *after* the stack, with every Ref/GetAtt/Sub resolved against the stack's physical resources (the project's one
   intrinsic-function evaluator, `eventframework.local.cfn.IntrinsicResolver`).
 - AWS::ApiGateway::RestApi: moto demands `Name` (CloudFormation takes it from the Body's
   info.title) and ignores `Body`. The title is copied into Name, and after the stack the resolved
@@ -45,6 +45,7 @@ ACCOUNT_ID = "123456789012"  # moto's default account
 CODE_BUCKET, CODE_KEY = "efw-artifacts", "functions.zip"  # where tests/template's sam_ready puts code
 BEFORE_STACK = {"AWS::SecretsManager::Secret"}
 AFTER_STACK = {
+    "AWS::Scheduler::ScheduleGroup",
     "AWS::Scheduler::Schedule",
     "AWS::S3::BucketPolicy",
     "AWS::SQS::QueuePolicy",
@@ -52,7 +53,8 @@ AFTER_STACK = {
     "AWS::ApiGateway::Deployment",
     "AWS::ApiGateway::Stage",
 }
-AFTER_STACK_ORDER = {"AWS::ApiGateway::Deployment": -1}  # before the stages that name it
+# Before what names them: a deployment before its stages, a schedule group before its schedules.
+AFTER_STACK_ORDER = {"AWS::ApiGateway::Deployment": -1, "AWS::Scheduler::ScheduleGroup": -1}
 IGNORED = {"AWS::CloudWatch::Alarm", "AWS::CloudWatch::Dashboard", "AWS::ApiGateway::Account"}
 
 
@@ -228,9 +230,13 @@ class MotoStack:
     def _apply_after(self, logical_id: str) -> None:
         kind = self.template["Resources"][logical_id]["Type"]
         properties = self.properties(logical_id)
-        if kind == "AWS::Scheduler::Schedule":
+        if kind == "AWS::Scheduler::ScheduleGroup":
+            self.client("scheduler").create_schedule_group(Name=properties["Name"])
+            self.extra[logical_id] = properties["Name"]
+        elif kind == "AWS::Scheduler::Schedule":
             self.client("scheduler").create_schedule(
                 Name=properties["Name"],
+                GroupName=properties.get("GroupName", "default"),
                 ScheduleExpression=properties["ScheduleExpression"],
                 FlexibleTimeWindow=properties["FlexibleTimeWindow"],
                 State=properties.get("State", "ENABLED"),

@@ -127,8 +127,12 @@ def test_deploy_schedules_start_the_pull_state_machine_for_real_sources(stack: M
     schedules = stack.of_type("AWS::Scheduler::Schedule")
     assert schedules
     pull_arn = stack.physical("PullStateMachine")
+    (group,) = stack.of_type(
+        "AWS::Scheduler::ScheduleGroup"
+    )  # the stack's own, so dev and prod never collide
     for logical_id in schedules:
-        target = scheduler.get_schedule(Name=stack.physical(logical_id))["Target"]
+        schedule = scheduler.get_schedule(Name=stack.physical(logical_id), GroupName=stack.physical(group))
+        target = schedule["Target"]
         assert target["Arn"] == pull_arn
         assert json.loads(target["Input"])["source"] in SOURCE_IDS
         assert _allows(stack, target["RoleArn"], "states:StartExecution", pull_arn)

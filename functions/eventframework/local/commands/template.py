@@ -47,9 +47,12 @@ def _schedule(definition: SourceDefinition) -> list[str]:
         f"{logical_name(definition.id)}Schedule:",
         "  Type: ScheduleV2",
         "  Properties:",
-        # An explicit name per stack: SAM's default is the logical id, which collides when dev and
-        # prod stacks share an account and region.
-        f'    Name: !Sub "${{AWS::StackName}}-{definition.id}"',
+        # In the stack's own schedule group, with its one role: SAM's default name is the logical
+        # id (dev and prod stacks in one account would collide) and its default is a role per
+        # schedule.
+        f"    Name: {definition.id}",
+        "    GroupName: !Ref PullScheduleGroup",
+        "    RoleArn: !GetAtt PullScheduleRole.Arn",
         f"    Description: {json.dumps(f'Pull {definition.id} on its schedule')}",
         f"    ScheduleExpression: {definition.schedule}",
         f"    State: {state}",
