@@ -8,8 +8,9 @@ wiring the deployment test asserts is still made by the template's own values:
   so a Ref to a secret from a kept resource is replaced by the secret's ARN, as CloudFormation would.
 - AWS::Scheduler::ScheduleGroup, AWS::Scheduler::Schedule, AWS::S3::BucketPolicy,
   AWS::SQS::QueuePolicy, AWS::SNS::TopicPolicy, AWS::ApiGateway::Stage: no moto model. Applied
-  through their service APIs *after* the stack, with every Ref/GetAtt/Sub resolved against the stack's physical resources (the project's one
-  intrinsic-function evaluator, `eventframework.local.cfn.IntrinsicResolver`).
+  through their service APIs *after* the stack, with every Ref/GetAtt/Sub resolved against the
+  stack's physical resources (the project's one intrinsic-function evaluator,
+  `eventframework.local.cfn.IntrinsicResolver`).
 - AWS::ApiGateway::RestApi: moto demands `Name` (CloudFormation takes it from the Body's
   info.title) and ignores `Body`. The title is copied into Name, and after the stack the resolved
   Body is put with PutRestApi; moto reads only OpenAPI 3 there, so SAM's Swagger 2.0 body is
