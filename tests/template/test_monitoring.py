@@ -100,12 +100,16 @@ def test_monitoring_thresholds_come_from_the_source_definition(
     assert (dead["Threshold"], dead["ComparisonOperator"]) == (0, "GreaterThanThreshold")
 
 
-def test_monitoring_push_only_sources_get_no_pull_alarms(translated: dict[str, Any]) -> None:
+def test_monitoring_push_only_sources_get_their_dead_letters_alarm_alone(translated: dict[str, Any]) -> None:
     pushed = [definition for definition in list_sources() if not definition.pulled]
-    resources = translated["Resources"]
+    assert pushed
+    alarms = _alarms(translated)
     for definition in pushed:
         stem = logical_name(definition.id)
-        assert not [logical for logical in resources if logical.startswith(stem) and "Alarm" in logical]
+        assert [logical for logical in alarms if logical.startswith(stem)] == [f"{stem}DeadLettersAlarm"]
+        alarm = alarms[f"{stem}DeadLettersAlarm"]
+        assert alarm["MetricName"] == MetricName.EVENTS_DEAD_LETTERED.value
+        assert _dimensions(alarm) == {"service": SERVICE, "source": definition.id}
 
 
 def test_monitoring_failed_executions_alarm_watches_the_pull_machine(translated: dict[str, Any]) -> None:

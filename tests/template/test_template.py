@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from eventframework.local.cfn import IntrinsicResolver
+
 from .conftest import REPO, TEMPLATE
 
 CFN_LINT = Path(sys.executable).with_name("cfn-lint")
@@ -99,6 +101,31 @@ def test_template_outputs_each_have_a_description(template: dict[str, Any]) -> N
     assert template["Outputs"]
     for name, output in template["Outputs"].items():
         assert output.get("Description"), name
+
+
+@pytest.mark.parametrize(
+    ("existing", "url"),
+    [
+        ("", "MozDefEventsQueue.Ref"),
+        (
+            "arn:aws:sqs:eu-west-1:111122223333:mozdef-events",
+            "https://sqs.eu-west-1.amazonaws.com/111122223333/mozdef-events",
+        ),
+    ],
+)
+def test_template_queue_url_output_is_a_url_for_either_queue(
+    template: dict[str, Any], existing: str, url: str
+) -> None:
+    """With MozDef's own queue (ExistingMozDefQueueArn), the output is its URL, not the ARN given."""
+    resolver = IntrinsicResolver(
+        template,
+        lambda logical_id, attribute: f"{logical_id}.{attribute or 'Ref'}",
+        region="us-east-1",
+        account_id="123456789012",
+        stack_name="efw",
+        parameters={"ExistingMozDefQueueArn": existing},
+    )
+    assert resolver.resolve(template["Outputs"]["MozDefEventsQueueUrl"]["Value"]) == url
 
 
 def test_template_state_machine_arns_come_from_substitutions(template: dict[str, Any]) -> None:

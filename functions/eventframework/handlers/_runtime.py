@@ -15,12 +15,12 @@ from functools import lru_cache
 from typing import Any, Protocol, TypeVar
 
 from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities import parameters
 
 from eventframework.fetch.credentials import forget_secrets
 from eventframework.handlers._tracing import handler_tracer
-from eventframework.observability import DIMENSION_SOURCE, SERVICE, Measurement
+from eventframework.observability import DIMENSION_SOURCE, SERVICE, Measurement, MetricName
 from eventframework.pipeline import Services, Settings
 
 T = TypeVar("T")
@@ -87,6 +87,23 @@ def bind(source: str, execution: str) -> None:
 
 def count(name: str, value: int) -> None:
     metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+
+
+def count_dead_letters(source: str, value: int) -> None:
+    """`EventsDeadLettered` of a push channel under the source's dimension, as a pull emits it, so
+    the per-source dead-letter alarm covers pushed events too. A metric of its own: the source
+    dimension must not land on the invocation's other counts, which alarms read by service alone."""
+    if value <= 0:
+        return
+    dimensions = {"service": SERVICE, DIMENSION_SOURCE: source}
+    with single_metric(
+        name=MetricName.EVENTS_DEAD_LETTERED.value,
+        unit=MetricUnit.Count,
+        value=value,
+        namespace=metrics.namespace,
+        default_dimensions=dimensions,
+    ):
+        pass
 
 
 def emit(measurements: Iterable[Measurement]) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from eventframework.eventbridge import EventBridgeIngestor, EventBridgeServices
-from eventframework.handlers._runtime import count, logger, metrics, services
+from eventframework.handlers._runtime import count, count_dead_letters, logger, metrics, services
 from eventframework.webhooks import DeliveryStore
 from eventframework.webhooks.push import PushOutlets
 
@@ -30,6 +30,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     logger.append_keys(source=outcome.source)
     for name in ("published", "dead_lettered", "duplicates"):
         count(f"EventBridge{name.title().replace('_', '')}", int(outcome.counts.get(name, 0)))
+    count_dead_letters(outcome.source, int(outcome.counts.get("dead_lettered", 0)))
     if outcome.status == "duplicate":  # a redelivery of a delivery already done: acknowledged only
         count("EventBridgeRedeliveries", 1)
     logger.info("eventbridge event handled", extra={"status": outcome.status, "delivery": outcome.delivery})

@@ -11,7 +11,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from eventframework.handlers._runtime import count, logger, metrics, services
+from eventframework.handlers._runtime import count, count_dead_letters, logger, metrics, services
 from eventframework.webhooks import (
     DeliveryStore,
     MalformedBodyError,
@@ -45,6 +45,7 @@ def webhook(source: str) -> Response[str]:
     outcome = ingestor().handle(request)
     for name in ("published", "dead_lettered", "duplicates"):
         count(f"Webhook{name.title().replace('_', '')}", int(outcome.body.get(name, 0)))
+    count_dead_letters(request.source, int(outcome.body.get("dead_lettered", 0)))
     logger.info("webhook handled", extra={"status": outcome.status, "method": request.method})
     return _respond(outcome)
 

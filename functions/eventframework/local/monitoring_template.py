@@ -4,7 +4,7 @@ For each pulled source: a lag alarm (newest delivered event older than `monitori
 a no-successful-run alarm (no page processed within `monitoring.missed_runs` schedule intervals; a
 stopped schedule or a run that keeps failing), a dead-letters alarm (any new dead letter), and a
 dashboard of throughput, lag, failures, dead letters, API latency, MozDef's queue and the webhook
-API's responses. The alarms
+API's responses. A push-only source gets the dead-letters alarm alone. The alarms
 publish to the stack's AlarmTopic; the metrics are the ones `eventframework.observability` emits.
 """
 
@@ -60,6 +60,27 @@ def _alarm(
     return [*lines, "    AlarmActions: [!Ref AlarmTopic]", "    OKActions: [!Ref AlarmTopic]"]
 
 
+def _dead_letters_alarm(source: str, stem: str) -> list[str]:
+    return _alarm(
+        f"{stem}DeadLettersAlarm",
+        f"{source}: events were dead-lettered; inspect and reprocess them",
+        MetricName.EVENTS_DEAD_LETTERED,
+        source,
+        {"Statistic": "Sum", "Period": ALARM_PERIOD, "Threshold": 0}
+        | {
+            "ComparisonOperator": "GreaterThanThreshold",
+            "EvaluationPeriods": 1,
+            "TreatMissingData": "notBreaching",
+        },
+    )
+
+
+def render_push_alarms(definition: SourceDefinition, stem: str) -> list[str]:
+    """A push-only source's one alarm: its dead letters (webhook and EventBridge handlers emit them
+    under the source's dimension; there are no runs to watch)."""
+    return _dead_letters_alarm(definition.id, stem)
+
+
 def render_alarms(definition: SourceDefinition, stem: str) -> list[str]:
     """The three alarms of a source; `stem` is its PascalCase logical-id stem (OktaSystemLog)."""
     source = definition.id
@@ -91,14 +112,7 @@ def render_alarms(definition: SourceDefinition, stem: str) -> list[str]:
                 "TreatMissingData": "breaching",
             },
         ),
-        *_alarm(
-            f"{stem}DeadLettersAlarm",
-            f"{source}: events were dead-lettered; inspect and reprocess them",
-            MetricName.EVENTS_DEAD_LETTERED,
-            source,
-            {"Statistic": "Sum", "Period": ALARM_PERIOD, "Threshold": 0, **common}
-            | {"TreatMissingData": "notBreaching"},
-        ),
+        *_dead_letters_alarm(source, stem),
     ]
 
 

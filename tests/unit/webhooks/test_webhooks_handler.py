@@ -59,3 +59,27 @@ def test_proxy_event_carries_path_source_query_and_request_time() -> None:
     assert event["queryStringParameters"] == {"x": "1"}
     assert event["isBase64Encoded"] is True and base64.b64decode(event["body"]) == b"\xff"
     assert event["requestContext"]["requestTimeEpoch"] == 1_700_000_000_000
+
+
+def _emf_records(output: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in output.splitlines() if line.startswith('{"_aws"')]
+
+
+def test_handler_counts_dead_letters_under_the_source_for_its_alarm(
+    handler: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The per-source dead-letters alarm (template.yaml) reads EventsDeadLettered by service and
+    source: a pushed event that is dead-lettered must count there, as a pulled one does."""
+    body = json.dumps({"action": "created", "sender": "octocat"}).encode()
+    response = handler(
+        event_for("/webhooks/github-webhook", body, github_headers(GITHUB_SECRET, body, "d-1"))
+    )
+    assert json.loads(response["body"])["dead_lettered"] == 1
+    records = _emf_records(capsys.readouterr().out)
+    (dead,) = [record for record in records if "EventsDeadLettered" in record]
+    assert dead["EventsDeadLettered"] in (1, [1.0], 1.0)
+    assert dead["source"] == "github-webhook" and dead["service"] == "eventframework"
+    (dimensions,) = dead["_aws"]["CloudWatchMetrics"][0]["Dimensions"]
+    assert set(dimensions) == {"service", "source"}
+    others = [record for record in records if "WebhookPublished" in record]
+    assert others and all("source" not in record for record in others), "the source dimension leaked"

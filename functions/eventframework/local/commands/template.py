@@ -19,7 +19,7 @@ from typing import Any
 from eventframework.definitions import SourceDefinition, list_sources
 from eventframework.errors import EventFrameworkError
 from eventframework.fetch.auth_kinds import secret_keys
-from eventframework.local.monitoring_template import render_monitoring
+from eventframework.local.monitoring_template import render_monitoring, render_push_alarms
 
 BLOCKS = ("schedules", "secrets", "monitoring")
 
@@ -103,8 +103,11 @@ def render_block(name: str, definitions: Sequence[SourceDefinition]) -> list[str
     render = {"schedules": _schedule, "secrets": _secret, "monitoring": _monitoring}[name]
     lines: list[str] = []
     for definition in sorted(definitions, key=lambda item: item.id):
-        if name in ("schedules", "monitoring") and not definition.pulled:
-            continue  # a push-only source arrives through a push channel, no schedule, no run alarms
+        if name == "schedules" and not definition.pulled:
+            continue  # a push-only source arrives through a push channel: no schedule
+        if name == "monitoring" and not definition.pulled:  # no runs to watch; its dead letters, yes
+            lines.extend(render_push_alarms(definition, logical_name(definition.id)))
+            continue
         if name == "secrets" and not definition.pulled and definition.webhook is None:
             continue  # pushed by AWS itself (eventbridge): nothing to authenticate, no secret
         lines.extend(render(definition))
