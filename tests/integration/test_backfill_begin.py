@@ -12,6 +12,7 @@ import pytest
 from eventframework.pipeline import BeginRequest, begin_run
 from eventframework.pipeline.backfill import BackfillRangeError, stamp
 from eventframework.state import CheckpointStore
+from tests.support.asl_writes import release_lease
 from tests.support.aws import AwsResources, FakeClock
 
 SOURCE = "okta-system-log"
@@ -66,7 +67,7 @@ def test_begin_run_backfill_of_a_filled_range_has_nothing_to_do(aws: AwsResource
     _begin(store, clock, "live-1")
     asked = {"since": _days_ago(clock, 7), "until": _days_ago(clock, 6)}
     first = _begin(store, clock, "fill-1", backfill=asked)
-    store.release(SOURCE, owner="fill-1", sk=first["checkpoint_key"])
+    release_lease(aws.dynamodb, aws.state_table, SOURCE, owner="fill-1", sk=first["checkpoint_key"])
     again = _begin(store, clock, "fill-2", backfill=asked)
     assert again["acquired"] is False and "filled completely" in again["nothing_to_do"]
 

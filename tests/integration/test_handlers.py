@@ -13,7 +13,8 @@ import pytest
 from eventframework.fetch.errors import SourceRateLimitedError
 from eventframework.handlers import _runtime, begin_run, fetch_page, process_page
 from eventframework.local.sandbox import Fault, Sandbox
-from eventframework.state import CheckpointStore, DeadLetterStore, Ledger
+from eventframework.state import DeadLetterStore, Ledger
+from tests.support.asl_writes import release_lease, save_checkpoint
 from tests.support.aws import AwsResources
 
 SOURCE = "okta-system-log"
@@ -204,17 +205,24 @@ def test_handlers_pull_every_event_exactly_once_across_pages(
 ) -> None:
     """The state machine's loop, by hand: begin, then fetch/process/save until no more pages."""
     begun = _begin("exec-1")
-    checkpoints = CheckpointStore(pipeline.state_table, pipeline.dynamodb)
     cursor, number, published = begun["cursor"], 0, 0
     while True:
         number += 1
         page = _fetch(cursor, page_number=number)["page"]
         published += _process(page)["published"]
-        checkpoints.save(SOURCE, page["next_cursor"], owner="exec-1", run_id="arn:exec-1")
+        save_checkpoint(
+            pipeline.dynamodb,
+            pipeline.state_table,
+            SOURCE,
+            page["next_cursor"],
+            owner="exec-1",
+            run_id="arn:exec-1",
+            expires_at=begun["lease"]["expires_at"],
+        )
         cursor = page["next_cursor"]
         if not page["has_more"]:
             break
-    checkpoints.release(SOURCE, owner="exec-1")
+    release_lease(pipeline.dynamodb, pipeline.state_table, SOURCE, owner="exec-1")
     delivered = [json.loads(body)["details"]["source_event_id"] for body in pipeline.queue_bodies()]
     assert sorted(delivered) == sorted(event["uuid"] for event in sandbox.events(SOURCE))
     assert published == len(delivered) == 250

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import pytest
+from botocore.exceptions import ClientError
 
 from eventframework.state import CheckpointStore, LeaseLostError
+from tests.support.asl_writes import release_lease, save_checkpoint
 from tests.support.aws import AwsResources, FakeClock
 
 
@@ -34,8 +36,10 @@ def test_checkpoint_store_expired_lease_can_be_taken(aws: AwsResources, clock: F
     store.acquire("okta", "run-1")
     clock.advance(601)
     assert store.acquire("okta", "run-2").acquired is True
-    with pytest.raises(LeaseLostError, match="run-1"):
-        store.save("okta", "c1", owner="run-1", run_id="arn:1")
+    with pytest.raises(ClientError, match="ConditionalCheckFailed"):  # the state machine's write fails
+        save_checkpoint(
+            aws.dynamodb, aws.state_table, "okta", "c1", owner="run-1", run_id="arn:1", expires_at=1
+        )
 
 
 def test_checkpoint_store_require_lease_refuses_a_run_whose_lease_was_taken(
@@ -61,32 +65,43 @@ def test_checkpoint_store_reacquire_by_same_owner_is_idempotent(aws: AwsResource
 def test_checkpoint_store_handover_passes_live_lease(aws: AwsResources, clock: FakeClock) -> None:
     store = _store(aws, clock)
     store.acquire("okta", "run-1")
-    store.save("okta", "cursor-9", owner="run-1", run_id="arn:1")
+    save_checkpoint(
+        aws.dynamodb, aws.state_table, "okta", "cursor-9", owner="run-1", run_id="arn:1", expires_at=1
+    )
     handed = store.acquire("okta", "run-1-next", handed_over_from="run-1")
     assert handed.acquired is True
     assert handed.cursor == "cursor-9"
     assert store.acquire("okta", "intruder").acquired is False
 
 
-def test_checkpoint_store_save_then_read_round_trips(aws: AwsResources, clock: FakeClock) -> None:
+def test_checkpoint_store_reads_what_the_state_machine_saved(aws: AwsResources, clock: FakeClock) -> None:
     store = _store(aws, clock)
     store.acquire("okta", "run-1")
     clock.advance(10)
-    lease = store.save("okta", "after=abc", owner="run-1", run_id="arn:exec:1")
+    expires = store.lease_expiry()
+    save_checkpoint(
+        aws.dynamodb,
+        aws.state_table,
+        "okta",
+        "after=abc",
+        owner="run-1",
+        run_id="arn:exec:1",
+        expires_at=expires,
+    )
     checkpoint = store.read("okta")
     assert checkpoint is not None
     assert checkpoint.cursor == "after=abc"
-    assert checkpoint.lease_expires_at == lease.expires_at == int(clock.now) + 600
+    assert checkpoint.lease_expires_at == expires == int(clock.now) + 600
     assert checkpoint.last_run_id == "arn:exec:1"
     assert checkpoint.updated_at is not None and checkpoint.updated_at.startswith("2023-11-14T")
 
 
-def test_checkpoint_store_release_frees_lease_and_records_success(
+def test_checkpoint_store_lease_released_by_the_state_machine_is_free(
     aws: AwsResources, clock: FakeClock
 ) -> None:
     store = _store(aws, clock)
     store.acquire("okta", "run-1")
-    store.release("okta", owner="run-1")
+    release_lease(aws.dynamodb, aws.state_table, "okta", owner="run-1")
     checkpoint = store.read("okta")
     assert checkpoint is not None and checkpoint.last_success_at is not None
     assert store.acquire("okta", "run-2").acquired is True
@@ -95,7 +110,7 @@ def test_checkpoint_store_release_frees_lease_and_records_success(
 def test_checkpoint_store_empty_cursor_reads_as_none(aws: AwsResources, clock: FakeClock) -> None:
     store = _store(aws, clock)
     store.acquire("okta", "run-1")
-    store.save("okta", None, owner="run-1", run_id="arn:1")
+    save_checkpoint(aws.dynamodb, aws.state_table, "okta", None, owner="run-1", run_id="arn:1", expires_at=1)
     checkpoint = store.read("okta")
     assert checkpoint is not None and checkpoint.cursor is None
     assert store.read("unknown") is None

@@ -5,8 +5,9 @@ Layout (state table, pk `source`, sk `checkpoint`): `cursor`, `lease_owner`, `le
 pull's first window started (fixed once, by its first run), which backfills are clipped at. A
 backfill keeps the same attributes on its own item (sk `backfill#<since>#<until>`, see
 eventframework.pipeline.backfill); every method takes that key as `sk`. The pull state machine
-writes the cursor itself (a DynamoDB UpdateItem conditioned on the lease owner, after ProcessPage
-succeeded); `save` here is the same write for local tools and tests.
+writes the cursor and releases the lease itself ("Save checkpoint" and "Release the lease": DynamoDB
+UpdateItems conditioned on the lease owner), so this store only takes, checks and extends leases
+and reads what was saved.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -69,10 +69,6 @@ class Checkpoint:
     last_success_at: str | None
     last_run_id: str | None
     live_since: str | None = None
-
-
-def _iso(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, UTC).isoformat()
 
 
 def _cursor(item: Mapping[str, Any]) -> str | None:
@@ -206,23 +202,6 @@ class CheckpointStore:
         if response.get("Item", {}).get("lease_owner", {}).get("S") != owner:
             raise LeaseLostError(self.table_name, source, owner, before_publish=True)
 
-    def save(self, source: str, cursor: str | None, *, owner: str, run_id: str) -> Lease:
-        """Store the cursor and extend the lease, only while `owner` holds it (else LeaseLostError)."""
-        lease = Lease(owner, self.lease_expiry())
-        self._conditional_update(
-            source,
-            owner,
-            "SET #cursor = :cursor, lease_expires_at = :expires, updated_at = :at, last_run_id = :run",
-            {
-                ":cursor": {"S": cursor or ""},
-                ":expires": {"N": str(lease.expires_at)},
-                ":at": {"S": _iso(self._clock())},
-                ":run": {"S": run_id},
-            },
-            names={"#cursor": "cursor"},
-        )
-        return lease
-
     def extend_lease(self, source: str, *, owner: str, sk: str = CHECKPOINT_SK) -> Lease:
         """Keep the lease while a run waits out a rate limit (no cursor to save yet); only while
         ``owner`` holds it (else LeaseLostError)."""
@@ -231,16 +210,6 @@ class CheckpointStore:
         self._conditional_update(source, owner, "SET lease_expires_at = :expires", expires, sk=sk)
         return lease
 
-    def release(self, source: str, *, owner: str, sk: str = CHECKPOINT_SK) -> None:
-        """End the run: the lease expires now and the success time is recorded."""
-        self._conditional_update(
-            source,
-            owner,
-            "SET lease_expires_at = :expired, last_success_at = :at",
-            {":expired": {"N": "0"}, ":at": {"S": _iso(self._clock())}},
-            sk=sk,
-        )
-
     def _conditional_update(
         self,
         source: str,
@@ -248,10 +217,8 @@ class CheckpointStore:
         expression: str,
         values: dict[str, Any],
         *,
-        names: dict[str, str] | None = None,
         sk: str = CHECKPOINT_SK,
     ) -> None:
-        extra: dict[str, Any] = {"ExpressionAttributeNames": names} if names else {}
         try:
             self._client.update_item(
                 TableName=self.table_name,
@@ -259,7 +226,6 @@ class CheckpointStore:
                 UpdateExpression=expression,
                 ConditionExpression="lease_owner = :owner",
                 ExpressionAttributeValues={**values, ":owner": {"S": owner}},
-                **extra,
             )
         except ClientError as error:
             if is_conditional_failure(error):
