@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from eventframework.jsontext import dumps_deep
 from eventframework.state._aws import translated
 from eventframework.state.errors import StateStoreError
 from eventframework.state.pages import PageRef, PageStore
@@ -61,7 +62,12 @@ def _ref_value(attr: Mapping[str, Any] | None) -> PageRef | None:
 
 
 def _raw_text(raw: Any) -> str:
-    return raw if isinstance(raw, str) else json.dumps(raw, separators=(",", ":"), default=str)
+    if isinstance(raw, str):
+        return raw
+    try:
+        return json.dumps(raw, separators=(",", ":"), default=str)
+    except RecursionError:  # a record nested too deeply to process is kept exactly all the same
+        return dumps_deep(raw)
 
 
 class DeadLetterStore:
