@@ -103,6 +103,29 @@ def test_journal_keeps_dead_letter_bodies_in_s3_and_not_raw_pages(
     assert s3.get_object(Bucket="pages", Key="deadletters/okta/e1.json")["Body"].read() == b'{"big": 1}'
 
 
+def test_journal_replays_a_dead_letter_body_deleted_after_the_last_save(
+    session: boto3.session.Session, tmp_path: Path
+) -> None:
+    """Reprocessing confirmed a dead letter and deleted its body, then the process died before the
+    state was saved: the next start restores the saved mirror (body included), and replaying the
+    journal deletes the body again instead of resurrecting an orphan."""
+    s3 = session.client("s3")
+    key = "deadletters/okta/e1.json"
+    s3.put_object(Bucket="pages", Key=key, Body=b'{"big": 1}')
+    mirror = tmp_path / "pages"
+    assert save_bucket(s3, "pages", mirror, lambda key: True) == 1
+    journal = WriteJournal(tmp_path, session.events).start()
+    journaled = session.client("s3")  # made after start: it carries the journal's hooks
+    journaled.delete_object(Bucket="pages", Key=key)
+    journal.commit()
+    journal.stop()
+    s3.delete_object(Bucket="pages", Key=key)  # the next start's emulator begins empty
+    assert load_bucket(s3, "pages", mirror) == 1
+    recovery = recover(tmp_path, {"s3": s3}.__getitem__)
+    assert recovery.replayed == 1
+    assert s3.list_objects_v2(Bucket="pages", Prefix="deadletters/").get("KeyCount") == 0
+
+
 def _journal_one_committed_checkpoint(session: boto3.session.Session, directory: Path) -> None:
     journal = WriteJournal(directory, session.events).start()
     _put(session.client("dynamodb"), "checkpoint", "page-1")

@@ -148,3 +148,35 @@ def test_template_functions_bundle_sources_and_schemas_via_makefile(template: di
 @pytest.mark.parametrize("name", ["pull.asl.json"])
 def test_template_state_machine_files_are_json(name: str) -> None:
     assert json.loads((REPO / "statemachines" / name).read_text(encoding="utf-8"))["StartAt"]
+
+
+def _statements(translated: dict[str, Any], role: str) -> list[dict[str, Any]]:
+    policies = translated["Resources"][role]["Properties"].get("Policies", [])
+    return [statement for policy in policies for statement in policy["PolicyDocument"]["Statement"]]
+
+
+def test_template_reprocess_role_deletes_only_dead_letter_bodies(translated: dict[str, Any]) -> None:
+    s3 = [
+        statement
+        for statement in _statements(translated, "ReprocessBatchFunctionRole")
+        if any(str(action).startswith("s3:") for action in _as_list(statement["Action"]))
+    ]
+    deleting = [statement for statement in s3 if "s3:DeleteObject" in _as_list(statement["Action"])]
+    assert [statement["Resource"] for statement in deleting] == [
+        {"Fn::Sub": "${PageBucket.Arn}/deadletters/*"}
+    ]
+    assert all("*" not in str(statement["Action"]) for statement in s3)
+
+
+def test_template_page_bucket_expires_orphaned_dead_letter_bodies_long_after_pages(
+    template: dict[str, Any],
+) -> None:
+    rules = template["Resources"]["PageBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    by_prefix = {rule.get("Prefix"): rule for rule in rules if rule.get("Prefix")}
+    page_days = template["Parameters"]["PageRetentionDays"]
+    assert by_prefix["deadletters/"]["ExpirationInDays"] > page_days["MaxValue"]
+    assert by_prefix["pages/"]["ExpirationInDays"] == {"Ref": "PageRetentionDays"}
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]

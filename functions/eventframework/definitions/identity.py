@@ -20,6 +20,7 @@ from typing import Any
 from eventframework.definitions.model import SourceDefinition
 from eventframework.definitions.paths import compile_path
 from eventframework.definitions.templates import Placeholder, parse_template
+from eventframework.jsontext import dumps_deep
 
 CONTENT_ID = "$sha256"
 
@@ -28,6 +29,8 @@ def content_key(raw: Any) -> str:
     """``sha256:<hex>`` of ``raw`` as canonical JSON (sorted keys, compact; odd values as text)."""
     try:
         canonical = json.dumps(raw, sort_keys=True, default=str, separators=(",", ":"))
+    except RecursionError:  # nested past what json.dumps recurses through (orjson decodes 1,024)
+        canonical = dumps_deep(raw, sort_keys=True)
     except (TypeError, ValueError):
         canonical = repr(raw)
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()

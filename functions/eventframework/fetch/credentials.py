@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
 CACHE_SECONDS = 300
+# Secrets Manager's own limit for a secret value (64 KB); the local override is held to it too.
+MAX_SECRET_CHARS = 65_536
 
 
 def secret_name(source_id: str) -> str:
@@ -61,6 +63,9 @@ def load_credentials(source_id: str) -> dict[str, str]:
     override = env_override_name(source_id)
     raw = os.environ.get(override)
     if raw is not None:
+        if len(raw) > MAX_SECRET_CHARS:
+            problem = f"is {len(raw)} characters; a secret holds at most {MAX_SECRET_CHARS}"
+            raise CredentialsError(source_id, override, problem)
         try:
             return _as_strings(source_id, override, loads_text(raw))
         except json.JSONDecodeError:

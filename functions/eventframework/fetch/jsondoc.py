@@ -17,6 +17,7 @@ vendor schemas and their ids go to the ledger. Two differences exist and both ar
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 import orjson
@@ -61,14 +62,21 @@ def loads_fast(body: bytes) -> tuple[bool, Any]:
 
 
 def loads_text(text: str) -> Any:
-    """``json.loads``, with a document nested past the interpreter's recursion limit reported as the
-    :class:`json.JSONDecodeError` every caller already turns into its own clear refusal (a webhook 400,
-    a malformed page, a dead letter kept as text) instead of a ``RecursionError`` that crashes the
-    handler. orjson, tried first on pages, refuses such documents by itself (depth 1024)."""
+    """``json.loads``, with the two hostile documents it does not word as a
+    :class:`json.JSONDecodeError` reported as one, which every caller already turns into its own
+    clear refusal (a webhook 400, a malformed page, a dead letter kept as text) instead of an
+    exception that crashes the handler: nesting past the interpreter's recursion limit (a
+    ``RecursionError``; orjson, tried first on pages, refuses past depth 1024 by itself), and an
+    integer longer than Python converts from text (a plain ``ValueError``, 4,300 digits)."""
     try:
         return json.loads(text)
     except RecursionError:
         raise json.JSONDecodeError("document nested too deeply to parse", text, 0) from None
+    except json.JSONDecodeError:
+        raise
+    except ValueError:
+        message = f"a number has more than {sys.get_int_max_str_digits()} digits"
+        raise json.JSONDecodeError(message, text, 0) from None
 
 
 def json_pointer(records_path: str) -> str | None:

@@ -26,6 +26,7 @@ from eventframework.pipeline._input import required_mapping, required_str
 from eventframework.pipeline.backfill import BackfillRange
 from eventframework.pipeline.services import Services
 from eventframework.process import process_records
+from eventframework.process.pipeline import event_key_for
 from eventframework.process.results import ErrorKind, ProcessResult
 from eventframework.publish import PublishResult
 from eventframework.state import PageRef
@@ -119,10 +120,11 @@ def _dead_letter_all(
         )
     for failure in published.failed:
         event_id = result.delivered[failure.index][0]
+        raw = raw_by_id.get(event_id, failure.event)
         store.put(
             request.source,
-            event_key=event_id,
-            raw=raw_by_id.get(event_id, failure.event),
+            event_key=event_key_for(raw, event_id),
+            raw=raw,
             error_kind=ErrorKind.PUBLISH_FAILED,
             message=f"{failure.code}: {failure.reason}",
             run_id=request.run_id,

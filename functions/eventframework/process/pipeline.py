@@ -32,10 +32,17 @@ from eventframework.process.validation import (
     validator_for,
 )
 
+# The dead-letter key is a DynamoDB sort key (at most 1,024 bytes) and part of an S3 object key
+# (`deadletters/<source>/<key>.json`, at most 1,024 bytes): a longer id is a hostile or broken one.
+MAX_EVENT_KEY_BYTES = 512
+
 
 def event_key_for(raw: Any, event_id: str | None) -> str:
-    """The dead-letter key: the source's own id, else a content hash (stable across re-fetches)."""
-    return event_id or content_key(raw)
+    """The dead-letter key: the source's own id, else (none, or one too long to be a key) a content
+    hash, stable across re-fetches."""
+    if event_id and len(event_id.encode("utf-8", errors="surrogatepass")) <= MAX_EVENT_KEY_BYTES:
+        return event_id
+    return content_key(raw)
 
 
 def serialised_size(event: dict[str, Any]) -> int:

@@ -3,7 +3,9 @@
 Per dead letter, in this order: re-run the current schema and mapping (a freshly compiled
 `PageProcessor`); an event the pull's ledger already delivered is only removed; an event that now
 passes is claimed (`ClaimStore`), published, and then, in one transaction, its claim is marked
-published and its dead letter deleted; an event that still fails keeps its dead letter with the new
+published and its dead letter deleted, and only after that its oversized body in S3, if any (a
+failure there leaves an orphan the bucket's lifecycle rule expires, never a letter without its
+body); an event that still fails keeps its dead letter with the new
 reason and one more attempt. A dry run only counts. A crash anywhere leaves the dead letter in place
 (nothing lost); the claim keeps a re-run or a concurrent run from publishing it again (see
 docs/operations.md for the one narrow window between SQS accepting a message and the confirmation).
@@ -106,16 +108,21 @@ class BatchRunner:
             return
         if not result.events:  # the ledger says a pull delivered it after it was dead-lettered
             batch.totals.already_published += 1
-            self.services.deadletters.delete(letter.source, letter.event_key)
+            self._remove(letter)
             return
         outcome = self.claims.claim(letter.source, letter.event_key, self.request.run_id)
         if outcome is ClaimOutcome.CLAIMED:
             batch.to_publish.append((letter, result.events[0]))
         elif outcome is ClaimOutcome.PUBLISHED:
             batch.totals.already_published += 1
-            self.services.deadletters.delete(letter.source, letter.event_key)
+            self._remove(letter)
         else:
             batch.totals.held_by_another_run += 1
+
+    def _remove(self, letter: DeadLetter) -> None:
+        """Delete a dead letter whose event is already on the queue: the item, then its S3 body."""
+        self.services.deadletters.delete(letter.source, letter.event_key)
+        self.services.deadletters.discard_raw(letter)
 
     def _keep(self, letter: DeadLetter, text: str, kind: str, message: str) -> None:
         """Update the dead letter in place: new reason, this run, one more attempt."""
@@ -136,6 +143,7 @@ class BatchRunner:
             failure = failed.get(index)
             if failure is None:
                 self.claims.confirm(source, letter.event_key, self.request.run_id, self.services.deadletters)
+                self.services.deadletters.discard_raw(letter)
                 batch.totals.published += 1
                 continue
             self.claims.release(source, letter.event_key, self.request.run_id)

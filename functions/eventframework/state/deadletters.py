@@ -4,13 +4,17 @@ A DynamoDB table (pk `source`, sk `event_key`) rather than an SQS dead-letter qu
 must be listed, counted by kind, looked up by key, updated in place on each failed attempt and
 deleted once reprocessed, none of which a queue offers. `put` is an upsert: attempts grow by one,
 `first_seen` is kept, `last_seen`, the reason and the run are refreshed. A raw event too large for
-an item (> 350 KB) is stored in the page bucket and the item keeps a reference to it. Error kinds
-are those of `eventframework.process.results.ErrorKind` (the processing vocabulary owns them).
+an item (> 350 KB) is stored in the page bucket and the item keeps a reference to it. That body is
+removed (`discard_raw`) only after the item is gone, so a failure in between leaves an orphan body
+(harmless: the bucket's lifecycle rule for `deadletters/` expires it), never an item whose body is
+missing. Error kinds are those of `eventframework.process.results.ErrorKind` (the processing
+vocabulary owns them).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 import time
 from collections import Counter
@@ -19,13 +23,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from eventframework.jsontext import dumps_deep
 from eventframework.state._aws import translated
+from eventframework.state.errors import StateStoreError
 from eventframework.state.pages import PageRef, PageStore
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 MAX_INLINE_RAW_BYTES = 350_000
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -54,7 +62,12 @@ def _ref_value(attr: Mapping[str, Any] | None) -> PageRef | None:
 
 
 def _raw_text(raw: Any) -> str:
-    return raw if isinstance(raw, str) else json.dumps(raw, separators=(",", ":"), default=str)
+    if isinstance(raw, str):
+        return raw
+    try:
+        return json.dumps(raw, separators=(",", ":"), default=str)
+    except RecursionError:  # a record nested too deeply to process is kept exactly all the same
+        return dumps_deep(raw)
 
 
 class DeadLetterStore:
@@ -155,6 +168,28 @@ class DeadLetterStore:
                 TableName=self.table_name,
                 Key={"source": {"S": source}, "event_key": {"S": event_key}},
             )
+
+    def discard_raw(self, letter: DeadLetter) -> bool:
+        """Delete the S3 body of a dead letter whose item is already deleted; True when nothing is left.
+
+        Call it only after the item's deletion succeeded (a leftover body is harmless, a missing one
+        is not). A failure is reported by the return value, not raised: the caller's work (an event on
+        the queue, a confirmed claim) is done, and the lifecycle rule expires the orphan.
+        """
+        if letter.raw_ref is None or self._pages is None:
+            return True
+        try:
+            self._pages.delete(letter.raw_ref)
+        except StateStoreError as error:
+            _log.warning(
+                "dead letter %s/%s is deleted but its body %s stays until the lifecycle rule expires it: %s",
+                letter.source,
+                letter.event_key,
+                letter.raw_ref.key,
+                error,
+            )
+            return False
+        return True
 
     def load_raw(self, letter: DeadLetter) -> str:
         """The raw event text, fetched from the page bucket when it was too large to keep inline."""

@@ -53,3 +53,8 @@ class PageStore:
             raise translate(error, ref.bucket, "get page") from error
         with translated(ref.bucket, "read page body"):
             return response["Body"].read()
+
+    def delete(self, ref: PageRef) -> None:
+        """Remove an object; deleting one that is already gone succeeds (S3 answers 204 either way)."""
+        with translated(ref.bucket, "delete object"):
+            self._client.delete_object(Bucket=ref.bucket, Key=ref.key)

@@ -17,6 +17,7 @@ from typing import Any
 from eventframework.definitions import SourceDefinition
 from eventframework.definitions.identity import event_id_reader
 from eventframework.process import process_records
+from eventframework.process.pipeline import event_key_for
 from eventframework.process.results import DeadLetterCandidate, ErrorKind, ProcessResult
 from eventframework.publish import SqsPublisher
 from eventframework.state import DeadLetterStore
@@ -93,5 +94,6 @@ def _failed_publishes(
         event_id = result.delivered[failure.index][0]
         raw = by_id.get(event_id, failure.event)
         message = f"{failure.code}: {failure.reason}"
-        candidates.append(DeadLetterCandidate(raw, event_id, ErrorKind.PUBLISH_FAILED.value, message))
+        key = event_key_for(raw, event_id)
+        candidates.append(DeadLetterCandidate(raw, key, ErrorKind.PUBLISH_FAILED.value, message))
     return candidates

@@ -26,6 +26,24 @@ def test_load_credentials_env_override_invalid_json_hides_content(monkeypatch: p
     assert "sekrit" not in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ('{"token": "sekrit", "n": 1' + "0" * 5000 + "}", "is not valid JSON"),
+        ('{"token": "sekrit", "x": ' + "[" * 100_000 + "]" * 100_000 + "}", "characters; a secret holds"),
+        ('{"token": "sekrit", "x": ' + "[" * 3000 + "]" * 3000 + "}", "is not valid JSON"),
+    ],
+    ids=["huge-number", "oversized", "too-deep"],
+)
+def test_load_credentials_hostile_override_is_a_named_error_without_the_value(
+    monkeypatch: pytest.MonkeyPatch, value: str, problem: str
+) -> None:
+    monkeypatch.setenv("EFW_SECRET_OKTA_SYSTEM_LOG", value)
+    with pytest.raises(CredentialsError, match=problem) as caught:
+        load_credentials("okta-system-log")
+    assert "EFW_SECRET_OKTA_SYSTEM_LOG" in str(caught.value) and "sekrit" not in str(caught.value)
+
+
 def test_secret_name_uses_the_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
     assert secret_name("okta-system-log") == "efw/okta-system-log"
     monkeypatch.setenv("EFW_SECRET_PREFIX", "prod/efw/")
