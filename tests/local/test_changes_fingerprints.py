@@ -23,7 +23,16 @@ from eventframework.local.changes.fingerprints import (
     read_fingerprints,
     source_fingerprint,
 )
-from eventframework.local.changes.runner import Change, ChangeReason, changed_sources, next_record
+from eventframework.local.changes.records import FileRecord
+from eventframework.local.changes.runner import (
+    Change,
+    ChangeReason,
+    changed_sources,
+    next_record,
+    reprocess_changed,
+)
+from eventframework.local.commands.changes import render
+from eventframework.local.ops.local_ops import ReprocessReport
 
 REPO = Path(__file__).resolve().parents[2]
 OKTA, DUO, GUARDDUTY = "okta-system-log", "duo-authentication-log", "aws-guardduty"
@@ -135,3 +144,28 @@ def test_next_record_keeps_the_old_fingerprint_of_a_failed_source() -> None:
     recorded = {"a": "old-a", "b": "old-b"}
     # a failed and had a record: keep it; c failed and is new: leave it out, so it counts as new again.
     assert next_record(current, recorded, {"a", "c"}) == {"a": "old-a", "b": "new-b"}
+
+
+class _FakeOps:
+    """An in-memory reprocess backend: every execution succeeds having examined `examined` letters."""
+
+    def __init__(self, examined: int) -> None:
+        self.examined = examined
+        self.started: list[tuple[str | None, bool, int | None]] = []
+
+    def reprocess(
+        self, source: str | None, *, dry_run: bool = False, max_events: int | None = None
+    ) -> ReprocessReport:
+        self.started.append((source, dry_run, max_events))
+        return ReprocessReport(f"arn:{source}", "SUCCEEDED", {"examined": self.examined, "published": 1})
+
+
+def test_reprocess_changed_names_the_sources_stopped_at_the_cap(tmp_path: Path) -> None:
+    record = FileRecord(tmp_path / "published.json")
+    record.save({"a": "1", "b": "2"})
+    ops = _FakeOps(examined=5)
+    outcome = reprocess_changed(ops, record, {"a": "1", "b": "3"}, dry_run=False, max_events=5)
+    assert ops.started == [("b", False, 5)]
+    assert outcome.capped() == ["b"]
+    assert "stopped at 5 dead letters; for the rest: efw reprocess b" in render(outcome)
+    assert record.load() == {"a": "1", "b": "3"}

@@ -17,6 +17,7 @@ from typing import Protocol
 
 from eventframework.local.changes.records import FingerprintRecord
 from eventframework.local.ops.local_ops import ReprocessReport
+from eventframework.reprocess.request import DEFAULT_MAX_EVENTS
 
 
 class ChangeReason(StrEnum):
@@ -72,6 +73,11 @@ class ChangedRun:
     record: str
     runs: list[SourceRun] = field(default_factory=list)
     unchanged: int = 0
+    cap: int = DEFAULT_MAX_EVENTS  # dead letters one execution examines at most
+
+    def capped(self) -> list[str]:
+        """Sources whose execution stopped at the cap: more dead letters may wait."""
+        return [run.source for run in self.runs if run.report.totals.get("examined", 0) >= self.cap]
 
     @property
     def succeeded(self) -> bool:
@@ -100,7 +106,9 @@ def reprocess_changed(
     """Reprocess the changed sources through `ops`, then update `record`."""
     recorded = record.load()
     changes = changed_sources(current, recorded)
-    outcome = ChangedRun(dry_run, record.where, unchanged=len(current) - len(changes))
+    outcome = ChangedRun(
+        dry_run, record.where, unchanged=len(current) - len(changes), cap=max_events or DEFAULT_MAX_EVENTS
+    )
     for change in changes:
         report = ops.reprocess(change.source, dry_run=dry_run, max_events=max_events)
         outcome.runs.append(SourceRun(change.source, change.reason, report))

@@ -69,6 +69,8 @@ def render(outcome: ChangedRun) -> str:
             lines.append(f"  failed: {run.report.error}: {short_cause(run.report.cause)}")
         elif run.report.totals.get("still_failing"):
             lines.append(f"  still failing: efw deadletters show {run.source} (fix, deploy, and it reruns)")
+        if run.source in outcome.capped():
+            lines.append(f"  stopped at {outcome.cap} dead letters; for the rest: efw reprocess {run.source}")
     return "\n".join(lines)
 
 
@@ -88,6 +90,7 @@ def reprocess_changed(args: argparse.Namespace) -> int:
         "dry_run": outcome.dry_run,
         "record": outcome.record,
         "unchanged": outcome.unchanged,
+        "capped": outcome.capped(),
         "sources": [{"source": r.source, "reason": r.reason.value, **asdict(r.report)} for r in outcome.runs],
     }
     _emit(args, data, render(outcome))
