@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -81,3 +84,45 @@ def test_buildspec_tool_pins_match_the_dev_script(
 def test_buildspec_skips_no_checks_on_the_command_line(buildspec: dict[str, Any]) -> None:
     """Every suppression lives on its resource, with its reason, where a reviewer sees it."""
     assert "--skip-check" not in _commands(buildspec)
+
+
+def test_buildspec_build_hands_the_reprocess_step_fingerprints_and_the_wheel(
+    buildspec: dict[str, Any],
+) -> None:
+    build = "\n".join(buildspec["phases"]["build"]["commands"])
+    assert '"$EFW_VENV/bin/efw" fingerprints --out source-fingerprints.json' in build
+    assert "wheel --quiet --no-deps --wheel-dir dist ." in build
+    assert build.index('efw" fingerprints') > build.index("sam package")
+    assert {"source-fingerprints.json", "dist/*.whl"} <= set(buildspec["artifacts"]["files"])
+    assert buildspec["env"]["variables"]["EFW_DRY_RUN"] == "true", "without a setting, change nothing"
+
+
+@pytest.mark.parametrize(("dry_run", "flags"), [("true", ["--dry-run"]), ("false", [])])
+def test_buildspec_reprocess_step_runs_reprocess_changed_on_the_named_stack(
+    buildspec: dict[str, Any], tmp_path: Path, dry_run: str, flags: list[str]
+) -> None:
+    """The step's shell, run for real with a stand-in `efw` that records its arguments."""
+    bin_dir = tmp_path / "venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    efw = bin_dir / "efw"
+    efw.write_text('#!/bin/sh\nprintf "%s\\n" "$@" > "$EFW_ARGS"\n')
+    efw.chmod(0o755)
+    environment = {
+        "PATH": os.environ["PATH"],
+        "EFW_STEP": "reprocess",
+        "EFW_VENV": str(tmp_path / "venv"),
+        "STACK_NAME": "efw-prod",
+        "EFW_DRY_RUN": dry_run,
+        "EFW_ARGS": str(tmp_path / "args"),
+    }
+    script = "\n".join(buildspec["phases"]["build"]["commands"])
+    subprocess.run(["bash", "-c", script], env=environment, cwd=tmp_path, check=True, timeout=60)
+    arguments = (tmp_path / "args").read_text().splitlines()
+    assert arguments == [
+        "reprocess-changed",
+        "--stack",
+        "efw-prod",
+        "--fingerprints",
+        "source-fingerprints.json",
+        *flags,
+    ]

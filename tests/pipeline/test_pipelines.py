@@ -14,7 +14,8 @@ import pytest
 from .conftest import PIPELINES, REPO
 
 SHARED = ("ArtifactKey", "ArtifactBucket", "ArtifactBucketPolicy", "BuildLogGroup", "BuildRole",
-          "DeployProject", "DeployRole", "CloudFormationExecutionRole")  # fmt: skip
+          "DeployProject", "DeployRole", "CloudFormationExecutionRole", "ReprocessProject",
+          "ReprocessRole")  # fmt: skip
 # Statements AWS only grants on "*": a key policy names its own key that way, and CloudWatch Logs'
 # log-delivery actions used by Step Functions logging and kms:CreateKey have no resource-level
 # permissions.
@@ -50,17 +51,46 @@ def test_pipeline_stages_run_in_delivery_order(name: str, pipelines: dict[str, d
         "Source",
         "BuildAndTest",
         "DeployDev",
+        "ReprocessDev",
         "DeployProd",
+        "ReprocessProd",
     ]
-    condition, approval, otherwise = stages[3]["Fn::If"]
+    condition, approval, otherwise = stages[4]["Fn::If"]
     assert condition == "ApprovalRequired" and otherwise == {"Ref": "AWS::NoValue"}
     assert approval["Actions"][0]["ActionTypeId"]["Provider"] == "Manual"
     environments = [
         json.loads(stage["Actions"][0]["Configuration"]["EnvironmentVariables"])[0]["value"]
-        for stage in (stages[2], stages[4])
+        for stage in (stages[2], stages[5])
     ]
     assert environments == ["default", "prod"]
     assert all(environment in SAMCONFIG for environment in environments)
+
+
+@pytest.mark.parametrize("name", sorted(PIPELINES))
+def test_pipeline_reprocesses_after_each_deploy_dry_in_dev_for_real_in_prod(
+    name: str, pipelines: dict[str, dict[str, Any]]
+) -> None:
+    """Each deploy stage is followed at once by a reprocess of the stack it just deployed, from the
+    package it deployed; only the prod one publishes."""
+    stages = {stage.get("Name"): index for index, stage in enumerate(_stages(pipelines[name]))}
+    for deploy, reprocess, stack, dry_run in (
+        ("DeployDev", "ReprocessDev", "DevStackName", "true"),
+        ("DeployProd", "ReprocessProd", "ProdStackName", "false"),
+    ):
+        assert stages[reprocess] == stages[deploy] + 1
+        (action,) = _stages(pipelines[name])[stages[reprocess]]["Actions"]
+        assert action["ActionTypeId"] == {"Category": "Build", "Owner": "AWS", "Provider": "CodeBuild",
+                                          "Version": "1"}  # fmt: skip
+        assert action["Configuration"]["ProjectName"] == {"Ref": "ReprocessProject"}
+        assert action["InputArtifacts"] == [{"Name": "Packaged"}]
+        variables = json.loads(action["Configuration"]["EnvironmentVariables"]["Fn::Sub"])
+        assert {item["name"]: item["value"] for item in variables} == {
+            "STACK_NAME": f"${{{stack}}}",
+            "EFW_DRY_RUN": dry_run,
+        }
+    project = pipelines[name]["Resources"]["ReprocessProject"]["Properties"]
+    assert project["ServiceRole"] == {"Fn::GetAtt": ["ReprocessRole", "Arn"]}
+    assert {"Name": "EFW_STEP", "Value": "reprocess"} in project["Environment"]["EnvironmentVariables"]
 
 
 @pytest.mark.parametrize("name", sorted(PIPELINES))
@@ -77,7 +107,7 @@ def test_pipeline_artifacts_are_encrypted_and_versioned(
     assert resources["ArtifactKey"]["Properties"]["EnableKeyRotation"] is True
     store = resources["Pipeline"]["Properties"]["ArtifactStore"]
     assert store["EncryptionKey"] == {"Id": {"Fn::GetAtt": ["ArtifactKey", "Arn"]}, "Type": "KMS"}
-    for project in ("BuildProject", "DeployProject"):
+    for project in ("BuildProject", "DeployProject", "ReprocessProject"):
         assert resources[project]["Properties"]["EncryptionKey"] == {"Fn::GetAtt": ["ArtifactKey", "Arn"]}
 
 

@@ -16,6 +16,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "eventframework.local.commands.backfill",
     "eventframework.local.commands.template",
     "eventframework.local.commands.ops",
+    "eventframework.local.commands.changes",
     "eventframework.local.commands.serve",
     "eventframework.local.commands.status",
     "eventframework.local.commands.sources",

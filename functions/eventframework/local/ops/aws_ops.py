@@ -59,6 +59,11 @@ class AwsOps:
         self._outputs: dict[str, str] | None = None
         self._sfn = session.client("stepfunctions")
 
+    @property
+    def session(self) -> Any:
+        """The boto3 session the commands act through (its profile and region)."""
+        return self._session
+
     def output(self, key: str) -> str:
         if self._outputs is None:
             described = self._session.client("cloudformation").describe_stacks(StackName=self.stack)
