@@ -15,7 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from eventframework.local.commands.ops import _common, _emit, _quietly, backend, short_cause, table
+from eventframework.local.commands.ops import add_backend_options, backend, emit, quietly, short_cause, table
 
 if TYPE_CHECKING:
     from eventframework.local.changes.records import FingerprintRecord
@@ -82,7 +82,7 @@ def reprocess_changed(args: argparse.Namespace) -> int:
     ops = backend(args)
     current = read_fingerprints(args.fingerprints) if args.fingerprints else computed()
     record = _record(args, ops)
-    outcome: ChangedRun = _quietly(
+    outcome: ChangedRun = quietly(
         args,
         lambda: run(ops, record, current, dry_run=args.dry_run, max_events=args.max_events),
     )
@@ -93,7 +93,7 @@ def reprocess_changed(args: argparse.Namespace) -> int:
         "capped": outcome.capped(),
         "sources": [{"source": r.source, "reason": r.reason.value, **asdict(r.report)} for r in outcome.runs],
     }
-    _emit(args, data, render(outcome))
+    emit(args, data, render(outcome))
     # Only a reprocess that failed fails the step. Events that still fail validation are not a
     # deploy failure: they stay in the dead-letter store with their new reason (nothing is lost),
     # a retry would not change them, and failing here would stop the prod deploy over data a later
@@ -119,5 +119,5 @@ def register(subparsers: Any) -> None:
         help="fingerprints of the deployed sources (efw fingerprints); default: the working tree's",
     )
     changed.add_argument("--max-events", type=int, help="examine at most this many dead letters per source")
-    _common(changed)
+    add_backend_options(changed)
     changed.set_defaults(func=reprocess_changed)

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 SAMPLE_CHARS = 300
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
+def add_backend_options(parser: argparse.ArgumentParser) -> None:
     local = parser.add_argument_group("local (default)")
     local.add_argument("--state-dir", type=Path, default=Path(".efw"), help="local state (default .efw)")
     local.add_argument("--template", type=Path, default=Path("template.yaml"), help="SAM template")
@@ -69,7 +69,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
-def _emit(args: argparse.Namespace, data: Any, text: str) -> None:
+def emit(args: argparse.Namespace, data: Any, text: str) -> None:
     print(json.dumps(data, indent=2, default=str) if args.json else text)
 
 
@@ -77,7 +77,7 @@ def _since(args: argparse.Namespace) -> datetime | None:
     return parse_since(args.since) if getattr(args, "since", None) else None
 
 
-def _quietly(args: argparse.Namespace, work: Callable[[], Any]) -> Any:
+def quietly(args: argparse.Namespace, work: Callable[[], Any]) -> Any:
     """Local runs execute the handlers in-process; their JSON logs go to a file, as with `efw run`."""
     if args.stack:
         return work()
@@ -104,7 +104,7 @@ def executions_list(args: argparse.Namespace) -> int:
     chosen = select(views, status=args.status, source=args.source, since=_since(args))
     rows = [(v.started[:19], v.kind, v.source, v.status, v.redrive_count or "", v.arn) for v in chosen]
     text = table(("STARTED", "KIND", "SOURCE", "STATUS", "REDRIVES", "EXECUTION"), rows)
-    _emit(args, [view.to_dict() for view in chosen], text if chosen else "no executions match")
+    emit(args, [view.to_dict() for view in chosen], text if chosen else "no executions match")
     return 0
 
 
@@ -141,7 +141,7 @@ def render_failure(view: ExecutionView, failure: FailureView | None) -> str:
 def executions_show(args: argparse.Namespace) -> int:
     view, failure = backend(args).describe(args.arn)
     data = {**view.to_dict(), "failure": asdict(failure) if failure else None}
-    _emit(args, data, render_failure(view, failure))
+    emit(args, data, render_failure(view, failure))
     return 0
 
 
@@ -159,7 +159,7 @@ def _redrive_one(args: argparse.Namespace, ops: Ops, arn: str) -> ReprocessRepor
 
     if isinstance(ops, AwsOps):
         return ops.redrive(arn, None if args.json else _progress)
-    return _quietly(args, lambda: ops.redrive(arn))  # type: ignore[no-any-return]
+    return quietly(args, lambda: ops.redrive(arn))  # type: ignore[no-any-return]
 
 
 def redrive(args: argparse.Namespace) -> int:
@@ -180,7 +180,7 @@ def redrive(args: argparse.Namespace) -> int:
             print(f"[{index}/{len(arns)}] redriving {arn}", file=sys.stderr)
         reports.append(_redrive_one(args, ops, arn))
     text = "\n\n".join(render_report(report) for report in reports) or "no failed executions match"
-    _emit(args, [asdict(report) for report in reports], text)
+    emit(args, [asdict(report) for report in reports], text)
     return 0 if all(report.status == "SUCCEEDED" for report in reports) else 1
 
 
@@ -202,7 +202,7 @@ def reprocess(args: argparse.Namespace) -> int:
         )
     else:
         shown = None if args.json else _delivered
-        report = _quietly(
+        report = quietly(
             args,
             lambda: ops.reprocess(
                 args.source, dry_run=args.dry_run, max_events=args.max_events, progress=shown
@@ -210,7 +210,7 @@ def reprocess(args: argparse.Namespace) -> int:
         )
     if not args.json:
         print(file=sys.stderr)
-    _emit(args, asdict(report), render_report(report))
+    emit(args, asdict(report), render_report(report))
     return 0 if report.status == "SUCCEEDED" else 1
 
 
@@ -232,7 +232,7 @@ def deadletters_list(args: argparse.Namespace) -> int:
         else "no dead letters"
     )
     counts = Counter(letter.error_kind for letter in letters)
-    _emit(args, {"source": args.source, "total": len(letters), "by_reason": dict(counts)}, text)
+    emit(args, {"source": args.source, "total": len(letters), "by_reason": dict(counts)}, text)
     return 0
 
 
@@ -254,7 +254,7 @@ def deadletters_show(args: argparse.Namespace) -> int:
         )
         for letter in letters
     ]
-    _emit(args, [_letter_dict(letter) for letter in letters], "\n\n".join(blocks) or "no dead letters match")
+    emit(args, [_letter_dict(letter) for letter in letters], "\n\n".join(blocks) or "no dead letters match")
     return 0
 
 
@@ -266,11 +266,11 @@ def register(subparsers: Any) -> None:
     listing.add_argument("--status", help="RUNNING, SUCCEEDED, FAILED, TIMED_OUT or ABORTED")
     listing.add_argument("--source", help="only runs of this source")
     listing.add_argument("--since", help="started at or after: ISO 8601 time or an age (30m, 6h, 2d)")
-    _common(listing)
+    add_backend_options(listing)
     listing.set_defaults(func=executions_list)
     show = verbs.add_parser("show", help="one execution: the failed step, error, cause, page and cursor")
     show.add_argument("arn", help="execution ARN (from efw executions list)")
-    _common(show)
+    add_backend_options(show)
     show.set_defaults(func=executions_show)
 
     again = subparsers.add_parser("redrive", help="resume failed executions at the step that failed")
@@ -280,7 +280,7 @@ def register(subparsers: Any) -> None:
     )
     again.add_argument("--source", help="with --all-failed: only this source")
     again.add_argument("--since", help="with --all-failed: started at or after (ISO 8601 or 30m, 6h, 2d)")
-    _common(again)
+    add_backend_options(again)
     again.set_defaults(func=redrive)
 
     replay = subparsers.add_parser(
@@ -289,18 +289,18 @@ def register(subparsers: Any) -> None:
     replay.add_argument("source", help="source id")
     replay.add_argument("--dry-run", action="store_true", help="count what would pass; change nothing")
     replay.add_argument("--max-events", type=int, help="examine at most this many dead letters")
-    _common(replay)
+    add_backend_options(replay)
     replay.set_defaults(func=reprocess)
 
     dead = subparsers.add_parser("deadletters", help="dead letters of a source: counts by reason, samples")
     dead_verbs = dead.add_subparsers(dest="verb", required=True, metavar="VERB")
     counts = dead_verbs.add_parser("list", help="counts by reason")
     counts.add_argument("source", help="source id")
-    _common(counts)
+    add_backend_options(counts)
     counts.set_defaults(func=deadletters_list)
     samples = dead_verbs.add_parser("show", help="sample dead letters with their reason and raw event")
     samples.add_argument("source", help="source id")
     samples.add_argument("--reason", help="only this error kind (e.g. schema_invalid)")
     samples.add_argument("--limit", type=int, default=5, help="how many (default 5)")
-    _common(samples)
+    add_backend_options(samples)
     samples.set_defaults(func=deadletters_show)
