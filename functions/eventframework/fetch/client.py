@@ -38,6 +38,12 @@ from eventframework.fetch.pagination import PageContext, Paginator, RequestPlan,
 
 Clock = Callable[[], float]
 USER_AGENT = "mozdef-event-framework/0.1"
+# The largest page body read into memory. A page is held as bytes, decoded and processed in a
+# function of 512 MB: a source answering with more (a wrong page_size, a hostile or broken server)
+# is refused before it exhausts the memory, with the fix in the message. Vendors' pages are far
+# smaller: 1,000 Okta events are about 2 MB.
+MAX_PAGE_BYTES = 64 * 1024 * 1024
+_CHUNK_BYTES = 1024 * 1024
 
 _session: requests.Session | None = None
 
@@ -140,13 +146,32 @@ def _plan(
     return plan, since
 
 
+def _read_capped(definition: SourceDefinition, response: requests.Response, shown: str) -> bytes:
+    """The body, read chunk by chunk and refused past MAX_PAGE_BYTES (announced or not)."""
+    too_big = MalformedPageError(
+        definition.id,
+        shown,
+        f"the page is larger than {MAX_PAGE_BYTES} bytes; lower the definition's page_size",
+    )
+    with response:
+        if int(response.headers.get("Content-Length") or 0) > MAX_PAGE_BYTES:
+            raise too_big
+        chunks, size = [], 0
+        for chunk in response.iter_content(_CHUNK_BYTES):
+            size += len(chunk)
+            if size > MAX_PAGE_BYTES:
+                raise too_big
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def _send_once(
     definition: SourceDefinition, plan: RequestPlan, session: requests.Session
-) -> requests.Response:
+) -> tuple[requests.Response, bytes]:
     shown = urls.without_query(plan.url)
     timeout = definition.request.timeout
     try:
-        return session.request(
+        response = session.request(
             plan.method,
             plan.url,
             params=plan.params or None,
@@ -154,7 +179,9 @@ def _send_once(
             headers=plan.headers,
             timeout=(timeout.connect, timeout.read),
             allow_redirects=False,
+            stream=True,
         )
+        return response, _read_capped(definition, response, shown)
     except requests.ConnectTimeout as exc:
         raise SourceTimeoutError(definition.id, shown, "connect", timeout.connect) from exc
     except requests.ReadTimeout as exc:
@@ -167,22 +194,26 @@ def _send_once(
         raise SourceUnavailableError(definition.id, shown, None, "connection refused or reset") from exc
 
 
-def _send(definition: SourceDefinition, plan: RequestPlan, auth: Auth, ctx: AuthContext) -> requests.Response:
+def _send(
+    definition: SourceDefinition, plan: RequestPlan, auth: Auth, ctx: AuthContext
+) -> tuple[requests.Response, bytes]:
     base_headers = dict(plan.headers)
     signed = SignedRequest(plan.method, plan.url, dict(plan.params))
     plan.headers = base_headers | auth.request_headers(ctx, signed)
-    response = _send_once(definition, plan, ctx.session)
+    response, body = _send_once(definition, plan, ctx.session)
     if response.status_code == 401 and auth.invalidate(ctx):
         plan.headers = base_headers | auth.request_headers(ctx, signed)
-        response = _send_once(definition, plan, ctx.session)
-    return response
+        response, body = _send_once(definition, plan, ctx.session)
+    return response, body
 
 
-def _check_status(definition: SourceDefinition, response: requests.Response, shown: str, now: float) -> None:
+def _check_status(
+    definition: SourceDefinition, response: requests.Response, body: bytes, shown: str, now: float
+) -> None:
     status = response.status_code
     if 200 <= status < 300:
         return
-    if ratelimit.is_rate_limited(definition.rate_limit, status, response.headers, response.content):
+    if ratelimit.is_rate_limited(definition.rate_limit, status, response.headers, body):
         wait = ratelimit.retry_after(definition.rate_limit, response.headers, now)
         raise SourceRateLimitedError(definition.id, shown, wait, status)
     if status in (401, 403):
@@ -271,10 +302,10 @@ def fetch_page(
     position = cursors.decode(definition, paginator, cursor)
     plan, since = _plan(definition, paginator, position, base_url, now(), until=until)
     ctx = AuthContext(definition.id, credentials, base_url, http, now)
-    response = _send(definition, plan, auth or auth_for(definition.auth), ctx)
+    response, body = _send(definition, plan, auth or auth_for(definition.auth), ctx)
     shown = urls.without_query(response.url or plan.url)
-    _check_status(definition, response, shown, now())
-    document, records, count = _read_page(definition, paginator, response.content, shown)
+    _check_status(definition, response, body, shown, now())
+    document, records, count = _read_page(definition, paginator, body, shown)
     request_token = position.token or (response.url if paginator.token_is_url else None)
     step = paginator.advance(
         PageContext(
@@ -286,7 +317,7 @@ def fetch_page(
         newest = cursors.newest_of(_page_times(definition, records), position.newest)
     next_position = cursors.Position(token=step.next_token, since=since, newest=newest)
     return FetchedPage(
-        body=response.content,
+        body=body,
         count=count,
         next_cursor=cursors.encode(definition, paginator, next_position, step.has_more),
         has_more=step.has_more,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from email.utils import formatdate
 
@@ -18,6 +19,7 @@ from eventframework.fetch import (
     SourceRequestError,
     SourceTimeoutError,
     SourceUnavailableError,
+    client,
     fetch_page,
 )
 from eventframework.fetch.auth import NoAuth
@@ -232,3 +234,19 @@ def test_fetch_page_full_page_that_cannot_advance_fails_instead_of_looping(loopb
         fetch_page(auth0, {"base_url": loopback.url}, "7", session=requests.Session(), now=clock,
                    auth=NoAuth(auth0.auth))  # fmt: skip
     assert "cannot page past it" in str(raised.value)
+
+
+def test_fetch_page_larger_than_the_cap_is_refused_with_the_fix(
+    loopback: Loopback, okta, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page too large to hold in the function's memory is refused before it is read whole."""
+    body = json.dumps(
+        [{"uuid": str(n), "published": "2024-06-14T16:22:14.183Z"} for n in range(200)]
+    ).encode()
+    monkeypatch.setattr(client, "MAX_PAGE_BYTES", len(body) - 1)
+    loopback.reply(body=body)
+    with pytest.raises(MalformedPageError, match=r"larger than \d+ bytes; lower the definition's page_size"):
+        fetch(okta, loopback)
+    monkeypatch.setattr(client, "MAX_PAGE_BYTES", len(body))
+    loopback.reply(body=body)
+    assert fetch(okta, loopback).count == 200
