@@ -13,6 +13,7 @@ docs/operations.md for the one narrow window between SQS accepting a message and
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,8 +26,10 @@ from eventframework.process.pipeline import PageProcessor
 from eventframework.process.results import ErrorKind
 from eventframework.reprocess.claims import ClaimOutcome, ClaimStore
 from eventframework.reprocess.request import Position, ReprocessRequest, Totals
-from eventframework.state import DeadLetter, DeadLetterStore
+from eventframework.state import DeadLetter, DeadLetterStore, PageNotFoundError
 from eventframework.state._aws import translated
+
+logger = logging.getLogger(__name__)
 
 
 def letters_page(
@@ -93,7 +96,20 @@ class BatchRunner:
     def _decide(
         self, definition: SourceDefinition, letter: DeadLetter, seen: frozenset[str], batch: _Batch
     ) -> None:
-        text = self.services.deadletters.load_raw(letter)
+        try:
+            text = self.services.deadletters.load_raw(letter)
+        except PageNotFoundError as missing:
+            # Its raw body left S3 (deleted by hand, or by the lifecycle rule after a year untouched):
+            # nothing to republish, so the letter stays as the record of what was lost, and the run
+            # carries on with the rest instead of stopping at it every time.
+            logger.warning(
+                "dead letter %s of %s has no raw body any more (%s); kept, not reprocessed",
+                letter.event_key,
+                letter.source,
+                f"s3://{missing.bucket}/{missing.key}",
+            )
+            batch.totals.still_failing += 1
+            return
         assert self._processor is not None
         result = self._processor.process([raw_record(text)], seen)
         if result.dead:

@@ -123,3 +123,15 @@ def test_reprocess_confirmation_failing_keeps_the_s3_body(world: World) -> None:
         reprocess_batch(_request(), world.services, claims)
     assert world.services.deadletters.get(OKTA, letter.event_key) is not None
     assert _body_keys(world) == [f"deadletters/{OKTA}/{letter.event_key}.json"], "removed only after"
+
+
+def test_reprocess_dead_letter_whose_body_is_gone_is_kept_and_the_run_goes_on(world: World) -> None:
+    gone = _dead_letter_in_bucket(world, _oversized(okta_records()[0]))
+    boto3.client("s3", region_name=REGION).delete_object(Bucket=gone.raw_ref.bucket, Key=gone.raw_ref.key)
+    fine = okta_records()[1]
+    world.services.deadletters.put(
+        OKTA, event_key=fine["uuid"], raw=fine, error_kind="schema_invalid", message="old", run_id="p-1"
+    )
+    result = reprocess_batch(_request(), world.services, world.claims)
+    assert (result["totals"]["published"], result["totals"]["still_failing"]) == (1, 1)
+    assert world.services.deadletters.get(OKTA, gone.event_key) is not None  # the record of what was lost
