@@ -56,7 +56,12 @@ AFTER_STACK = {
 }
 # Before what names them: a deployment before its stages, a schedule group before its schedules.
 AFTER_STACK_ORDER = {"AWS::ApiGateway::Deployment": -1, "AWS::Scheduler::ScheduleGroup": -1}
-IGNORED = {"AWS::CloudWatch::Alarm", "AWS::CloudWatch::Dashboard", "AWS::ApiGateway::Account"}
+IGNORED = {
+    "AWS::CloudWatch::Alarm",
+    "AWS::CloudWatch::Dashboard",
+    "AWS::ApiGateway::Account",
+    "AWS::CloudFormation::WaitConditionHandle",
+}
 
 
 class UnsupportedResourceError(AssertionError):
