@@ -10,16 +10,14 @@ role's prefixes, fails here instead of mid-deploy.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 import pytest
-from moto.iam.access_control import IAMPolicy, PermissionResult
+from moto.iam.access_control import IAMPolicy
 
-from eventframework.local.cfn import IntrinsicResolver
-
-from .deploy_calls import ACCOUNT, REGION, RULES, Call, StackModel
+from .deploy_calls import RULES, Call, StackModel
+from .role_policies import allowed, role_policies
 
 PIPELINES = ("codecommit", "github", "multi-source")
 STACK_NAME_PARAMETERS = ("DevStackName", "ProdStackName")
@@ -35,21 +33,11 @@ def _stack_names(pipeline: dict[str, Any]) -> list[str]:
 
 
 def _execution_policies(pipeline: dict[str, Any], dev: str, prod: str) -> list[IAMPolicy]:
-    resolver = IntrinsicResolver(
-        pipeline,
-        lambda logical_id, attribute: f"{logical_id}.{attribute or 'Ref'}",
-        region=REGION,
-        account_id=ACCOUNT,
-        stack_name="efw-pipeline",
-        parameters={"DevStackName": dev, "ProdStackName": prod},
-    )
-    role = pipeline["Resources"]["CloudFormationExecutionRole"]["Properties"]
-    return [IAMPolicy(json.dumps(resolver.resolve(policy["PolicyDocument"]))) for policy in role["Policies"]]
+    return role_policies(pipeline, "CloudFormationExecutionRole", dev=dev, prod=prod)
 
 
 def _allowed(policies: list[IAMPolicy], call: Call) -> bool:
-    results = [policy.is_action_permitted(call.action, call.resource) for policy in policies]
-    return PermissionResult.DENIED not in results and PermissionResult.PERMITTED in results
+    return allowed(policies, call.action, call.resource)
 
 
 @pytest.mark.parametrize("pipeline_name", PIPELINES)

@@ -16,14 +16,14 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from moto.iam.access_control import IAMPolicy, PermissionResult
+from moto.iam.access_control import IAMPolicy
 
-from eventframework.local.cfn import IntrinsicResolver
 from eventframework.local.changes.records import SsmRecord, parameter_name
 from eventframework.local.changes.runner import reprocess_changed
 from eventframework.local.ops.aws_ops import AwsOps
 
 from .conftest import PIPELINES
+from .role_policies import allowed, role_policies
 
 REGION, ACCOUNT = "us-east-1", "123456789012"
 DEV, PROD = "efw-dev", "efw-prod"
@@ -33,21 +33,11 @@ DEFINITION = json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Succeed
 
 
 def _policies(pipeline: dict[str, Any]) -> list[IAMPolicy]:
-    resolver = IntrinsicResolver(
-        pipeline,
-        lambda logical_id, attribute: f"arn:aws:test:::{logical_id}.{attribute or 'Ref'}",
-        region=REGION,
-        account_id=ACCOUNT,
-        stack_name="efw-pipeline",
-        parameters={"DevStackName": DEV, "ProdStackName": PROD},
-    )
-    role = pipeline["Resources"]["ReprocessRole"]["Properties"]
-    return [IAMPolicy(json.dumps(resolver.resolve(policy["PolicyDocument"]))) for policy in role["Policies"]]
+    return role_policies(pipeline, "ReprocessRole", dev=DEV, prod=PROD)
 
 
 def _allowed(policies: list[IAMPolicy], action: str, resource: str) -> bool:
-    results = [policy.is_action_permitted(action, resource) for policy in policies]
-    return PermissionResult.DENIED not in results and PermissionResult.PERMITTED in results
+    return allowed(policies, action, resource)
 
 
 def _needed(stack: str, record: str) -> list[tuple[str, str]]:
