@@ -26,6 +26,7 @@ from eventframework.fetch.errors import (
     SourceTimeoutError,
     SourceUnavailableError,
 )
+from eventframework.fetch.jsondoc import loads_text
 
 Clock = Callable[[], float]
 
@@ -239,8 +240,8 @@ class OAuth2ClientCredentialsAuth(Auth):
     def _store(
         self, ctx: AuthContext, key: tuple[str, str, str], response: requests.Response, shown: str
     ) -> str:
-        try:
-            payload = response.json()
+        try:  # a hostile answer (nested past the recursion limit, a 5,000-digit number) is refused too
+            payload = loads_text(response.text)
             token = payload["access_token"]
             lifetime = float(payload.get("expires_in", 3600))
         except (ValueError, KeyError, TypeError) as exc:

@@ -128,6 +128,26 @@ def test_auth_oauth2_token_endpoint_rejection_is_auth_error(loopback: Loopback, 
     assert "csecret" not in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"access_token": "t", "expires_in": ' + b"9" * 5000 + b"}",
+        b"not json",
+    ],
+    ids=["nested", "huge-number", "not-json"],
+)
+def test_auth_oauth2_hostile_token_answer_is_auth_error(loopback: Loopback, okta, answer: bytes) -> None:
+    from eventframework.fetch import SourceAuthError
+
+    definition, auth = _oauth(okta, scope=None)
+    loopback.reply(status=200, body=answer)
+    with pytest.raises(SourceAuthError):
+        fetch_page(
+            definition, {"base_url": loopback.url, **OAUTH_CREDS}, None, session=requests.Session(), auth=auth
+        )
+
+
 def test_auth_oauth2_secret_token_url_wins_and_body_client_auth(loopback: Loopback, okta) -> None:
     spec = AuthSpec(type=AuthType.OAUTH2_CLIENT_CREDENTIALS, token_url="/wrong", client_auth="body")
     auth = OAuth2ClientCredentialsAuth(spec, cache=TokenCache())
