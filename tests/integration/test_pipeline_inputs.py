@@ -55,7 +55,7 @@ def test_whole_seconds_rounds_up_and_caps(wait: float | None, expected: int) -> 
 def test_services_build_clients_share_the_container_session(monkeypatch: pytest.MonkeyPatch) -> None:
     """One loader per process: each service model and the endpoint data are parsed once, not per build."""
     from eventframework.pipeline import Services
-    from eventframework.state._aws import container_session
+    from eventframework.state.aws import container_session
 
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     settings = Settings("t", "d", "b", "https://sqs.us-east-1.amazonaws.com/123456789012/q")

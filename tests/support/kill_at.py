@@ -32,7 +32,7 @@ from eventframework.handlers import fetch_page, process_page
 from eventframework.local.pull_run import LocalPull, LocalRunOptions
 from eventframework.local.sandbox import Fault
 from eventframework.local.sandbox_state import open_sandbox
-from eventframework.state._aws import container_session
+from eventframework.state.aws import container_session
 
 REPO = Path(__file__).resolve().parents[2]
 SOURCE = "okta-system-log"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from eventframework.fetch.errors import CredentialsError
 from eventframework.fetch.jsondoc import loads_text
-from eventframework.state._aws import container_session
+from eventframework.state.aws import container_session
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.parameters import SecretsProvider

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from eventframework.pipeline.errors import ConfigurationError
 from eventframework.publish import SqsPublisher
 from eventframework.state import CheckpointStore, DeadLetterStore, Ledger, PageStore
-from eventframework.state._aws import container_session
+from eventframework.state.aws import container_session
 from eventframework.state.ledger import DEFAULT_PAGE_SIZE, LEDGER_SK
 
 if TYPE_CHECKING:

@@ -27,7 +27,7 @@ from eventframework.process.results import ErrorKind
 from eventframework.reprocess.claims import ClaimOutcome, ClaimStore
 from eventframework.reprocess.request import Position, ReprocessRequest, Totals
 from eventframework.state import DeadLetter, DeadLetterStore, PageNotFoundError
-from eventframework.state._aws import translated
+from eventframework.state.aws import translated
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def letters_page(
         query["ExclusiveStartKey"] = {"source": {"S": source}, "event_key": {"S": after}}
     with translated(store.table_name, "list dead letters"):
         response = client.query(**query)
-    letters = [DeadLetterStore._from_item(item) for item in response.get("Items", [])]
+    letters = [DeadLetterStore.from_item(item) for item in response.get("Items", [])]
     last = response.get("LastEvaluatedKey")
     return letters, (last["event_key"]["S"] if last else None)
 

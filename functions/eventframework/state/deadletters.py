@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from eventframework.jsontext import dumps_deep
-from eventframework.state._aws import translated
+from eventframework.state.aws import translated
 from eventframework.state.errors import StateStoreError
 from eventframework.state.pages import PageRef, PageStore
 
@@ -143,7 +143,7 @@ class DeadLetterStore:
                 ConsistentRead=True,
             )
         item = response.get("Item")
-        return None if item is None else self._from_item(item)
+        return None if item is None else self.from_item(item)
 
     def list(self, source: str) -> Iterator[DeadLetter]:
         """Every dead letter of `source`, following DynamoDB's pagination."""
@@ -157,7 +157,7 @@ class DeadLetterStore:
         with translated(self.table_name, "list dead letters"):
             for page in pages:
                 for item in page.get("Items", []):
-                    yield self._from_item(item)
+                    yield self.from_item(item)
 
     def counts_by_kind(self, source: str) -> dict[str, int]:
         return dict(Counter(letter.error_kind for letter in self.list(source)))
@@ -200,7 +200,9 @@ class DeadLetterStore:
         return self._pages.get(letter.raw_ref).decode("utf-8")
 
     @staticmethod
-    def _from_item(item: Mapping[str, Any]) -> DeadLetter:
+    def from_item(item: Mapping[str, Any]) -> DeadLetter:
+        """A dead letter from its DynamoDB item, for readers that query the table themselves (the
+        reprocess batch pages through it; the local tools read the state directory's copy)."""
         return DeadLetter(
             source=item["source"]["S"],
             event_key=item["event_key"]["S"],

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
-from eventframework.state._aws import error_code, translate, translated
+from eventframework.state.aws import error_code, translate, translated
 from eventframework.state.errors import PageNotFoundError
 
 if TYPE_CHECKING:

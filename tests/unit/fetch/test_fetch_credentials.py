@@ -96,7 +96,7 @@ def test_load_credentials_keeps_one_provider_until_forgotten(aws) -> None:
 
 
 def test_container_session_is_boto3s_default_session_made_once() -> None:
-    from eventframework.state._aws import container_session
+    from eventframework.state.aws import container_session
 
     first = container_session()
     assert first is boto3.DEFAULT_SESSION

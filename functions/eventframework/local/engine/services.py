@@ -19,7 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from botocore.model import ListShape, MapShape, Shape, StructureShape
 
 from eventframework.local.engine.errors import StatesError, StatesErrorName
-from eventframework.state._aws import container_session
+from eventframework.state.aws import container_session
 
 # Error prefixes of the optimised integrations, as AWS documents them.
 OPTIMISED_PREFIX: Mapping[str, str] = {

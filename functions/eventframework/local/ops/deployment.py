@@ -41,7 +41,7 @@ from eventframework.local.engine.engine import StateMachine
 from eventframework.local.engine.lambdas import LambdaHandler
 from eventframework.local.engine.services import AwsConfig
 from eventframework.local.state_lock import StateDirectoryLock
-from eventframework.state._aws import container_session
+from eventframework.state.aws import container_session
 
 STACK_NAME = "efw-local"
 

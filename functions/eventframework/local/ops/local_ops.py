@@ -100,7 +100,7 @@ class LocalOps:
         if not path.exists():
             return []
         items = (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line)
-        return [DeadLetterStore._from_item(item) for item in items if item["source"]["S"] == source]
+        return [DeadLetterStore.from_item(item) for item in items if item["source"]["S"] == source]
 
     def _out_path(self, source: str | None) -> Path:
         return self.out_dir / f"{source or 'reprocess'}.jsonl"

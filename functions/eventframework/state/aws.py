@@ -1,5 +1,6 @@
 """Turn botocore failures into the stores' own errors, so callers never see raw ClientErrors; and the
-one boto3 session a container builds its clients from."""
+one boto3 session a container builds its clients from. Public: the fetch, reprocess and webhook
+layers, the handlers and the local tooling build on the same session and translation."""
 
 from __future__ import annotations
 
