@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from eventframework.reprocess import batch
 from eventframework.reprocess.request import BATCH_SIZE
+from eventframework.state import DeadLetterStore
 
 from .harness import PullWorld, serving_world
 
@@ -92,7 +92,7 @@ def test_reprocess_two_runs_at_once_publish_each_event_once(
     barrier = threading.Barrier(2, timeout=60)
     reads = {"n": 0}
     lock = threading.Lock()
-    read_page = batch.letters_page
+    read_page = DeadLetterStore.page
 
     def read_then_meet(*args: Any) -> Any:
         page = read_page(*args)
@@ -103,7 +103,7 @@ def test_reprocess_two_runs_at_once_publish_each_event_once(
             barrier.wait()
         return page
 
-    monkeypatch.setattr(batch, "letters_page", read_then_meet)
+    monkeypatch.setattr(DeadLetterStore, "page", read_then_meet)
     with okta_world.definitions():
         reports = okta_world.ops().reprocess_concurrently([{"source": OKTA}, {"source": OKTA}])
     assert [report.status for report in reports] == ["SUCCEEDED", "SUCCEEDED"], reports

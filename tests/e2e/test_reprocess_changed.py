@@ -19,6 +19,7 @@ import pytest
 from eventframework.local.changes.fingerprints import fingerprints
 from eventframework.local.changes.records import FileRecord
 from eventframework.local.cli import main
+from eventframework.state import DeadLetterStore
 
 from .harness import REPO, PullWorld, make_world
 
@@ -135,12 +136,11 @@ def test_reprocess_changed_fails_the_step_and_keeps_the_record_when_a_reprocess_
     good = _deploy_broken_and_pull(world)
     recorded = FileRecord.in_state_dir(world.state_dir, False).load()
     _schema(world, OKTA).write_text(good)
-    from eventframework.reprocess import batch
 
     def unavailable(*_: Any) -> Any:
         raise RuntimeError("dead-letter table unavailable")
 
-    monkeypatch.setattr(batch, "letters_page", unavailable)
+    monkeypatch.setattr(DeadLetterStore, "page", unavailable)
     code, report = _reprocess_changed(world, capsys)
     assert code == 1
     (run,) = report["sources"]

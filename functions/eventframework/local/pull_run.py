@@ -38,7 +38,7 @@ from eventframework.local.engine.lambdas import LambdaHandler
 from eventframework.local.ops.deployment import LocalDeployment, counted
 from eventframework.local.page_pruning import SpentPagePruner
 from eventframework.pipeline.backfill import BackfillRange, clip, stamp
-from eventframework.state import CheckpointStore
+from eventframework.state import CheckpointStore, DeadLetterStore
 from eventframework.state.checkpoint import CHECKPOINT_SK
 
 if TYPE_CHECKING:
@@ -272,13 +272,9 @@ class LocalPull:
         summary.reached = self.reached.newest
         key = summary.backfill["key"] if summary.backfill else CHECKPOINT_SK
         summary.checkpoint = self._cursor(dynamodb, environment, key)
-        summary.dead_letters_total = dynamodb.query(
-            TableName=environment["EFW_DEADLETTER_TABLE"],
-            KeyConditionExpression="#s = :s",
-            ExpressionAttributeNames={"#s": "source"},
-            ExpressionAttributeValues={":s": {"S": self.options.source}},
-            Select="COUNT",
-        )["Count"]
+        summary.dead_letters_total = DeadLetterStore(environment["EFW_DEADLETTER_TABLE"], dynamodb).count(
+            self.options.source
+        )
         return summary
 
 

@@ -25,6 +25,7 @@ from eventframework.local.status import (
     run_record,
 )
 from eventframework.observability.health import RunRecord, SourceState
+from eventframework.state import DeadLetterStore
 from eventframework.state.checkpoint import BACKFILL_SK_PREFIX
 
 
@@ -68,18 +69,6 @@ class AwsStatusReader:
         )
         return [item for page in pages for item in page.get("Items", [])]
 
-    def _dead_letters(self, dynamodb: Any, table: str, source: str) -> int:
-        total = 0
-        for page in dynamodb.get_paginator("query").paginate(
-            TableName=table,
-            KeyConditionExpression="#s = :s",
-            ExpressionAttributeNames={"#s": "source"},
-            ExpressionAttributeValues={":s": {"S": source}},
-            Select="COUNT",
-        ):
-            total += int(page["Count"])
-        return total
-
     def _last_runs(self, machine: str, wanted: set[str]) -> dict[str, RunRecord]:
         """Newest execution per wanted source, describing executions newest first until all are found."""
         sfn = self.session.client("stepfunctions")
@@ -116,7 +105,7 @@ class AwsStatusReader:
                 definition,
                 checkpoint=self._item(dynamodb, state_table, definition.id, "checkpoint"),
                 ledger=self._item(dynamodb, state_table, definition.id, "ledger"),
-                dead_letters=self._dead_letters(dynamodb, dead_table, definition.id),
+                dead_letters=DeadLetterStore(dead_table, dynamodb).count(definition.id),
                 last_run=runs.get(definition.id),
                 status_of=lambda name: self._status_of(resources[PULL_MACHINE], name),
                 backfills=self._backfills(dynamodb, state_table, definition.id),

@@ -26,31 +26,9 @@ from eventframework.process.pipeline import PageProcessor
 from eventframework.process.results import ErrorKind
 from eventframework.reprocess.claims import ClaimOutcome, ClaimStore
 from eventframework.reprocess.request import Position, ReprocessRequest, Totals
-from eventframework.state import DeadLetter, DeadLetterStore, PageNotFoundError
-from eventframework.state.aws import translated
+from eventframework.state import DeadLetter, PageNotFoundError
 
 logger = logging.getLogger(__name__)
-
-
-def letters_page(
-    store: DeadLetterStore, client: Any, source: str, after: str | None, limit: int
-) -> tuple[list[DeadLetter], str | None]:
-    """Up to `limit` dead letters of `source` after key `after`, and the key to continue after."""
-    query: dict[str, Any] = {
-        "TableName": store.table_name,
-        "KeyConditionExpression": "#source = :source",
-        "ExpressionAttributeNames": {"#source": "source"},
-        "ExpressionAttributeValues": {":source": {"S": source}},
-        "Limit": limit,
-        "ConsistentRead": True,
-    }
-    if after:
-        query["ExclusiveStartKey"] = {"source": {"S": source}, "event_key": {"S": after}}
-    with translated(store.table_name, "list dead letters"):
-        response = client.query(**query)
-    letters = [DeadLetterStore.from_item(item) for item in response.get("Items", [])]
-    last = response.get("LastEvaluatedKey")
-    return letters, (last["event_key"]["S"] if last else None)
 
 
 def raw_record(text: str) -> Any:
@@ -204,9 +182,7 @@ def reprocess_batch(
         return {"position": None, "has_more": False, "totals": totals.to_dict()}
     definition = load(position.source)
     limit = min(request.batch_size, remaining)
-    letters, after = letters_page(
-        services.deadletters, services.dynamodb, definition.id, position.after, limit
-    )
+    letters, after = services.deadletters.page(definition.id, position.after, limit)
     batch = BatchRunner(request, services, claims).run(definition, letters)
     totals = _add(totals, batch)
     following = _next_position(sources, position, after)

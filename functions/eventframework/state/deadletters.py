@@ -18,7 +18,7 @@ import logging
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -158,6 +158,40 @@ class DeadLetterStore:
             for page in pages:
                 for item in page.get("Items", []):
                     yield self.from_item(item)
+
+    def page(self, source: str, after: str | None, limit: int) -> tuple[Sequence[DeadLetter], str | None]:
+        """Up to `limit` dead letters of `source` after key `after`, and the key to continue after
+        (None at the end): a reprocess batch reads them a page at a time."""
+        query: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "#source = :source",
+            "ExpressionAttributeNames": {"#source": "source"},
+            "ExpressionAttributeValues": {":source": {"S": source}},
+            "Limit": limit,
+            "ConsistentRead": True,
+        }
+        if after:
+            query["ExclusiveStartKey"] = {"source": {"S": source}, "event_key": {"S": after}}
+        with translated(self.table_name, "list dead letters"):
+            response = self._client.query(**query)
+        letters = [self.from_item(item) for item in response.get("Items", [])]
+        last = response.get("LastEvaluatedKey")
+        return letters, (last["event_key"]["S"] if last else None)
+
+    def count(self, source: str) -> int:
+        """How many dead letters `source` has (a COUNT query: no item is read out)."""
+        total = 0
+        pages = self._client.get_paginator("query").paginate(
+            TableName=self.table_name,
+            KeyConditionExpression="#source = :source",
+            ExpressionAttributeNames={"#source": "source"},
+            ExpressionAttributeValues={":source": {"S": source}},
+            Select="COUNT",
+        )
+        with translated(self.table_name, "count dead letters"):
+            for page in pages:
+                total += int(page["Count"])
+        return total
 
     def counts_by_kind(self, source: str) -> dict[str, int]:
         return dict(Counter(letter.error_kind for letter in self.list(source)))
