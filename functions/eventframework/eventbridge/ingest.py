@@ -21,8 +21,9 @@ from eventframework.definitions.paths import compile_path
 from eventframework.errors import EventFrameworkError
 from eventframework.process import event_key_for
 from eventframework.process.results import DeadLetterCandidate, ErrorKind
+from eventframework.publish.delivery import dead_letter
 from eventframework.webhooks.deliveries import Claim, delivery_key
-from eventframework.webhooks.push import Counts, PushOutlets, dead_letter, deliver_once, publish_records
+from eventframework.webhooks.push import Counts, PushOutlets, deliver_once, publish_records
 
 
 class EventBridgeRoutingError(EventFrameworkError):

@@ -17,7 +17,6 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from eventframework.definitions import SourceDefinition, load_source
-from eventframework.definitions.identity import event_id_reader
 from eventframework.definitions.paths import compile_path
 from eventframework.definitions.times import parse_event_time
 from eventframework.fetch import parse_records
@@ -26,9 +25,8 @@ from eventframework.pipeline._input import required_mapping, required_str
 from eventframework.pipeline.backfill import BackfillRange
 from eventframework.pipeline.services import Services
 from eventframework.process import process_records
-from eventframework.process.pipeline import event_key_for
-from eventframework.process.results import ErrorKind, ProcessResult
-from eventframework.publish import PublishResult
+from eventframework.process.results import ProcessResult
+from eventframework.publish.delivery import deliver
 from eventframework.state import PageRef
 from eventframework.state.checkpoint import CHECKPOINT_SK
 from eventframework.state.ledger import LEDGER_SK
@@ -79,11 +77,6 @@ class ProcessOutcome:
         return asdict(self)
 
 
-def _raw_by_id(definition: SourceDefinition, records: Sequence[Any]) -> dict[str, Any]:
-    event_id = event_id_reader(definition)
-    return {str(key): record for record in records if (key := event_id(record)) is not None}
-
-
 def _inside(definition: SourceDefinition, records: list[Any], backfill: BackfillRange) -> list[Any]:
     """The records whose event time is inside the range; one without a usable time stays, so the
     processor dead-letters it with the reason rather than this step dropping it unseen."""
@@ -98,39 +91,6 @@ def _inside(definition: SourceDefinition, records: list[Any], backfill: Backfill
         if backfill.contains(moment):
             kept.append(record)
     return kept
-
-
-def _dead_letter_all(
-    services: Services,
-    request: ProcessRequest,
-    result: ProcessResult,
-    published: PublishResult,
-    raw_by_id: Mapping[str, Any],
-) -> int:
-    store = services.deadletters
-    for candidate in result.dead:
-        store.put(
-            request.source,
-            event_key=candidate.event_key,
-            raw=candidate.raw,
-            error_kind=candidate.error_kind,
-            message=candidate.message,
-            run_id=request.run_id,
-            page_ref=request.page,
-        )
-    for failure in published.failed:
-        event_id = result.delivered[failure.index][0]
-        raw = raw_by_id.get(event_id, failure.event)
-        store.put(
-            request.source,
-            event_key=event_key_for(raw, event_id),
-            raw=raw,
-            error_kind=ErrorKind.PUBLISH_FAILED,
-            message=f"{failure.code}: {failure.reason}",
-            run_id=request.run_id,
-            page_ref=request.page,
-        )
-    return len(result.dead) + len(published.failed)
 
 
 def process_step(
@@ -156,14 +116,20 @@ def process_step(
         sk=backfill.ledger_key if backfill else LEDGER_SK,
     )
     result = process(definition, records, ledger.seen())
-    published = services.publisher.publish(result.events, result.bodies)
-    failed = published.failed_indexes
-    dead_lettered = _dead_letter_all(services, request, result, published, _raw_by_id(definition, records))
-    ledger.record(entry for index, entry in enumerate(result.delivered) if index not in failed)
+    delivered = deliver(
+        definition,
+        records,
+        result,
+        services.publisher,
+        services.deadletters,
+        run_id=request.run_id,
+        page_ref=request.page,
+    )
+    ledger.record(entry for index, entry in enumerate(result.delivered) if index not in delivered.refused)
     return ProcessOutcome(
         fetched=len(page_records),
-        published=published.published,
-        dead_lettered=dead_lettered,
+        published=delivered.published,
+        dead_lettered=delivered.dead_lettered,
         duplicates=result.duplicates,
         newest_event_time=result.newest_event_time,
         lease_expires_at=int(clock()) + services.checkpoints.lease_seconds,

@@ -24,6 +24,7 @@ from eventframework.fetch.errors import CredentialsError
 from eventframework.fetch.jsondoc import loads_text
 from eventframework.process.results import DeadLetterCandidate, ErrorKind
 from eventframework.publish import SqsPublisher
+from eventframework.publish.delivery import dead_letter
 from eventframework.state import DeadLetterStore
 from eventframework.state.errors import StateStoreError
 from eventframework.webhooks.auth import verifier_for
@@ -38,7 +39,7 @@ from eventframework.webhooks.errors import (
     WebhookUnavailableError,
 )
 from eventframework.webhooks.handshake import answer_get, answer_post, require_get_handshake
-from eventframework.webhooks.push import PushOutlets, dead_letter, deliver_once, publish_records
+from eventframework.webhooks.push import PushOutlets, deliver_once, publish_records
 from eventframework.webhooks.request import WebhookRequest, WebhookResponse
 
 
