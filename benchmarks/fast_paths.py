@@ -34,9 +34,9 @@ VARIANTS = ("product", "no-builder", "no-rust-check")
 def _child(variant: str) -> None:
     """In the child: switch the variant's path off through its fallback, then run the CLI."""
     if variant == "no-builder":
-        from eventframework.process import pipeline
+        from eventframework.process import page
 
-        pipeline.compile_builder = lambda _definition, _raw_fast: None  # type: ignore[assignment]
+        page.compile_builder = lambda _definition, _raw_fast: None  # type: ignore[assignment]
     elif variant == "no-rust-check":
         sys.modules["jsonschema_rs"] = None  # type: ignore[assignment]  # the ImportError fallback
     from eventframework.local.cli import main

@@ -42,7 +42,7 @@ from eventframework.fetch import parse_records
 from eventframework.process import process_records
 from eventframework.process.bounds import is_valid_ip
 from eventframework.process.fused import _ip_checked
-from eventframework.process.pipeline import processor_for
+from eventframework.process.page import processor_for
 from eventframework.publish import SqsPublisher
 
 

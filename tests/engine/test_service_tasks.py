@@ -10,7 +10,7 @@ from engine_support import single
 from moto import mock_aws
 
 from eventframework.local.engine import AwsConfig, Engine, VirtualClock
-from eventframework.local.engine.services import to_api_names
+from eventframework.local.engine.service_tasks import to_api_names
 
 TABLE = "Checkpoints"
 
@@ -122,7 +122,7 @@ def test_to_api_names_converts_pascal_case_to_model_member_names() -> None:
 def test_service_caller_clients_share_the_default_sessions_models() -> None:
     """Without explicit credentials the engine's clients come from boto3's default session (models
     parsed once per process); explicit credentials keep a session of their own."""
-    from eventframework.local.engine.services import ServiceCaller
+    from eventframework.local.engine.service_tasks import ServiceCaller
 
     shared = ServiceCaller(AwsConfig(endpoint_url="http://127.0.0.1:9", region="eu-west-1")).client(
         "dynamodb"

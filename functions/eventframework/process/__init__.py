@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from eventframework.process.encoding import MAX_EVENT_BYTES
-from eventframework.process.pipeline import PageProcessor, event_key_for, process_records
+from eventframework.process.page import PageProcessor, event_key_for, process_records
 from eventframework.process.results import DeadLetterCandidate, ErrorKind, ProcessResult
 from eventframework.process.validation import SchemaViolationError, check, mozdef_validator, validator_for
 

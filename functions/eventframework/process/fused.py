@@ -1,7 +1,7 @@
 """One generated function per source that turns a valid raw event into its MozDef event and SQS body.
 
 The reference path (:class:`~eventframework.process.mapping.Normaliser`, then the MozDef contract
-and size checks in :mod:`eventframework.process.pipeline`) walks the mapping through one small
+and size checks in :mod:`eventframework.process.page`) walks the mapping through one small
 function per field and re-checks every event against the contract. Most of that can be settled once
 per source: static templates are constants, a severity table whose values are all MozDef severities
 needs no check, ``isoformat`` writes timestamps of a known shape, a raw event whose whole text is

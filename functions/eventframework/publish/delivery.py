@@ -15,7 +15,7 @@ from typing import Any
 
 from eventframework.definitions import SourceDefinition
 from eventframework.definitions.identity import event_id_reader
-from eventframework.process.pipeline import event_key_for
+from eventframework.process.page import event_key_for
 from eventframework.process.results import DeadLetterCandidate, ErrorKind, ProcessResult
 from eventframework.publish.sqs import FailedPublish, SqsPublisher
 from eventframework.state import DeadLetterStore, PageRef

@@ -22,7 +22,7 @@ from eventframework.definitions import SourceDefinition, list_sources, load_sour
 from eventframework.fetch.cursors import overlap_seconds
 from eventframework.fetch.jsondoc import loads_text
 from eventframework.pipeline.services import Services
-from eventframework.process.pipeline import PageProcessor
+from eventframework.process.page import PageProcessor
 from eventframework.process.results import ErrorKind
 from eventframework.reprocess.claims import ClaimOutcome, ClaimStore
 from eventframework.reprocess.request import Position, ReprocessRequest, Totals

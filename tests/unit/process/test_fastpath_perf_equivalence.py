@@ -28,7 +28,7 @@ from eventframework.process import SchemaViolationError, check, mozdef_validator
 from eventframework.process.bounds import bound_details
 from eventframework.process.encoding import MAX_EVENT_BYTES, body_json, raw_json
 from eventframework.process.fastpath import mozdef_fast_ok, raw_check_for
-from eventframework.process.pipeline import PageProcessor, serialised_size, size_within_limit
+from eventframework.process.page import PageProcessor, serialised_size, size_within_limit
 
 SOURCES = {"okta-system-log": OktaEventFactory, "onepassword-signin-attempts": OnePasswordEventFactory}
 json_values = any_json_values(24)

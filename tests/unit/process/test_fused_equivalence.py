@@ -27,7 +27,7 @@ from eventframework.process.bounds import bound_details, is_valid_ip
 from eventframework.process.encoding import fast_bytes
 from eventframework.process.fastpath import mozdef_ip_ok
 from eventframework.process.fused import _ip_kept_and_accepted, _schema_scalar, values_within
-from eventframework.process.pipeline import PageProcessor
+from eventframework.process.page import PageProcessor
 from eventframework.process.results import ProcessResult
 
 json_values = any_json_values(30)

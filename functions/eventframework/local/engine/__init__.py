@@ -7,7 +7,7 @@ from eventframework.local.engine.engine import Engine, EngineError, StateMachine
 from eventframework.local.engine.errors import StatesError, StatesErrorName
 from eventframework.local.engine.execution import Execution
 from eventframework.local.engine.lambdas import LambdaContext
-from eventframework.local.engine.services import AwsConfig
+from eventframework.local.engine.service_tasks import AwsConfig
 from eventframework.local.engine.validation import validate_definition
 
 __all__ = [

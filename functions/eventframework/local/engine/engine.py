@@ -33,7 +33,7 @@ from eventframework.local.engine.runtime import (
     Runtime,
     run_states,
 )
-from eventframework.local.engine.services import AwsConfig, ServiceCaller
+from eventframework.local.engine.service_tasks import AwsConfig, ServiceCaller
 from eventframework.local.engine.tasks import TaskInvoker
 from eventframework.local.engine.validation import validate_definition
 

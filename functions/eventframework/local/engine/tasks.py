@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from eventframework.local.engine import lambdas
 from eventframework.local.engine.errors import StatesError, StatesErrorName
 from eventframework.local.engine.paths import to_json_text
-from eventframework.local.engine.services import ServiceCaller
+from eventframework.local.engine.service_tasks import ServiceCaller
 
 if TYPE_CHECKING:
     from eventframework.local.engine.runtime import Frame, StateEnv

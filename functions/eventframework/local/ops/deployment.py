@@ -39,7 +39,7 @@ from eventframework.local.emulator.snapshot import (
 from eventframework.local.engine import Clock, Engine, Execution
 from eventframework.local.engine.engine import StateMachine
 from eventframework.local.engine.lambdas import LambdaHandler
-from eventframework.local.engine.services import AwsConfig
+from eventframework.local.engine.service_tasks import AwsConfig
 from eventframework.local.state_lock import StateDirectoryLock
 from eventframework.state.aws import container_session
 
