@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
+from eventframework.definitions.times import rfc3339_millis
 from eventframework.pipeline import BeginRequest, begin_run
-from eventframework.pipeline.backfill import BackfillRangeError, stamp
+from eventframework.pipeline.backfill import BackfillRangeError
 from eventframework.state import CheckpointStore
 from tests.support.asl_writes import release_lease
 from tests.support.aws import AwsResources, FakeClock
@@ -28,7 +29,7 @@ def _begin(store: CheckpointStore, clock: FakeClock, execution: str, **run_input
 
 
 def _days_ago(clock: FakeClock, days: float) -> str:
-    return stamp(datetime.fromtimestamp(clock.now, UTC) - timedelta(days=days))
+    return rfc3339_millis(datetime.fromtimestamp(clock.now, UTC) - timedelta(days=days))
 
 
 def test_begin_run_first_live_run_fixes_its_start_once(aws: AwsResources, clock: FakeClock) -> None:
@@ -52,7 +53,9 @@ def test_begin_run_backfill_takes_its_own_lease_beside_a_running_live_pull(
     )
     assert live["acquired"] and backfill["acquired"]
     assert backfill["checkpoint_key"].startswith("backfill#") and backfill["lease"]["owner"] == "fill-1"
-    assert backfill["backfill"]["until"] == stamp(datetime.fromisoformat(json.loads(live["cursor"])["since"]))
+    assert backfill["backfill"]["until"] == rfc3339_millis(
+        datetime.fromisoformat(json.loads(live["cursor"])["since"])
+    )
     assert json.loads(backfill["cursor"])["since"] == backfill["backfill"]["since"]
     checkpoint = store.read(SOURCE)
     assert checkpoint is not None and checkpoint.lease_owner == "live-1"  # the live lease is untouched

@@ -55,5 +55,12 @@ def to_iso(moment: datetime) -> str:
     return moment.isoformat(timespec="microseconds")
 
 
+def rfc3339_millis(moment: datetime) -> str:
+    """``moment`` as vendors' query parameters and our keys write it: UTC, milliseconds, ``Z``
+    (``2024-06-14T16:22:14.183Z``)."""
+    utc = moment.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
 def iso_from_epoch(epoch: float) -> str:
     return to_iso(datetime.fromtimestamp(epoch, tz=UTC))

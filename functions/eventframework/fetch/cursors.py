@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from eventframework.definitions.model import CursorType, SourceDefinition
-from eventframework.definitions.times import parse_event_time, to_iso
+from eventframework.definitions.times import parse_event_time, rfc3339_millis, to_iso
 from eventframework.fetch.errors import MalformedPageError
 from eventframework.fetch.pagination import Paginator
 
@@ -57,8 +57,17 @@ def encode(
     if is_plain(definition, paginator):
         return position.token
     if definition.cursor.type is CursorType.TIMESTAMP and not has_more:
-        closed = _later(position.since, position.newest)
-        return json.dumps({"since": closed, "page": None, "newest": None}, separators=(",", ":"))
+        return _json(Position(since=_later(position.since, position.newest)))
+    return _json(position)
+
+
+def starting_at(since: str) -> str:
+    """The cursor of a window that has not fetched yet: its start alone. It reads back (`decode`) as
+    that start for every kind of source, so BeginRun can fix where a run's first window begins."""
+    return _json(Position(since=since))
+
+
+def _json(position: Position) -> str:
     data = {"since": position.since, "page": position.token, "newest": position.newest}
     return json.dumps(data, separators=(",", ":"))
 
@@ -82,8 +91,7 @@ def window_since(definition: SourceDefinition, position: Position, now: float) -
 def request_start_time(definition: SourceDefinition, since: str) -> str:
     """``since - lag_seconds`` in the RFC 3339 form vendors accept (UTC, milliseconds, ``Z``)."""
     lag = definition.cursor.lag_seconds if definition.cursor.type is CursorType.TIMESTAMP else 0
-    start = parse_event_time(since).astimezone(UTC) - timedelta(seconds=lag)
-    return start.strftime("%Y-%m-%dT%H:%M:%S.") + f"{start.microsecond // 1000:03d}Z"
+    return rfc3339_millis(parse_event_time(since) - timedelta(seconds=lag))
 
 
 def placeholders(
@@ -95,7 +103,7 @@ def placeholders(
     end = until or datetime.fromtimestamp(now - definition.cursor.delay_seconds, tz=UTC)
     values: dict[str, str | int] = {"page_size": definition.page_size}
     for name, moment in (("start", start), ("end", end)):
-        values[f"{name}_time"] = moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+        values[f"{name}_time"] = rfc3339_millis(moment)
         values[f"{name}_epoch"] = int(moment.timestamp())
         values[f"{name}_epoch_ms"] = int(moment.timestamp() * 1000)
     return values

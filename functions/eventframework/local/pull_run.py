@@ -37,7 +37,7 @@ from eventframework.local.engine import Clock, Engine, Execution, SystemClock
 from eventframework.local.engine.lambdas import LambdaHandler
 from eventframework.local.ops.deployment import LocalDeployment, counted
 from eventframework.local.page_pruning import SpentPagePruner
-from eventframework.pipeline.backfill import BackfillRange, clip, stamp
+from eventframework.pipeline.backfill import BackfillRange, clip
 from eventframework.state import CheckpointStore, DeadLetterStore
 from eventframework.state.checkpoint import CHECKPOINT_SK
 
@@ -248,7 +248,7 @@ class LocalPull:
             run_input: dict[str, Any] = {"source": self.options.source}
             if self.options.backfill is not None:
                 requested = self.options.backfill
-                run_input["backfill"] = {"since": stamp(requested.since), "until": stamp(requested.until)}
+                run_input["backfill"] = requested.to_input()
             engine.start(machine.arn, run_input)
         return engine.executions
 

@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from eventframework.definitions import SourceDefinition
-from eventframework.definitions.times import parse_event_time
+from eventframework.definitions.times import parse_event_time, rfc3339_millis
 from eventframework.errors import EventFrameworkError
 from eventframework.fetch.cursors import coverage_start
 from eventframework.pipeline._input import required_str
@@ -47,12 +47,6 @@ def to_millis(moment: datetime) -> datetime:
     return utc.replace(microsecond=utc.microsecond // 1000 * 1000)
 
 
-def stamp(moment: datetime) -> str:
-    """The range's times as vendors and keys write them: UTC, milliseconds, ``Z``."""
-    utc = moment.astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
-
-
 @dataclass(frozen=True)
 class BackfillRange:
     """A half-open range of event times, ``since <= t < until``, at millisecond precision."""
@@ -63,7 +57,7 @@ class BackfillRange:
     @property
     def key(self) -> str:
         """The sort key of this range's record in the state table."""
-        return f"{BACKFILL_SK_PREFIX}{stamp(self.since)}#{stamp(self.until)}"
+        return f"{BACKFILL_SK_PREFIX}{rfc3339_millis(self.since)}#{rfc3339_millis(self.until)}"
 
     @property
     def ledger_key(self) -> str:
@@ -72,8 +66,17 @@ class BackfillRange:
     def contains(self, moment: datetime) -> bool:
         return self.since <= moment < self.until
 
+    @property
+    def span(self) -> str:
+        """``since .. until``, as messages show the range."""
+        return f"{rfc3339_millis(self.since)} .. {rfc3339_millis(self.until)}"
+
+    def to_input(self) -> dict[str, str]:
+        """The range as a pull execution's input carries it (what `parse` reads back)."""
+        return {"since": rfc3339_millis(self.since), "until": rfc3339_millis(self.until)}
+
     def to_dict(self) -> dict[str, str]:
-        return {"since": stamp(self.since), "until": stamp(self.until), "key": self.key}
+        return {**self.to_input(), "key": self.key}
 
     @classmethod
     def parse(cls, step: str, value: Any) -> BackfillRange:
@@ -89,7 +92,7 @@ class BackfillRange:
                 raise RunRequestError(step, f"backfill.{name}", f"{text!r} is not an ISO 8601 time") from None
         since, until = bounds
         if since >= until:
-            problem = f"since ({stamp(since)}) must be before until ({stamp(until)})"
+            problem = f"since ({rfc3339_millis(since)}) must be before until ({rfc3339_millis(until)})"
             raise RunRequestError(step, "backfill", problem)
         return cls(since, until)
 
@@ -106,16 +109,17 @@ def check_request(definition: SourceDefinition, requested: BackfillRange, now: d
         reason = "it only pushes events (webhook or EventBridge); there is nothing to pull"
         raise BackfillRangeError(definition.id, reason)
     if requested.until > now:
-        reason = f"until ({stamp(requested.until)}) is in the future; the live pull covers what is to come"
+        until = rfc3339_millis(requested.until)
+        reason = f"until ({until}) is in the future; the live pull covers what is to come"
         raise BackfillRangeError(definition.id, reason)
     days = definition.backfill.retention_days
     if days is not None and requested.since < now - timedelta(days=days):
         earliest = now - timedelta(days=days)
         raise BackfillRangeError(
             definition.id,
-            f"since ({stamp(requested.since)}) is more than {days} days ago, and the vendor serves "
+            f"since ({rfc3339_millis(requested.since)}) is more than {days} days ago, and the vendor serves "
             f"only the last {days} days ({definition.backfill.retention_reference}); the earliest "
-            f"start is {stamp(earliest)}",
+            f"start is {rfc3339_millis(earliest)}",
         )
 
 
@@ -145,7 +149,7 @@ def clip(definition: SourceDefinition, requested: BackfillRange, live: Checkpoin
     if requested.since >= covered:
         return Clipped(
             None,
-            f"the range {stamp(requested.since)} .. {stamp(requested.until)} lies inside what the live "
-            f"pull covers (from {stamp(covered)}); nothing to backfill",
+            f"the range {requested.span} lies inside what the live pull covers "
+            f"(from {rfc3339_millis(covered)}); nothing to backfill",
         )
     return Clipped(BackfillRange(requested.since, min(requested.until, to_millis(covered))))

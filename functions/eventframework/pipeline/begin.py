@@ -13,7 +13,6 @@ its range was checked and clipped; `nothing_to_do` says why a backfill has nothi
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -21,9 +20,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from eventframework.definitions import SourceDefinition, load_source
-from eventframework.fetch.cursors import Position, window_since
+from eventframework.definitions.times import rfc3339_millis
+from eventframework.fetch.cursors import Position, starting_at, window_since
 from eventframework.pipeline._input import optional_str, required_mapping, required_str
-from eventframework.pipeline.backfill import BackfillRange, check_request, clip, stamp
+from eventframework.pipeline.backfill import BackfillRange, check_request, clip
 from eventframework.state import CheckpointStore
 from eventframework.state.checkpoint import CHECKPOINT_SK
 
@@ -51,11 +51,6 @@ class BeginRequest:
         )
 
 
-def first_cursor(since: str) -> str:
-    """The cursor of a window that has not fetched yet: its start alone (see fetch.cursors)."""
-    return json.dumps({"since": since, "page": None, "newest": None}, separators=(",", ":"))
-
-
 def begin_run(
     request: BeginRequest,
     checkpoints: CheckpointStore,
@@ -72,7 +67,7 @@ def begin_run(
     cursor = result.cursor
     if result.acquired and cursor is None:
         proposed = window_since(definition, Position(), clock())
-        cursor = first_cursor(checkpoints.start_live(definition.id, request.execution, proposed))
+        cursor = starting_at(checkpoints.start_live(definition.id, request.execution, proposed))
     return _result(
         definition,
         lease=result.lease.to_dict(),
@@ -99,13 +94,12 @@ def _begin_backfill(
         backfill = clipped.range
         done = checkpoints.read(definition.id, backfill.key)
         if done is not None and done.last_success_at and done.lease_expires_at <= now:
-            span = f"{stamp(backfill.since)} .. {stamp(backfill.until)}"
-            reason = f"the range {span} was filled completely at {done.last_success_at}"
+            reason = f"the range {backfill.span} was filled completely at {done.last_success_at}"
             return _nothing_to_do(definition, backfill, reason)
     result = checkpoints.acquire(
         definition.id, request.execution, handed_over_from=request.handed_over_from, sk=backfill.key
     )
-    cursor = result.cursor or first_cursor(stamp(backfill.since))
+    cursor = result.cursor or starting_at(rfc3339_millis(backfill.since))
     return _result(
         definition,
         lease=result.lease.to_dict(),

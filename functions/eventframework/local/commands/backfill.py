@@ -10,12 +10,13 @@ documented retention) or lies in the future.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from dataclasses import asdict
 from datetime import UTC, datetime
 
 from eventframework.definitions import load_source
-from eventframework.definitions.times import parse_event_time
+from eventframework.definitions.times import parse_event_time, rfc3339_millis
 from eventframework.local.commands.run import add_pull_arguments, pull_options, run_local
 from eventframework.local.ops.views import parse_since
 from eventframework.local.pull_run import LocalPull
@@ -23,7 +24,6 @@ from eventframework.pipeline.backfill import (
     BackfillRange,
     BackfillRangeError,
     check_request,
-    stamp,
     to_millis,
 )
 
@@ -54,7 +54,9 @@ def requested_range(source: str, since: str, until: str | None, now: datetime) -
     start = to_millis(parse_since(since, now, "--since"))
     end = to_millis(parse_since(until, now, "--until") if until else now)
     if start >= end:
-        raise BackfillRangeError(source, f"--since ({stamp(start)}) must be before --until ({stamp(end)})")
+        raise BackfillRangeError(
+            source, f"--since ({rfc3339_millis(start)}) must be before --until ({rfc3339_millis(end)})"
+        )
     return BackfillRange(start, end)
 
 
@@ -86,8 +88,6 @@ def backfill_command(args: argparse.Namespace) -> int:
 
 
 def _on_stack(args: argparse.Namespace, requested: BackfillRange) -> int:
-    import json
-
     import boto3
 
     from eventframework.local.commands.ops import render_report

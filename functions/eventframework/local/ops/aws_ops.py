@@ -18,7 +18,7 @@ from typing import Any
 from eventframework.errors import EventFrameworkError
 from eventframework.local.ops.local_ops import ReprocessReport, reprocess_input
 from eventframework.local.ops.views import ExecutionView, FailureView, failure_from_history
-from eventframework.pipeline.backfill import BackfillRange, stamp
+from eventframework.pipeline.backfill import BackfillRange
 from eventframework.state import DeadLetter, DeadLetterStore, PageStore
 
 MACHINE_OUTPUTS = ("PullStateMachineArn", "ReprocessStateMachineArn")
@@ -128,7 +128,7 @@ class AwsOps:
         """StartExecution of the pull state machine on a backfill range, followed to its end."""
         run_input = {
             "source": source,
-            "backfill": {"since": stamp(requested.since), "until": stamp(requested.until)},
+            "backfill": requested.to_input(),
         }
         started = self._sfn.start_execution(
             stateMachineArn=self.output("PullStateMachineArn"),
