@@ -206,13 +206,12 @@ class LocalPull:
         """Before anything runs, the refusal BeginRun would give (no live pull yet): a message, not a
         FAILED execution."""
         if self.options.backfill is not None:
-            store = CheckpointStore(deployment.environment["EFW_STATE_TABLE"], deployment.dynamodb)
-            clip(load_source(self.options.source), self.options.backfill, store.read(self.options.source))
+            live = _checkpoints(deployment.dynamodb, deployment.environment).read(self.options.source)
+            clip(load_source(self.options.source), self.options.backfill, live)
 
     def _cursor(self, dynamodb: Any, environment: Mapping[str, str], sk: str = CHECKPOINT_SK) -> str | None:
         """The source's saved cursor (or a backfill's), read through the production checkpoint store."""
-        store = CheckpointStore(environment["EFW_STATE_TABLE"], dynamodb)
-        checkpoint = store.read(self.options.source, sk)
+        checkpoint = _checkpoints(dynamodb, environment).read(self.options.source, sk)
         return checkpoint.cursor if checkpoint else None
 
     def stop(self, error: str, cause: str) -> None:
@@ -276,6 +275,10 @@ class LocalPull:
             self.options.source
         )
         return summary
+
+
+def _checkpoints(dynamodb: Any, environment: Mapping[str, str]) -> CheckpointStore:
+    return CheckpointStore(environment["EFW_STATE_TABLE"], dynamodb)
 
 
 def _backfill_outcome(executions: list[Execution]) -> tuple[dict[str, str] | None, str | None]:

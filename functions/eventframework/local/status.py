@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from eventframework.definitions import SourceDefinition
 from eventframework.errors import EventFrameworkError
 from eventframework.observability.health import BackfillRecord, RunRecord, SourceState
+from eventframework.pipeline.backfill import BackfillRange
 from eventframework.state.checkpoint import BACKFILL_SK_PREFIX
 from eventframework.state.ledger import newest_epoch
 
@@ -113,12 +114,12 @@ def live_source_of(execution: Mapping[str, Any]) -> str | None:
 
 def backfill_record(item: Item, status_of: Callable[[str], str | None], now: float) -> BackfillRecord:
     """A backfill's record (sk `backfill#<since>#<until>`) as `efw status` shows it."""
-    _, since, until = str(_attr(item, "sk")).split("#", 2)
+    span = BackfillRange.from_key(str(_attr(item, "sk"))).to_input()
     owner = _attr(item, "lease_owner")
     held = owner if owner and float(_attr(item, "lease_expires_at") or 0) > now else None
     return BackfillRecord(
-        since=since,
-        until=until,
+        since=span["since"],
+        until=span["until"],
         finished_at=_attr(item, "last_success_at"),
         updated_at=_attr(item, "updated_at"),
         lease_owner=held,

@@ -97,6 +97,12 @@ class BackfillRange:
         return cls(since, until)
 
     @classmethod
+    def from_key(cls, key: str) -> BackfillRange:
+        """The range a record's sort key (`key`) names."""
+        _, since, until = key.split("#", 2)
+        return cls(parse_event_time(since), parse_event_time(until))
+
+    @classmethod
     def optional(cls, step: str, event: Mapping[str, Any]) -> BackfillRange | None:
         value = event.get("backfill")
         return None if value is None else cls.parse(step, value)

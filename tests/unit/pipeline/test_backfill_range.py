@@ -115,3 +115,8 @@ def test_coverage_start_takes_off_the_lag_and_floors_to_the_start_format() -> No
         OKTA.cursor, first_request=FirstRequest(params={"from": "{start_time:%Y-%m-%d}"})
     )
     assert coverage_start(dataclasses.replace(OKTA, cursor=dated), since) == datetime(2026, 12, 3, tzinfo=UTC)
+
+
+def test_backfill_range_is_read_back_from_its_key() -> None:
+    requested = _range(NOW - timedelta(days=7), NOW - timedelta(days=1))
+    assert BackfillRange.from_key(requested.key) == requested
