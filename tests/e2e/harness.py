@@ -20,7 +20,7 @@ import yaml
 
 from eventframework.definitions import load_source
 from eventframework.definitions.identity import event_id_reader
-from eventframework.local.emulator.server import patched_environment
+from eventframework.local.emulator.environment import patched_environment
 from eventframework.local.engine import VirtualClock
 from eventframework.local.ops.local_ops import LocalOps
 from eventframework.local.pull_run import LocalPull, LocalRunOptions, RunSummary

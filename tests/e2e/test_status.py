@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from eventframework.local.commands.status import run_status
-from eventframework.local.emulator.server import patched_environment
+from eventframework.local.emulator.environment import patched_environment
 from eventframework.local.sandbox import Fault
 
 from .harness import PullWorld, serving_world

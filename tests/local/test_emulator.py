@@ -9,9 +9,9 @@ import boto3
 import pytest
 
 from eventframework.local.cfn import load_template
-from eventframework.local.emulator import EmulatorServer
+from eventframework.local.emulator.environment import patched_environment
 from eventframework.local.emulator.provision import Provisioner
-from eventframework.local.emulator.server import patched_environment
+from eventframework.local.emulator.server import EmulatorServer
 from eventframework.local.emulator.snapshot import load_table, save_table
 
 TEMPLATE = """

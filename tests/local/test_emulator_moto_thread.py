@@ -10,13 +10,13 @@ import boto3
 import pytest
 from moto import backends
 
-from eventframework.local.emulator import EmulatorServer
+from eventframework.local.emulator.environment import patched_environment
 from eventframework.local.emulator.moto_thread import (
     PromptMotoServer,
     cache_moto_module_list,
     moto_server,
 )
-from eventframework.local.emulator.server import patched_environment
+from eventframework.local.emulator.server import EmulatorServer
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from typing import Any
 
 import boto3
 
-from eventframework.local.emulator import EmulatorServer
-from eventframework.local.emulator.server import patched_environment
+from eventframework.local.emulator.environment import patched_environment
+from eventframework.local.emulator.server import EmulatorServer
 from eventframework.local.emulator.tracking import WeakInstances, track_weakly, tracks_weakly
 
 

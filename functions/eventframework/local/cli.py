@@ -8,6 +8,11 @@ from collections.abc import Callable, Sequence
 from importlib import import_module
 
 from eventframework.errors import EventFrameworkError
+from eventframework.local.emulator.process import prestart
+
+# The commands that deploy the template on the embedded emulator (unless pointed at a stack): their
+# emulator process starts first, so that its start-up overlaps this process's imports.
+EMULATED_COMMANDS = frozenset({"run", "backfill"})
 
 # Each module exposes `register(subparsers)`; it adds its commands and sets `func` on each parser.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -32,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    words = list(sys.argv[1:] if argv is None else argv)
+    if words and words[0] in EMULATED_COMMANDS and "--stack" not in words and "--help" not in words:
+        prestart()
     parser = build_parser()
     args = parser.parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func

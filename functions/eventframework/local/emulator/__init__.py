@@ -1,6 +1,2 @@
-"""The embedded AWS emulator: a moto server on loopback, the template's stores created in it, and
-their contents kept in a state directory between runs."""
-
-from eventframework.local.emulator.server import EmulatorServer
-
-__all__ = ["EmulatorServer"]
+"""The embedded AWS emulator: a moto server on loopback (in a process of its own for a local run),
+the template's stores created in it, and their contents kept in a state directory between runs."""

@@ -8,22 +8,12 @@ responses, so a local run exercises the same code path as a deployed one.
 from __future__ import annotations
 
 import logging
-import os
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 
+from eventframework.local.emulator.environment import emulator_environment
 from eventframework.local.emulator.moto_thread import moto_server
 from eventframework.local.emulator.tracking import track_weakly
 from eventframework.local.lifecycle import Service
-
-# moto accepts any credentials; these fixed ones keep a local run from ever touching a real account
-# through credentials that happen to be configured on the machine.
-EMULATOR_CREDENTIALS = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-}
 
 
 class EmulatorServer(Service):
@@ -69,28 +59,4 @@ class EmulatorServer(Service):
 
     def environment(self) -> dict[str, str]:
         """The variables that send every boto3 client of this process to the emulator."""
-        return {
-            **EMULATOR_CREDENTIALS,
-            "AWS_ENDPOINT_URL": self.endpoint_url,
-            "AWS_DEFAULT_REGION": self.region,
-            "AWS_REGION": self.region,
-        }
-
-
-@contextmanager
-def patched_environment(values: dict[str, str]) -> Iterator[None]:
-    """Set environment variables for the duration of a block and restore the previous values after.
-
-    The Lambda handlers read their configuration from the environment, as they do in AWS; a local run
-    sets it for the process while it runs and leaves the caller's environment as it found it.
-    """
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
+        return emulator_environment(self.endpoint_url, self.region)

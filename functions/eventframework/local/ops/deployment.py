@@ -24,11 +24,11 @@ import boto3
 from eventframework.errors import EventFrameworkError
 from eventframework.handlers import cold_start, use_clients
 from eventframework.local.cfn import load_template
-from eventframework.local.emulator import EmulatorServer
+from eventframework.local.emulator.environment import patched_environment
 from eventframework.local.emulator.journal import DURABLE_S3_PREFIX, Recovery, WriteJournal, recover
 from eventframework.local.emulator.local_queue import LocalQueue
+from eventframework.local.emulator.process import EmulatorProcess
 from eventframework.local.emulator.provision import Provisioner
-from eventframework.local.emulator.server import patched_environment
 from eventframework.local.emulator.snapshot import (
     load_bucket,
     load_table,
@@ -137,7 +137,7 @@ class LocalDeployment:
         self.delivered_to = delivered_to
         self.records = ExecutionRecords(state_dir)
         self._stack = ExitStack()
-        self.emulator: EmulatorServer | None = None
+        self.emulator: EmulatorProcess | None = None
         self.provisioner: Provisioner | None = None
         self.environment: dict[str, str] = {}
         self.recovery = Recovery()
@@ -155,7 +155,7 @@ class LocalDeployment:
     def _enter(self) -> LocalDeployment:
         stack = self._stack
         stack.enter_context(StateDirectoryLock(self.state_dir))
-        emulator = stack.enter_context(EmulatorServer())
+        emulator = stack.enter_context(EmulatorProcess())
         self.emulator = emulator
         stack.enter_context(patched_environment(emulator.environment()))
         # The MozDef queue is answered by a file (LocalQueue) and no other queue is used locally:

@@ -1,0 +1,131 @@
+"""The embedded emulator in a child process, started before the command line's own imports.
+
+A local run needs moto (its server, werkzeug, Flask and the backends a run uses) only behind an
+HTTP endpoint: boto3 talks to it over loopback either way. In a process of its own, moto's start-up
+(about 0.3 s) runs on the second core while this process imports boto3, the engine and the handlers,
+and moto's request handling no longer takes turns with the run on one interpreter lock.
+
+:func:`prestart` is called by the command line as its first step, before anything heavy is imported,
+for the commands that will deploy the template locally; the first :class:`EmulatorProcess` of the
+process takes that child instead of starting its own. This module imports only the standard
+library, so that first step costs a fork and an exec.
+"""
+
+from __future__ import annotations
+
+import os
+import selectors
+import subprocess
+import sys
+import time
+from typing import IO, Self
+
+from eventframework.errors import EventFrameworkError
+from eventframework.local.emulator.environment import emulator_environment
+from eventframework.local.lifecycle import Service
+
+DEFAULT_REGION = "us-east-1"
+# Generous: a loaded CI machine starts moto in about a second; past this the child is not coming.
+STARTUP_SECONDS = 60.0
+STOP_SECONDS = 10.0
+
+# Children started by `prestart`, by region, until an EmulatorProcess of that region takes one.
+_waiting: dict[str, subprocess.Popen[bytes]] = {}
+
+
+class EmulatorStartError(EventFrameworkError):
+    """The emulator process did not come up; the message carries what it said, if anything."""
+
+
+def _spawn(region: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "eventframework.local.emulator", region],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+
+
+def prestart(region: str = DEFAULT_REGION) -> None:
+    """Start the emulator process now, for the first :class:`EmulatorProcess` to take (idempotent)."""
+    if region not in _waiting:
+        _waiting[region] = _spawn(region)
+
+
+def _first_line(child: subprocess.Popen[bytes], timeout: float) -> str:
+    """The child's first line of output, read with a deadline (the child may hang or die)."""
+    stdout: IO[bytes] | None = child.stdout
+    assert stdout is not None, "spawned with stdout=PIPE"
+    deadline = time.monotonic() + timeout
+    line = b""
+    with selectors.DefaultSelector() as selector:
+        selector.register(stdout, selectors.EVENT_READ)
+        while not line.endswith(b"\n"):
+            left = deadline - time.monotonic()
+            if left <= 0 or not selector.select(left):
+                raise EmulatorStartError(f"the emulator process did not start within {timeout:g} s")
+            chunk = os.read(stdout.fileno(), 4096)
+            if not chunk:
+                break
+            line += chunk
+    return line.decode("utf-8", "replace").strip()
+
+
+class EmulatorProcess(Service):
+    """The moto server of a local run, in a child process; `environment()` points boto3 at it."""
+
+    def __init__(self, region: str = DEFAULT_REGION) -> None:
+        self.region = region
+        self._child: subprocess.Popen[bytes] | None = None
+        self._endpoint_url: str | None = None
+
+    @property
+    def endpoint_url(self) -> str:
+        if self._endpoint_url is None:
+            raise RuntimeError("the emulator is not running; call start() first")
+        return self._endpoint_url
+
+    def start(self) -> Self:
+        self._child = child = _waiting.pop(self.region, None) or _spawn(self.region)
+        try:
+            said = _first_line(child, STARTUP_SECONDS)
+        except EmulatorStartError:
+            self._discard()
+            raise
+        if not said.startswith("http://"):
+            self._discard()
+            raise EmulatorStartError(
+                f"the emulator process could not start ({said or 'it exited without a word'}); "
+                f"run `{sys.executable} -m eventframework.local.emulator` to see why"
+            )
+        self._endpoint_url = said
+        return self
+
+    def stop(self) -> None:
+        child, self._child, self._endpoint_url = self._child, None, None
+        if child is None:
+            return
+        if child.stdin is not None:
+            child.stdin.close()  # the child's signal to stop serving and exit
+        try:
+            child.wait(STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+        if child.stdout is not None:
+            child.stdout.close()
+
+    def _discard(self) -> None:
+        """End a child that never started serving: it is not reading its pipe, so it is killed."""
+        child, self._child = self._child, None
+        if child is not None:
+            child.kill()
+            child.wait()
+            for pipe in (child.stdin, child.stdout):
+                if pipe is not None:
+                    pipe.close()
+
+    def environment(self) -> dict[str, str]:
+        """The variables that send every boto3 client of this process to the emulator."""
+        return emulator_environment(self.endpoint_url, self.region)
