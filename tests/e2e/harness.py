@@ -23,9 +23,9 @@ from eventframework.definitions.identity import event_id_reader
 from eventframework.local.emulator.environment import patched_environment
 from eventframework.local.engine import VirtualClock
 from eventframework.local.ops.local_ops import LocalOps
-from eventframework.local.pull_run import LocalPull, LocalRunOptions, RunSummary
+from eventframework.local.run.pull import LocalPull, LocalRunOptions, RunSummary
+from eventframework.local.run.sandbox_state import make_sandbox
 from eventframework.local.sandbox import Sandbox
-from eventframework.local.sandbox_state import make_sandbox
 from eventframework.pipeline.backfill import BackfillRange
 
 REPO = Path(__file__).resolve().parents[2]

@@ -21,7 +21,7 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from eventframework.local.serve_run import LocalWebhookStack, ServeOptions
+from eventframework.local.serve.run import LocalWebhookStack, ServeOptions
 from eventframework.state import DeadLetterStore
 from eventframework.webhooks import delivery_key
 from tests.support.hostile import NUMBERS, hostile_records, nested

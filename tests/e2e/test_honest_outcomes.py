@@ -17,7 +17,7 @@ import pytest
 from eventframework.definitions import load_source
 from eventframework.handlers import process_page
 from eventframework.local.commands.run import render_summary
-from eventframework.local.pull_run import LocalPull, LocalRunError, LocalRunOptions
+from eventframework.local.run.pull import LocalPull, LocalRunError, LocalRunOptions
 from eventframework.local.sandbox import Fault
 from eventframework.local.status import LocalStatusReader
 from eventframework.observability.health import Health, assess

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from eventframework.handlers import _runtime
-from eventframework.local.pull_run import RunSummary
+from eventframework.local.run.pull import RunSummary
 from eventframework.local.sandbox import Fault
 from eventframework.observability import MetricName
 

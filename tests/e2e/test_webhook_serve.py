@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import requests
 
-from eventframework.local.serve_run import LocalWebhookStack, ServeOptions
+from eventframework.local.serve.run import LocalWebhookStack, ServeOptions
 from eventframework.process.validation import check, mozdef_validator
 
 pytestmark = pytest.mark.e2e

@@ -32,7 +32,7 @@ from eventframework.handlers import (
     webhook,
 )
 from eventframework.local.sandbox import Fault, FaultKind, Sandbox
-from eventframework.local.webhook_server import proxy_event
+from eventframework.local.serve.webhook_server import proxy_event
 from eventframework.state import PageStore, StateStoreError
 
 from ..template.conftest import template, translated

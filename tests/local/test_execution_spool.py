@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from eventframework.local.emulator.deployment import ExecutionRecords
 from eventframework.local.engine import Engine, VirtualClock
-from eventframework.local.ops.deployment import ExecutionRecords
 
 PASSING = {"StartAt": "Done", "States": {"Done": {"Type": "Pass", "Result": {"pages": 1}, "End": True}}}
 FAILING = {"StartAt": "Boom", "States": {"Boom": {"Type": "Fail", "Error": "Broken", "Cause": "on purpose"}}}

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from eventframework.local.engine import Engine, Execution
-from eventframework.local.page_pruning import SpentPagePruner
+from eventframework.local.run.page_pruning import SpentPagePruner
 
 FETCH_ARN = "arn:aws:lambda:us-east-1:123456789012:function:FetchPageFunction"
 PROCESS_ARN = "arn:aws:lambda:us-east-1:123456789012:function:ProcessPageFunction"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from eventframework.local.pull_run import start_up_heap_frozen
+from eventframework.local.run.pull import start_up_heap_frozen
 
 
 def test_start_up_heap_frozen_freezes_for_the_block_and_unfreezes_after() -> None:
@@ -41,7 +41,7 @@ def test_efw_run_command_freezes_the_heap_for_the_exit(
 ) -> None:
     """The process is about to end: its last full collection should not walk the boto3/moto heap."""
     from eventframework.local.commands import run as run_command_module
-    from eventframework.local.pull_run import RunSummary
+    from eventframework.local.run.pull import RunSummary
 
     registered: list[object] = []
     monkeypatch.setattr(run_command_module.atexit, "register", registered.append)

@@ -13,8 +13,8 @@ import pytest
 from moto import mock_aws
 from tests.support.aws import REGION, create_source_table
 
-from eventframework.local.abandoned import release_abandoned_leases
-from eventframework.local.state_lock import StateDirectoryBusyError, StateDirectoryLock
+from eventframework.local.emulator.state_lock import StateDirectoryBusyError, StateDirectoryLock
+from eventframework.local.run.abandoned import release_abandoned_leases
 
 TABLE = "state"
 NOW = 1_700_000_000
@@ -24,7 +24,7 @@ def test_state_directory_lock_refuses_a_second_process_naming_the_first(tmp_path
     with StateDirectoryLock(tmp_path):
         probe = (
             "import sys; from pathlib import Path\n"
-            "from eventframework.local.state_lock import StateDirectoryLock\n"
+            "from eventframework.local.emulator.state_lock import StateDirectoryLock\n"
             "try:\n    StateDirectoryLock(Path(sys.argv[1])).__enter__()\n"
             "except Exception as error:\n    print(error)\n"
         )

@@ -29,9 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from eventframework.handlers import fetch_page, process_page
-from eventframework.local.pull_run import LocalPull, LocalRunOptions
+from eventframework.local.run.pull import LocalPull, LocalRunOptions
+from eventframework.local.run.sandbox_state import open_sandbox
 from eventframework.local.sandbox import Fault
-from eventframework.local.sandbox_state import open_sandbox
 from eventframework.state.aws import container_session
 
 REPO = Path(__file__).resolve().parents[2]

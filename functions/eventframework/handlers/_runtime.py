@@ -51,8 +51,9 @@ _container = _Container()
 def use_clients(source: ClientSource | None) -> None:
     """Where the handlers' AWS clients come from, from the next cold start on.
 
-    The seam a local deployment uses (ops/deployment.py) to give the handlers the emulator's clients
-    and the MozDef queue as a file; None puts back boto3's default session. Lambda never calls it.
+    The seam a local deployment uses (local/emulator/deployment.py) to give the handlers the
+    emulator's clients and the MozDef queue as a file; None puts back boto3's default session.
+    Lambda never calls it.
     """
     _container.clients = source
     cold_start()

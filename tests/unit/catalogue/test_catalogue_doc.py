@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from eventframework.definitions import list_sources
+from eventframework.local.catalogue.sources_doc import render
 from eventframework.local.cli import main
-from eventframework.local.sources_doc import render
 
 REPO = Path(__file__).resolve().parents[3]
 

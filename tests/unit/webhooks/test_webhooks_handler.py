@@ -11,7 +11,7 @@ from tests.support.lambda_context import lambda_context
 from tests.unit.webhooks.webhook_world import GITHUB_SECRET, WebhookWorld, fixture_bytes, github_headers
 
 from eventframework.handlers import webhook
-from eventframework.local.webhook_server import proxy_event
+from eventframework.local.serve.webhook_server import proxy_event
 
 
 @pytest.fixture

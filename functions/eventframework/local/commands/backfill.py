@@ -19,7 +19,7 @@ from eventframework.definitions import load_source
 from eventframework.definitions.times import parse_event_time, rfc3339_millis
 from eventframework.local.commands.run import add_pull_arguments, pull_options, run_local
 from eventframework.local.ops.views import parse_since
-from eventframework.local.pull_run import LocalPull
+from eventframework.local.run.pull import LocalPull
 from eventframework.pipeline.backfill import (
     BackfillRange,
     BackfillRangeError,

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from eventframework.local.pull_run import LocalPull, LocalRunOptions, RunSummary
+from eventframework.local.run.pull import LocalPull, LocalRunOptions, RunSummary
 from eventframework.observability.health import one_line_cause
 from eventframework.pipeline.backfill import BackfillRange
 

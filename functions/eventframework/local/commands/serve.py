@@ -1,5 +1,5 @@
 """`efw serve`: receive webhooks locally (curl, or a vendor's test delivery through a tunnel) and
-deliver them to the local MozDef queue file; see eventframework.local.serve_run."""
+deliver them to the local MozDef queue file; see eventframework.local.serve.run."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from eventframework.local.serve_run import LocalWebhookStack, ServeOptions
+from eventframework.local.serve.run import LocalWebhookStack, ServeOptions
 
 
 def _command(args: argparse.Namespace) -> int:

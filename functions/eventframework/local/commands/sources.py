@@ -2,7 +2,7 @@
 `efw catalogue sync|check`: docs/sources.md, the catalogue generated from the definitions.
 
 `new-source` writes the definition, raw-event schema, fixture page, golden MozDef output and a
-contract test (see `eventframework.local.scaffold`). `check-source` validates a definition, then
+contract test (see `eventframework.local.catalogue.scaffold`). `check-source` validates a definition, then
 pulls a few pages: from the bundled sandbox when it has a profile for the source, from a live API
 (`--base-url` with the token or whole secret in an environment variable, never on the command line),
 or, failing both, maps the source's fixture page offline. It prints the first mapped events.
@@ -26,7 +26,7 @@ from eventframework.definitions.paths import compile_path
 from eventframework.definitions.reads import schema_problems
 from eventframework.errors import EventFrameworkError
 from eventframework.fetch import fetch_page, parse_records
-from eventframework.local import scaffold, sources_doc
+from eventframework.local.catalogue import scaffold, sources_doc
 from eventframework.process import process_records
 
 

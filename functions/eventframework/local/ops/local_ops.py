@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from eventframework.local.emulator.deployment import ExecutionRecords, LocalDeployment
 from eventframework.local.engine import Clock, Engine, Execution, SystemClock
 from eventframework.local.engine.lambdas import LambdaHandler
-from eventframework.local.ops.deployment import ExecutionRecords, LocalDeployment
 from eventframework.local.ops.views import ExecutionView, FailureView, failure_from_history
-from eventframework.local.pull_run import LocalPull, LocalRunOptions, Progress, progress_reporter
+from eventframework.local.run.pull import LocalPull, LocalRunOptions, Progress, progress_reporter
 from eventframework.local.sandbox import Sandbox
 from eventframework.state import DeadLetter, DeadLetterStore
 

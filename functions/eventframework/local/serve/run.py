@@ -1,6 +1,6 @@
 """`efw serve`: the webhook API on the laptop, against the embedded emulator.
 
-It deploys the template locally (ops/deployment.py: the stores restored from the state directory,
+It deploys the template locally (emulator/deployment.py: the stores restored from the state directory,
 the MozDef queue answered by a JSON-lines file), points the webhook handler at them through the
 template's function environment and serves `POST|GET /webhooks/{source}` on loopback. Each request's
 writes (delivery records, dead letters) and delivered events are on disk before its response, so a
@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from eventframework.handlers import cold_start
+from eventframework.local.emulator.deployment import LocalDeployment
 from eventframework.local.lifecycle import Service
-from eventframework.local.ops.deployment import LocalDeployment
-from eventframework.local.webhook_server import WebhookServer
+from eventframework.local.serve.webhook_server import WebhookServer
 
 
 @dataclass(frozen=True)

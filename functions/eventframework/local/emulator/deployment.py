@@ -36,11 +36,11 @@ from eventframework.local.emulator.snapshot import (
     save_tables,
     settle_tables,
 )
+from eventframework.local.emulator.state_lock import StateDirectoryLock
 from eventframework.local.engine import Clock, Engine, Execution
 from eventframework.local.engine.engine import StateMachine
 from eventframework.local.engine.lambdas import LambdaHandler
 from eventframework.local.engine.service_tasks import AwsConfig
-from eventframework.local.state_lock import StateDirectoryLock
 from eventframework.state.aws import container_session
 
 STACK_NAME = "efw-local"

@@ -4,7 +4,7 @@ Two `efw` processes on one state directory would each load the tables, write the
 and snapshots, and the last to finish would silently undo the other. An advisory lock (flock on
 `<state-dir>/lock`) refuses the second with the first's pid. The operating system drops the lock
 when its holder dies, however it dies, which is also how a later run knows that a lease held by an
-execution with no record belongs to a process that is gone (see local/abandoned.py).
+execution with no record belongs to a process that is gone (see local/run/abandoned.py).
 """
 
 from __future__ import annotations

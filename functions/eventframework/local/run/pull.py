@@ -4,7 +4,7 @@ It assembles the embedded defaults — the moto server, the sandbox SaaS API, th
 created in the emulator and restored from the state directory — then runs the real pull state
 machine from `template.yaml` on the local engine with the real handlers in-process, delivering what
 reaches the MozDef queue into a JSON-lines file, and keeps the durable state on disk step by step
-(see ops/deployment.py), so the next run resumes from the checkpoint as the next scheduled run in
+(see emulator/deployment.py), so the next run resumes from the checkpoint as the next scheduled run in
 AWS would, even after this one was killed.
 
 Outcomes are told as they are: a run that finds the source's lease held by another execution is
@@ -30,13 +30,13 @@ from eventframework.definitions import load_source
 from eventframework.definitions.times import parse_event_time
 from eventframework.errors import EventFrameworkError
 from eventframework.fetch.urls import origin
-from eventframework.local.abandoned import release_abandoned_leases
 from eventframework.local.cfn import require_template
+from eventframework.local.emulator.deployment import LocalDeployment, counted
 from eventframework.local.emulator.journal import Recovery
 from eventframework.local.engine import Clock, Engine, Execution, SystemClock
 from eventframework.local.engine.lambdas import LambdaHandler
-from eventframework.local.ops.deployment import LocalDeployment, counted
-from eventframework.local.page_pruning import SpentPagePruner
+from eventframework.local.run.abandoned import release_abandoned_leases
+from eventframework.local.run.page_pruning import SpentPagePruner
 from eventframework.pipeline.backfill import BackfillRange, clip
 from eventframework.state import CheckpointStore, DeadLetterStore
 from eventframework.state.checkpoint import CHECKPOINT_SK
@@ -146,7 +146,7 @@ class LocalPull:
         if self.sandbox is not None:
             return self.sandbox.credentials(self.options.source)
         # Imported only here: a pull of a live API (--base-url) never loads the sandbox (~80 ms).
-        from eventframework.local.sandbox_state import open_sandbox
+        from eventframework.local.run.sandbox_state import open_sandbox
 
         token = os.environ.get("EFW_SANDBOX_TOKEN") or os.urandom(SANDBOX_TOKEN_BYTES).hex()
         self.sandbox = open_sandbox(
