@@ -119,8 +119,8 @@ class _Expander:
         if not (isinstance(value, list) and len(value) == 3 and isinstance(value[2], dict)):
             raise TemplateError(where, "expected [Identifier, Collection, {OutputKey: OutputValue}]")
         identifier, collection, fragment = value
-        if not isinstance(identifier, str) or not re.fullmatch(r"[A-Za-z0-9]+", identifier):
-            raise TemplateError(where, f"identifier {identifier!r} must be a non-empty alphanumeric string")
+        if not isinstance(identifier, str) or not identifier:
+            raise TemplateError(where, f"identifier {identifier!r} must be a non-empty string")
         if identifier in self._parameters or identifier in identifiers:
             raise TemplateError(
                 where, f"identifier {identifier!r} is already a parameter or an outer identifier"
@@ -128,7 +128,9 @@ class _Expander:
         items = self._collection(collection, where)
         placeholders = (f"${{{identifier}}}", f"&{{{identifier}}}")
         for output_key in fragment:
-            if not any(placeholder in str(output_key) for placeholder in placeholders):
+            if not str(output_key).startswith(FOREACH) and not any(
+                placeholder in str(output_key) for placeholder in placeholders
+            ):
                 raise TemplateError(
                     where, f"output key {output_key!r} must contain ${{{identifier}}} or &{{{identifier}}}"
                 )

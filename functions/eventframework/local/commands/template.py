@@ -22,6 +22,7 @@ from typing import Any
 from eventframework.definitions import SourceDefinition, list_sources
 from eventframework.errors import EventFrameworkError
 from eventframework.fetch.auth_kinds import secret_keys
+from eventframework.local.cfn import load_template
 from eventframework.local.monitoring_template import render_dashboard, staleness_window
 
 BLOCKS = ("source-rows", "pulled-stems", "secret-stems", "alarmed-stems", "dashboard")
@@ -166,8 +167,21 @@ def sync(template: Path, definitions: Sequence[SourceDefinition] | None = None) 
     return wanted != current
 
 
+def expanded_json(template: Path) -> str:
+    """The template with its AWS::LanguageExtensions expanded, as JSON (a CloudFormation template
+    still, for tools that do not read Fn::ForEach: checkov scans this)."""
+    return json.dumps(load_template(template), indent=1) + "\n"
+
+
 def _command(args: argparse.Namespace) -> int:
     template: Path = args.template
+    if args.action == "expand":
+        if args.out is None:
+            sys.stdout.write(expanded_json(template))
+        else:
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.write_text(expanded_json(template), encoding="utf-8")
+        return 0
     if args.action == "check":
         if synced_text(template, list_sources()) != template.read_text(encoding="utf-8"):
             print(f"{template} is out of sync with sources/; run `efw template sync`", file=sys.stderr)
@@ -183,6 +197,11 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "template", help="generate template.yaml's per-source rows and loop collections from sources/*.yaml"
     )
-    parser.add_argument("action", choices=("sync", "check"), help="sync: rewrite; check: exit 1 if stale")
+    parser.add_argument(
+        "action",
+        choices=("sync", "check", "expand"),
+        help="sync: rewrite; check: exit 1 if stale; expand: print it with its Fn::ForEach loops expanded",
+    )
     parser.add_argument("--template", type=Path, default=Path("template.yaml"), help="SAM template")
+    parser.add_argument("--out", type=Path, help="expand: write here instead of standard output")
     parser.set_defaults(func=_command)
