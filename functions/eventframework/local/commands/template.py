@@ -25,7 +25,16 @@ from eventframework.fetch.auth_kinds import secret_keys
 from eventframework.local.cfn import load_template
 from eventframework.local.monitoring_template import render_dashboard, staleness_window
 
-BLOCKS = ("source-rows", "pulled-stems", "secret-stems", "alarmed-stems", "dashboard")
+BLOCKS = (
+    "source-rows",
+    "pulled-stems",
+    "secret-stems",
+    "alarmed-stems",
+    "eventbridge-stems",
+    "eventbridge-rule-arns",
+    "dashboard",
+)
+EVENTBRIDGE_FUNCTION = "GuardDutyFunction"  # serves every source with an eventbridge: section
 COLLECTION_WIDTH = 100  # the collections wrap here (a flow sequence may span lines)
 # Plain words YAML 1.1 reads as booleans or null: a row quotes them, so they stay strings.
 YAML_WORDS = ("true", "false", "null", "yes", "no", "on", "off", "y", "n", "~")
@@ -80,6 +89,11 @@ def source_row(definition: SourceDefinition) -> dict[str, Any]:
         }
     if has_secret(definition):
         row["Secret"] = json.dumps(secret_placeholder(definition))
+    if definition.eventbridge is not None:  # the pattern of its rule on the default bus
+        row |= {
+            "EventSource": definition.eventbridge.source,
+            "DetailType": definition.eventbridge.detail_type,
+        }
     return row
 
 
@@ -130,6 +144,12 @@ RENDERERS: dict[str, Callable[[Sequence[SourceDefinition]], list[str]]] = {
     "pulled-stems": _stems(lambda item: item.pulled),  # a push-only source is never scheduled
     "secret-stems": _stems(has_secret),
     "alarmed-stems": _stems(lambda item: True),  # every source dead-letters under its own dimension
+    "eventbridge-stems": _stems(lambda item: item.eventbridge is not None),
+    "eventbridge-rule-arns": lambda definitions: [
+        f"- !GetAtt {EVENTBRIDGE_FUNCTION}{logical_name(item.id)}.Arn"  # SAM: function + event name
+        for item in definitions
+        if item.eventbridge is not None
+    ],
     "dashboard": render_dashboard,
 }
 
