@@ -65,7 +65,7 @@ def expand(template: Mapping[str, Any]) -> dict[str, Any]:
             _refuse_loops(body, section, "Fn::ForEach may appear only in Conditions, Resources and Outputs")
     for section in LOOP_SECTIONS:
         if section in result:
-            result[section] = _Expander(parameters, section).mapping(result[section], section, [])
+            result[section] = _Expander(parameters).mapping(result[section], section, [])
     mappings = result.get("Mappings") or {}
     for section in LOOP_SECTIONS:
         if section in result:
@@ -92,9 +92,8 @@ def _refuse_loops(value: Any, where: str, problem: str) -> None:
 class _Expander:
     """Fn::ForEach: copies of a fragment, one per collection item, the identifier substituted."""
 
-    def __init__(self, parameters: Mapping[str, Any], section: str) -> None:
+    def __init__(self, parameters: Mapping[str, Any]) -> None:
         self._parameters = parameters
-        self._section = section
 
     def mapping(self, body: Any, where: str, identifiers: list[str]) -> Any:
         if isinstance(body, list):
