@@ -98,3 +98,18 @@ def test_template_sync_missing_marker_names_the_block(tmp_path: Path) -> None:
 def test_template_sync_logical_name_is_pascal_case() -> None:
     assert logical_name("okta-system-log") == "OktaSystemLog"
     assert logical_name("onepassword-signin-attempts") == "OnepasswordSigninAttempts"
+
+
+def test_template_sync_a_source_costs_about_two_lines(tmp_path: Path) -> None:
+    """Issue 14: per-source infrastructure comes from one description. Ten more sources (pulled,
+    so they get every per-source resource) grow template.yaml by a row each and their names in the
+    loops' collections, and the expanded template by five resources each."""
+    copy = tmp_path / "template.yaml"
+    copy.write_text(TEMPLATE.read_text(encoding="utf-8"), encoding="utf-8")
+    base = list_sources()[0]
+    extra = [type(base)(**{**base.__dict__, "id": f"zz-acme-{index}"}) for index in range(10)]
+    before = len(copy.read_text(encoding="utf-8").splitlines())
+    resources = len(load_template(copy)["Resources"])
+    sync(copy, [*list_sources(), *extra])
+    assert len(copy.read_text(encoding="utf-8").splitlines()) - before <= 10 * 2
+    assert len(load_template(copy)["Resources"]) - resources == 10 * 5  # schedule, secret, 3 alarms
