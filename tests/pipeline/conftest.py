@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ import pytest
 import yaml
 
 from eventframework.local.cfn import load_template
+from eventframework.local.commands.template import expanded_json
 
 from ..template.conftest import template, translated
 
@@ -107,12 +109,29 @@ def checkov_results(tmp_path_factory: pytest.TempPathFactory, worker_id: str) ->
     return results
 
 
+def _scan_copy(root: Path) -> None:
+    """What checkov reads, under the same relative names: checkov does not expand Fn::ForEach (it
+    would skip every resource inside the loops), so template.yaml goes in expanded, as the JSON
+    `efw template expand` writes (the buildspec scans the same); the pipelines go in as they are."""
+    for path in SCANNED:
+        target = root / path.relative_to(REPO)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if path.name == "template.yaml":
+            target.write_text(expanded_json(path), encoding="utf-8")
+        else:
+            shutil.copyfile(path, target)
+
+
 def _checkov(executable: str) -> dict[str, dict[str, Any]]:
     # --skip-download: no call home for guidelines; the scan is offline and deterministic.
     arguments = [executable, "--framework", "cloudformation", "--skip-download", "--compact", "-o", "json"]
     for path in SCANNED:
-        arguments += ["-f", str(path)]
-    completed = subprocess.run(arguments, capture_output=True, text=True, timeout=300, check=False, cwd=REPO)
+        arguments += ["-f", str(path.relative_to(REPO))]
+    with tempfile.TemporaryDirectory() as root:
+        _scan_copy(Path(root))
+        completed = subprocess.run(
+            arguments, capture_output=True, text=True, timeout=300, check=False, cwd=root
+        )
     assert completed.stdout.strip(), completed.stderr[-2000:]
     report = json.loads(completed.stdout)
     reports = report if isinstance(report, list) else [report]

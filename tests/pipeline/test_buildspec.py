@@ -35,7 +35,8 @@ def test_buildspec_pins_python_and_tools(buildspec: dict[str, Any]) -> None:
 def test_buildspec_runs_every_lint_and_scan(buildspec: dict[str, Any]) -> None:
     commands = _commands(buildspec).replace('"', "")  # "$EFW_VENV/bin/ruff" check -> .../ruff check
     for expected in ("ruff check", "ruff format --check", "mypy", "cfn-lint template.yaml pipeline/*.yaml",
-                     "asl-validator", "checkov", "efw template check", "sam validate"):  # fmt: skip
+                     "asl-validator", "checkov", "efw template check", "efw template expand",
+                     "sam validate"):  # fmt: skip
         assert expected in commands, expected
     for path in PIPELINES.values():
         assert f"pipeline/{path.name}" in commands

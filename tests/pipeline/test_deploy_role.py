@@ -16,6 +16,9 @@ from typing import Any
 import pytest
 from moto.iam.access_control import IAMPolicy
 
+from eventframework.local.cfn import load_source_template
+
+from .conftest import REPO
 from .deploy_calls import RULES, Call, StackModel
 from .role_policies import allowed, role_policies
 
@@ -88,3 +91,18 @@ def test_deploy_role_model_would_catch_a_resource_outside_the_prefixes(
         call.logical_id for call in StackModel(unnamed, "efw-dev").calls() if not _allowed(policies, call)
     }
     assert denied == {"Machine", "Loose"}
+
+
+@pytest.mark.parametrize("pipeline_name", PIPELINES)
+def test_deploy_roles_may_use_every_transform_the_template_declares(
+    pipeline_name: str, pipelines: dict[str, dict[str, Any]]
+) -> None:
+    """CreateChangeSet is authorised on each transform's ARN too (AWS::LanguageExtensions for the
+    Fn::ForEach loops, then the SAM transform); one missing fails the deploy at the change set."""
+    declared = load_source_template(REPO / "template.yaml")["Transform"]
+    assert "AWS::LanguageExtensions" in declared
+    for role in ("DeployRole", "CloudFormationExecutionRole"):
+        policies = role_policies(pipelines[pipeline_name], role, dev="efw-dev", prod="efw-prod")
+        for transform in declared:
+            arn = f"arn:aws:cloudformation:us-east-1:aws:transform/{transform.removeprefix('AWS::')}"
+            assert allowed(policies, "cloudformation:CreateChangeSet", arn), f"{role}: {transform}"

@@ -27,7 +27,7 @@ def test_eventbridge_template_rule_matches_each_definition_pattern(translated: d
 
 def test_eventbridge_template_rule_retries_then_dead_letters_encrypted(translated: dict[str, Any]) -> None:
     resources = translated["Resources"]
-    rule = _rules(translated)["GuardDutyFunctionFinding"]
+    rule = _rules(translated)["GuardDutyFunctionAwsGuardduty"]  # SAM: function + event (the stem)
     (target,) = rule["Targets"]
     assert target["Arn"] == {"Fn::GetAtt": ["GuardDutyFunction", "Arn"]}
     assert target["RetryPolicy"]["MaximumRetryAttempts"] > 0

@@ -2,7 +2,9 @@
 
 Every alarm must reach the encrypted alarm topic, watch a metric the functions really emit (names
 and dimensions from `eventframework.observability`) and use the source's own thresholds; every
-pulled source must have its lag, no-successful-run and dead-letter alarms and a dashboard.
+pulled source must have its lag, no-successful-run and dead-letter alarms, and one dashboard serves
+every source through a `source` variable. The template builds them with Fn::ForEach; these checks
+read the expanded, translated template, so they hold for what CloudFormation creates.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import pytest
 
 from eventframework.definitions import SourceDefinition, list_sources
 from eventframework.local.commands.template import logical_name
-from eventframework.local.monitoring_template import staleness_window
+from eventframework.local.monitoring_template import DASHBOARD, staleness_window
 from eventframework.observability import SERVICE, MetricName, interval_seconds
 
 PER_SOURCE_ALARMS = ("LagAlarm", "NoSuccessfulRunAlarm", "DeadLettersAlarm")
@@ -146,13 +148,40 @@ def test_monitoring_queue_age_and_webhook_alarms_watch_the_right_resources(
         assert _dimensions(alarm) == {"ApiName": {"Ref": "AWS::StackName"}, "Stage": {"Ref": "Stage"}}
 
 
-@pytest.mark.parametrize("definition", _pulled(), ids=lambda definition: definition.id)
+def _dashboards(translated: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        logical: resource["Properties"]
+        for logical, resource in translated["Resources"].items()
+        if resource["Type"] == "AWS::CloudWatch::Dashboard"
+    }
+
+
+def test_monitoring_one_dashboard_picks_the_source_with_a_variable(translated: dict[str, Any]) -> None:
+    """One dashboard for all sources: its `source` property variable, filled by a metric search on
+    the framework's namespace, switches the `source` dimension of every per-source graph."""
+    assert list(_dashboards(translated)) == [DASHBOARD], "one dashboard, not one per source"
+    body, _ = _dashboards(translated)[DASHBOARD]["DashboardBody"]["Fn::Sub"]
+    (variable,) = json.loads(body)["variables"]
+    assert (variable["type"], variable["property"], variable["inputType"]) == ("property", "source", "select")
+    assert variable["search"] == "{MozDefEventFramework/${Stage},service,source}"
+    assert variable["populateFrom"] == "source"
+    sourced = [
+        row
+        for widget in json.loads(body)["widgets"]
+        for row in widget["properties"]["metrics"]
+        if "source" in row
+    ]
+    assert sourced, "no graph follows the variable"
+    assert len({row[row.index("source") + 1] for row in sourced}) == 1, "every graph shows the chosen source"
+    assert all(
+        row[0] == "MozDefEventFramework/${Stage}" and row[2:4] == ["service", SERVICE] for row in sourced
+    )
+
+
 def test_monitoring_dashboard_shows_throughput_lag_failures_dead_letters_queue_and_webhooks(
-    translated: dict[str, Any], definition: SourceDefinition
+    translated: dict[str, Any],
 ) -> None:
-    body, variables = translated["Resources"][f"{logical_name(definition.id)}Dashboard"]["Properties"][
-        "DashboardBody"
-    ]["Fn::Sub"]
+    body, variables = _dashboards(translated)[DASHBOARD]["DashboardBody"]["Fn::Sub"]
     references = set(re.findall(r"\$\{([^}]+)\}", body))
     assert references <= {"AWS::Region", "AWS::StackName", "Stage", "PullStateMachine", "QueueName"}
     assert set(variables) == {"QueueName"}
@@ -170,5 +199,3 @@ def test_monitoring_dashboard_shows_throughput_lag_failures_dead_letters_queue_a
         "5XXError",
         "4XXError",
     } <= metrics
-    sourced = [row for widget in widgets for row in widget["properties"]["metrics"] if "source" in row]
-    assert all(row[row.index("source") + 1] == definition.id for row in sourced)

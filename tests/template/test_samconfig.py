@@ -34,3 +34,12 @@ def test_samconfig_stages_differ_and_validate_does_not_lint() -> None:
     for environment in ("default", "prod"):
         validate = CONFIG[environment].get("validate", {}).get("parameters", {})
         assert validate.get("lint") is not True
+
+
+@pytest.mark.parametrize("environment", ["default", "prod"])
+def test_samconfig_every_command_expands_the_language_extensions(environment: str) -> None:
+    """template.yaml's Fn::ForEach loops: the SAM CLI expands them only when asked (the flag is off
+    by default), and build, package, deploy and validate all read the template."""
+    commands = ("build", "package", "deploy") + (("validate",) if environment == "default" else ())
+    for command in commands:
+        assert CONFIG[environment][command]["parameters"].get("language_extensions") is True, command

@@ -10,10 +10,12 @@ from typing import Any
 import pytest
 
 from eventframework.definitions import list_sources
+from eventframework.local.cfn import load_template
 from eventframework.local.commands.template import (
     TemplateSyncError,
     logical_name,
-    render_block,
+    secret_placeholder,
+    source_row,
     sync,
     synced_text,
 )
@@ -28,51 +30,86 @@ def test_template_sync_generated_blocks_match_sources() -> None:
 
 
 def test_template_sync_each_source_has_schedule_and_secret(template: dict[str, Any]) -> None:
-    events = template["Resources"]["PullStateMachine"]["Properties"]["Events"]
+    """Checked on the expanded template (the loops run), so it holds for what CloudFormation creates."""
+    resources = template["Resources"]
+    schedules = {
+        logical for logical, resource in resources.items() if resource["Type"] == "AWS::Scheduler::Schedule"
+    }
     for definition in list_sources():
         stem = logical_name(definition.id)
         if definition.pulled or definition.webhook is not None:
-            secret = template["Resources"][f"{stem}Secret"]
-            assert secret["Properties"]["Name"] == {"Fn::Sub": f"${{NamePrefix}}/${{Stage}}/{definition.id}"}
+            secret = resources[f"{stem}Secret"]["Properties"]
+            assert secret["Name"] == {"Fn::Sub": ["${NamePrefix}/${Stage}/${Id}", {"Id": definition.id}]}
+            assert json.loads(secret["SecretString"]) == secret_placeholder(definition)
         else:  # pushed by AWS through EventBridge: nothing to authenticate
-            assert f"{stem}Secret" not in template["Resources"]
+            assert f"{stem}Secret" not in resources
+        logical = f"PullStateMachine{stem}Schedule"  # the id SAM gave the ScheduleV2 events before
         if not definition.pulled:  # push-only: arrives through a push channel, never scheduled
-            assert f"{stem}Schedule" not in events
+            assert logical not in schedules
             continue
-        schedule = events[f"{stem}Schedule"]
-        assert schedule["Type"] == "ScheduleV2"
-        assert json.loads(schedule["Properties"]["Input"]) == {"source": definition.id}
-        assert schedule["Properties"]["ScheduleExpression"] == definition.schedule
-        assert schedule["Properties"]["State"] == ("ENABLED" if definition.enabled else "DISABLED")
-    assert len(events) == len([definition for definition in list_sources() if definition.pulled])
+        schedule = resources[logical]["Properties"]
+        assert schedule["Name"] == definition.id
+        assert schedule["GroupName"] == {"Ref": "PullScheduleGroup"}
+        assert schedule["Target"]["Arn"] == {"Ref": "PullStateMachine"}
+        assert schedule["Target"]["RoleArn"] == {"Fn::GetAtt": ["PullScheduleRole", "Arn"]}
+        assert schedule["Target"]["Input"] == {"Fn::Sub": ['{"source": "${Id}"}', {"Id": definition.id}]}
+        assert schedule["ScheduleExpression"] == definition.schedule
+        assert schedule["State"] == ("ENABLED" if definition.enabled else "DISABLED")
+    assert len(schedules) == len([definition for definition in list_sources() if definition.pulled])
+
+
+def test_template_sync_describes_a_source_in_one_row(template: dict[str, Any]) -> None:
+    rows = template["Mappings"]["Sources"]
+    assert set(rows) == {logical_name(definition.id) for definition in list_sources()}
+    for definition in list_sources():
+        assert rows[logical_name(definition.id)] == source_row(definition)
 
 
 def test_template_sync_adds_a_new_source_without_touching_the_rest(tmp_path: Path) -> None:
     copy = tmp_path / "template.yaml"
     copy.write_text(TEMPLATE.read_text(encoding="utf-8"), encoding="utf-8")
     base = list_sources()[0]
-    extra = type(base)(**{**base.__dict__, "id": "acme-audit", "enabled": False})
+    extra = type(base)(**{**base.__dict__, "id": "zz-acme-audit", "enabled": False})
     assert sync(copy, [*list_sources(), extra]) is True
     text = copy.read_text(encoding="utf-8")
-    assert "AcmeAuditSchedule:" in text and "AcmeAuditSecret:" in text and "State: DISABLED" in text
+    assert "ZzAcmeAudit: {Id: zz-acme-audit," in text and "State: DISABLED" in text
     assert sync(copy, [*list_sources(), extra]) is False
     diff = list(difflib.ndiff(TEMPLATE.read_text(encoding="utf-8").splitlines(), text.splitlines()))
-    assert not [line for line in diff if line.startswith("- ")]  # nothing removed or rewritten
+    removed = [line[2:] for line in diff if line.startswith("- ")]
     added = [line[2:] for line in diff if line.startswith("+ ")]
-    expected = sum(len(render_block(block, [extra])) for block in ("schedules", "secrets", "monitoring"))
-    assert len(added) == expected
-    assert all("acme" in line.lower() or line.startswith("   ") for line in added)
+    # One row, and the stem in the three collections (whose last line gains it).
+    assert len(added) <= 1 + 2 * 3 and len(removed) <= 3, (added, removed)
+    assert sum("ZzAcmeAudit" in line for line in added) == 4
+    template = load_template(copy)
+    for logical in ("PullStateMachineZzAcmeAuditSchedule", "ZzAcmeAuditSecret", "ZzAcmeAuditLagAlarm"):
+        assert logical in template["Resources"]
+    assert template["Resources"]["PullStateMachineZzAcmeAuditSchedule"]["Properties"]["State"] == "DISABLED"
 
 
 def test_template_sync_missing_marker_names_the_block(tmp_path: Path) -> None:
     copy = tmp_path / "template.yaml"
     copy.write_text(
-        TEMPLATE.read_text(encoding="utf-8").replace("# END GENERATED secrets", ""), encoding="utf-8"
+        TEMPLATE.read_text(encoding="utf-8").replace("# END GENERATED secret-stems", ""), encoding="utf-8"
     )
-    with pytest.raises(TemplateSyncError, match="'secrets' has no END marker"):
+    with pytest.raises(TemplateSyncError, match="'secret-stems' has no END marker"):
         sync(copy)
 
 
 def test_template_sync_logical_name_is_pascal_case() -> None:
     assert logical_name("okta-system-log") == "OktaSystemLog"
     assert logical_name("onepassword-signin-attempts") == "OnepasswordSigninAttempts"
+
+
+def test_template_sync_a_source_costs_about_two_lines(tmp_path: Path) -> None:
+    """Issue 14: per-source infrastructure comes from one description. Ten more sources (pulled,
+    so they get every per-source resource) grow template.yaml by a row each and their names in the
+    loops' collections, and the expanded template by five resources each."""
+    copy = tmp_path / "template.yaml"
+    copy.write_text(TEMPLATE.read_text(encoding="utf-8"), encoding="utf-8")
+    base = list_sources()[0]
+    extra = [type(base)(**{**base.__dict__, "id": f"zz-acme-{index}"}) for index in range(10)]
+    before = len(copy.read_text(encoding="utf-8").splitlines())
+    resources = len(load_template(copy)["Resources"])
+    sync(copy, [*list_sources(), *extra])
+    assert len(copy.read_text(encoding="utf-8").splitlines()) - before <= 10 * 2
+    assert len(load_template(copy)["Resources"]) - resources == 10 * 5  # schedule, secret, 3 alarms

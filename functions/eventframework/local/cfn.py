@@ -5,7 +5,9 @@ YAML loader rejects. The loader here turns each tag into its long form (`{"Ref":
 of the code sees the same structure CloudFormation does, and `IntrinsicResolver` evaluates those
 forms against the resources the local emulator created. A local run reads the same template from
 several places (deployment, engine, pull orchestration); `load_template` parses a file once per
-content version (path, mtime, size) and hands each caller its own copy.
+content version (path, mtime, size), expands its `AWS::LanguageExtensions` (local/language_extensions:
+the SAM translator, checkov, moto and the local engine all read the expanded template, never the
+loops) and hands each caller its own copy.
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ from typing import Any
 
 import yaml
 
-from eventframework.errors import EventFrameworkError
+from eventframework.local import language_extensions
+from eventframework.local.cfn_errors import TemplateError
+
+__all__ = ["SHORT_TAGS", "IntrinsicResolver", "TemplateError", "load_source_template", "load_template"]
 
 SHORT_TAGS = (
     "Ref", "Condition", "GetAtt", "Sub", "Join", "Select", "Split", "If", "Equals", "Not", "And",
@@ -26,15 +31,6 @@ SHORT_TAGS = (
 )  # fmt: skip
 
 _SUB_VARIABLE = re.compile(r"\$\{(!?)([^}]+)\}")
-
-
-class TemplateError(EventFrameworkError):
-    """A template construct a local run cannot evaluate, named by where it was found."""
-
-    def __init__(self, where: str, problem: str) -> None:
-        self.where = where
-        self.problem = problem
-        super().__init__(f"{where}: {problem}")
 
 
 # libyaml's parser when PyYAML was built with it (about 9x faster on template.yaml), else Python's.
@@ -68,7 +64,7 @@ for _name in SHORT_TAGS:
 
 
 _CacheKey = tuple[str, int, int]
-_parsed: dict[_CacheKey, dict[str, Any]] = {}
+_parsed: dict[_CacheKey, tuple[dict[str, Any], dict[str, Any]]] = {}
 
 
 def require_template(path: Path) -> None:
@@ -82,20 +78,31 @@ def require_template(path: Path) -> None:
 
 
 def load_template(path: Path) -> dict[str, Any]:
-    """Parse a template file, short tags included, into CloudFormation's long-form structure.
+    """The template as CloudFormation hands it to the SAM transform: parsed, short tags in long
+    form, and `AWS::LanguageExtensions` (Fn::ForEach and friends) expanded.
 
-    Parsed once per (path, mtime, size); each call returns a deep copy, so a caller that edits its
-    document never changes another's.
+    Parsed and expanded once per (path, mtime, size); each call returns a deep copy, so a caller
+    that edits its document never changes another's.
     """
+    return copy.deepcopy(_cached(path)[1])
+
+
+def load_source_template(path: Path) -> dict[str, Any]:
+    """The template as written (Fn::ForEach loops intact), short tags in long form."""
+    return copy.deepcopy(_cached(path)[0])
+
+
+def _cached(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     require_template(path)
     status = path.stat()
     key = (str(path.resolve()), status.st_mtime_ns, status.st_size)
-    document = _parsed.get(key)
-    if document is None:
-        document = _parse(path)
+    documents = _parsed.get(key)
+    if documents is None:
+        source = _parse(path)
+        documents = (source, language_extensions.expand(source))
         _parsed.clear()  # one version of one template is what a run needs; never grows
-        _parsed[key] = document
-    return copy.deepcopy(document)
+        _parsed[key] = documents
+    return documents
 
 
 def _parse(path: Path) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from tests.unit.webhooks.webhook_world import WebhookWorld
 
 from eventframework.definitions import DefinitionError, load_source, load_source_file
 from eventframework.definitions.model import HandshakeType, WebhookAuthType
-from eventframework.local.commands.template import render_block
+from eventframework.local.commands.template import render_block, source_row
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -110,10 +110,12 @@ def test_definition_unknown_webhook_auth_kind_lists_the_kinds(sources: Path) -> 
 
 def test_template_sync_gives_push_only_sources_a_secret_and_no_schedule() -> None:
     github = load_source("github-webhook")
-    assert render_block("schedules", [github]) == []
-    secret = "\n".join(render_block("secrets", [github]))
-    assert "GithubWebhookSecret:" in secret
-    assert '{"webhook_secret": "", "webhook_secret_previous": ""}' in secret
+    assert render_block("pulled-stems", [github]) == ["- []"]
+    assert render_block("secret-stems", [github]) == ["- [GithubWebhook]"]
+    assert source_row(github) == {
+        "Id": "github-webhook",
+        "Secret": '{"webhook_secret": "", "webhook_secret_previous": ""}',
+    }
 
 
 def test_okta_verification_get_echoes_the_challenge_after_checking_the_token(
