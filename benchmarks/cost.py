@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from _bench import ROOT, SandboxProcess, executions_of, load_average, run_efw, table
-from eventframework.local.cfn import load_template
+from eventframework.local.template.cfn import load_template
 
 TRANSITION_USD = 0.025 / 1000
 LAMBDA_REQUEST_USD = 0.20 / 1_000_000

@@ -10,7 +10,7 @@ wiring the deployment test asserts is still made by the template's own values:
   AWS::SQS::QueuePolicy, AWS::SNS::TopicPolicy, AWS::ApiGateway::Stage: no moto model. Applied
   through their service APIs *after* the stack, with every Ref/GetAtt/Sub resolved against the
   stack's physical resources (the project's one intrinsic-function evaluator,
-  `eventframework.local.cfn.IntrinsicResolver`).
+  `eventframework.local.template.cfn.IntrinsicResolver`).
 - AWS::ApiGateway::RestApi: moto demands `Name` (CloudFormation takes it from the Body's
   info.title) and ignores `Body`. The title is copied into Name, and after the stack the resolved
   Body is put with PutRestApi; moto reads only OpenAPI 3 there, so SAM's Swagger 2.0 body is
@@ -40,7 +40,7 @@ from typing import Any
 import boto3
 from moto.cloudformation.parsing import get_model_map
 
-from eventframework.local.cfn import IntrinsicResolver
+from eventframework.local.template.cfn import IntrinsicResolver
 
 ACCOUNT_ID = "123456789012"  # moto's default account
 CODE_BUCKET, CODE_KEY = "efw-artifacts", "functions.zip"  # where tests/template's sam_ready puts code

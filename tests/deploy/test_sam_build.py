@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from eventframework.local.cfn import load_template
+from eventframework.local.template.cfn import load_template
 
 from ..template.conftest import REGION
 

@@ -22,7 +22,7 @@ from eventframework.definitions import load_source
 from eventframework.handlers import process_page
 from eventframework.local.cli import main
 from eventframework.local.sandbox import Sandbox
-from eventframework.local.status import LocalStatusReader
+from eventframework.local.status.reading import LocalStatusReader
 from eventframework.observability.health import Health, assess
 from eventframework.pipeline.backfill import BackfillRange, to_millis
 

@@ -19,7 +19,7 @@ from eventframework.handlers import process_page
 from eventframework.local.commands.run import render_summary
 from eventframework.local.run.pull import LocalPull, LocalRunError, LocalRunOptions
 from eventframework.local.sandbox import Fault
-from eventframework.local.status import LocalStatusReader
+from eventframework.local.status.reading import LocalStatusReader
 from eventframework.observability.health import Health, assess
 
 from .harness import FETCH_ATTEMPTS, REPO, SMALL_OKTA_EVENTS, PullWorld, function_arn

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from eventframework.local import cfn
-from eventframework.local.cfn import IntrinsicResolver, TemplateError, load_template
+from eventframework.local.template import cfn
+from eventframework.local.template.cfn import IntrinsicResolver, TemplateError, load_template
 
 TEMPLATE = """
 Parameters:

@@ -8,11 +8,11 @@ from pathlib import Path
 import boto3
 import pytest
 
-from eventframework.local.cfn import load_template
 from eventframework.local.emulator.environment import patched_environment
 from eventframework.local.emulator.provision import Provisioner
 from eventframework.local.emulator.server import EmulatorServer
 from eventframework.local.emulator.snapshot import load_table, save_table
+from eventframework.local.template.cfn import load_template
 
 TEMPLATE = """
 Globals:

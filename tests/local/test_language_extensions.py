@@ -4,7 +4,7 @@ Examples from "Examples of Fn::ForEach in the Resources section"
 (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-foreach-example-resource.html),
 Fn::FindInMap enhancements
 (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-findinmap-enhancements.html),
-Fn::Length and Fn::ToJsonString (the pages named in eventframework.local.language_extensions).
+Fn::Length and Fn::ToJsonString (the pages named in eventframework.local.template.language_extensions).
 Where the documented result is a plain string and the expander leaves an equivalent `Fn::Sub` for
 CloudFormation, the test says so.
 """
@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 import yaml
 
-from eventframework.local.cfn import TemplateError, load_source_template, load_template
-from eventframework.local.language_extensions import expand
+from eventframework.local.template.cfn import TemplateError, load_source_template, load_template
+from eventframework.local.template.language_extensions import expand
 
 SNS_TOPICS = """
 AWSTemplateFormatVersion: 2010-09-09
@@ -37,7 +37,7 @@ Resources:
 
 
 def _expand(text: str) -> dict[str, Any]:
-    from eventframework.local.cfn import _TemplateLoader
+    from eventframework.local.template.cfn import _TemplateLoader
 
     document: dict[str, Any] = yaml.load(text, Loader=_TemplateLoader)
     return expand(document)

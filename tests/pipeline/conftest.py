@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 import yaml
 
-from eventframework.local.cfn import load_template
 from eventframework.local.commands.template import expanded_json
+from eventframework.local.template.cfn import load_template
 
 from ..template.conftest import template, translated
 

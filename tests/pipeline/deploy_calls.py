@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from eventframework.local.cfn import IntrinsicResolver
+from eventframework.local.template.cfn import IntrinsicResolver
 
 REGION, ACCOUNT = "us-east-1", "123456789012"
 SUFFIX = "1A2B3C4D5E6F7"  # CloudFormation's random suffix: 12 or 13 upper-case letters and digits

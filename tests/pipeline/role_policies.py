@@ -8,7 +8,7 @@ from typing import Any
 
 from moto.iam.access_control import IAMPolicy, PermissionResult
 
-from eventframework.local.cfn import IntrinsicResolver
+from eventframework.local.template.cfn import IntrinsicResolver
 
 REGION, ACCOUNT = "us-east-1", "123456789012"
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from eventframework.local.cfn import load_template
+from eventframework.local.template.cfn import load_template
 
 from .conftest import PIPELINES, REPO
 

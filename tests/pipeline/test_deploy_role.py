@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from moto.iam.access_control import IAMPolicy
 
-from eventframework.local.cfn import load_source_template
+from eventframework.local.template.cfn import load_source_template
 
 from .conftest import REPO
 from .deploy_calls import RULES, Call, StackModel

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from eventframework.local.cfn import load_template
+from eventframework.local.template.cfn import load_template
 
 REPO = Path(__file__).resolve().parents[2]
 DOC = (REPO / "docs" / "deploying.md").read_text(encoding="utf-8")

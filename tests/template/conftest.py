@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from eventframework.local.cfn import load_template
+from eventframework.local.template.cfn import load_template
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "template.yaml"

@@ -17,7 +17,7 @@ import pytest
 
 from eventframework.definitions import SourceDefinition, list_sources
 from eventframework.local.commands.template import logical_name
-from eventframework.local.monitoring_template import DASHBOARD, staleness_window
+from eventframework.local.template.monitoring import DASHBOARD, staleness_window
 from eventframework.observability import SERVICE, MetricName, interval_seconds
 
 PER_SOURCE_ALARMS = ("LagAlarm", "NoSuccessfulRunAlarm", "DeadLettersAlarm")

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from eventframework.definitions import list_sources
-from eventframework.local.cfn import load_template
 from eventframework.local.commands.template import (
     TemplateSyncError,
     logical_name,
@@ -19,6 +18,7 @@ from eventframework.local.commands.template import (
     sync,
     synced_text,
 )
+from eventframework.local.template.cfn import load_template
 
 from .conftest import TEMPLATE
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from eventframework.local.cfn import IntrinsicResolver
+from eventframework.local.template.cfn import IntrinsicResolver
 
 from .conftest import REPO, TEMPLATE
 

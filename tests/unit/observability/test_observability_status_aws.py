@@ -12,8 +12,8 @@ import pytest
 from tests.support.aws import REGION, moto_stores
 
 from eventframework.definitions import load_source
-from eventframework.local.status import StatusSourceError
-from eventframework.local.status_aws import AwsStatusReader
+from eventframework.local.status.aws import AwsStatusReader
+from eventframework.local.status.reading import StatusSourceError
 from eventframework.observability import assess
 
 MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:efw-pull"

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from eventframework.definitions import SourceDefinition, list_sources
-from eventframework.local.status import LocalStatusReader, StatusReader, StatusSourceError
+from eventframework.local.status.reading import LocalStatusReader, StatusReader, StatusSourceError
 from eventframework.observability import SourceHealth, assess
 
 
@@ -45,7 +45,7 @@ def _reader(args: argparse.Namespace) -> StatusReader:
         return LocalStatusReader(args.state_dir)
     import boto3
 
-    from eventframework.local.status_aws import AwsStatusReader
+    from eventframework.local.status.aws import AwsStatusReader
 
     session = boto3.session.Session(profile_name=args.profile, region_name=args.region)
     return AwsStatusReader(session, args.stack)

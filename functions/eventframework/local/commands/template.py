@@ -22,8 +22,8 @@ from typing import Any
 from eventframework.definitions import SourceDefinition, list_sources
 from eventframework.errors import EventFrameworkError
 from eventframework.fetch.auth_kinds import secret_keys
-from eventframework.local.cfn import load_template
-from eventframework.local.monitoring_template import render_dashboard, staleness_window
+from eventframework.local.template.cfn import load_template
+from eventframework.local.template.monitoring import render_dashboard, staleness_window
 
 BLOCKS = (
     "source-rows",

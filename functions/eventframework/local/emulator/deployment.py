@@ -23,7 +23,6 @@ import boto3
 
 from eventframework.errors import EventFrameworkError
 from eventframework.handlers import cold_start, use_clients
-from eventframework.local.cfn import load_template
 from eventframework.local.emulator.environment import patched_environment
 from eventframework.local.emulator.journal import DURABLE_S3_PREFIX, Recovery, WriteJournal, recover
 from eventframework.local.emulator.local_queue import LocalQueue
@@ -41,6 +40,7 @@ from eventframework.local.engine import Clock, Engine, Execution
 from eventframework.local.engine.engine import StateMachine
 from eventframework.local.engine.lambdas import LambdaHandler
 from eventframework.local.engine.service_tasks import AwsConfig
+from eventframework.local.template.cfn import load_template
 from eventframework.state.aws import container_session
 
 STACK_NAME = "efw-local"

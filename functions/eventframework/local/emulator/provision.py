@@ -15,7 +15,7 @@ from typing import Any
 
 import boto3
 
-from eventframework.local.cfn import IntrinsicResolver, TemplateError
+from eventframework.local.template.cfn import IntrinsicResolver, TemplateError
 
 ACCOUNT_ID = "123456789012"
 

@@ -19,8 +19,8 @@ from typing import Any
 
 import yaml
 
-from eventframework.local.cfn import IntrinsicResolver, TemplateError, load_template
 from eventframework.local.engine.lambdas import LambdaHandler
+from eventframework.local.template.cfn import IntrinsicResolver, TemplateError, load_template
 
 Resolver = Callable[[str, str | None], str]
 FUNCTION_TYPE = "AWS::Serverless::Function"

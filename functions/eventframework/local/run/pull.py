@@ -30,13 +30,13 @@ from eventframework.definitions import load_source
 from eventframework.definitions.times import parse_event_time
 from eventframework.errors import EventFrameworkError
 from eventframework.fetch.urls import origin
-from eventframework.local.cfn import require_template
 from eventframework.local.emulator.deployment import LocalDeployment, counted
 from eventframework.local.emulator.journal import Recovery
 from eventframework.local.engine import Clock, Engine, Execution, SystemClock
 from eventframework.local.engine.lambdas import LambdaHandler
 from eventframework.local.run.abandoned import release_abandoned_leases
 from eventframework.local.run.page_pruning import SpentPagePruner
+from eventframework.local.template.cfn import require_template
 from eventframework.pipeline.backfill import BackfillRange, clip
 from eventframework.state import CheckpointStore, DeadLetterStore
 from eventframework.state.checkpoint import CHECKPOINT_SK

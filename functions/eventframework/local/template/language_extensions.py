@@ -33,7 +33,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from eventframework.local.cfn_errors import TemplateError
+from eventframework.local.template.errors import TemplateError
 
 TRANSFORM = "AWS::LanguageExtensions"
 FOREACH = "Fn::ForEach::"

@@ -13,7 +13,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from eventframework.definitions import SourceDefinition
-from eventframework.local.status import (
+from eventframework.local.status.reading import (
     DEADLETTER_TABLE,
     MAX_EXECUTIONS,
     PULL_MACHINE,

@@ -20,8 +20,8 @@ from typing import Any
 
 import yaml
 
-from eventframework.local import language_extensions
-from eventframework.local.cfn_errors import TemplateError
+from eventframework.local.template import language_extensions
+from eventframework.local.template.errors import TemplateError
 
 __all__ = ["SHORT_TAGS", "IntrinsicResolver", "TemplateError", "load_source_template", "load_template"]
 
