@@ -34,6 +34,8 @@ CFN_LINT = Path(sys.executable).with_name("cfn-lint")
 # Where `./dev test` installs checkov: a virtualenv of its own, since checkov pins boto3, networkx and
 # packaging below the project's versions.
 CHECKOV_VENV = REPO / ".venv" / "checkov" / "bin" / "checkov"
+# The checks skipped for every resource, each with its reason (the buildspec passes the same file).
+CHECKOV_CONFIG = REPO / ".checkov.yaml"
 
 
 @pytest.fixture(scope="session")
@@ -109,6 +111,47 @@ def checkov_results(tmp_path_factory: pytest.TempPathFactory, worker_id: str) ->
     return results
 
 
+@pytest.fixture(scope="session")
+def checkov_config_skips() -> dict[str, str]:
+    """The checks .checkov.yaml skips everywhere, each with its reason: the comment lines right
+    above its entry (checkov's config file takes no keys of its own for reasons)."""
+    text = CHECKOV_CONFIG.read_text(encoding="utf-8")
+    skips: dict[str, str] = {}
+    comment: list[str] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        entry = re.fullmatch(r"-\s*(CKV\w+)", stripped)
+        if stripped.startswith("#"):
+            comment.append(stripped.lstrip("#").strip())
+            continue
+        if entry:
+            skips[entry.group(1)] = " ".join(comment)
+        comment = []
+    assert sorted(skips) == sorted(yaml.safe_load(text)["skip-check"]), "one id per `- CKV_...` line"
+    return skips
+
+
+@pytest.fixture(scope="session")
+def checkov_entities() -> dict[str, set[str]]:
+    """The resource types each of checkov's CloudFormation checks applies to (`checkov --list`)."""
+    executable = _checkov_executable()
+    if executable is None:
+        pytest.skip("checkov is not installed: `./dev test` installs it into .venv/checkov")
+    completed = subprocess.run(
+        [executable, "--list", "--framework", "cloudformation"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    entities: dict[str, set[str]] = {}
+    for row in completed.stdout.splitlines():
+        cells = [cell.strip() for cell in row.split("|")]
+        if len(cells) > 4 and cells[2].startswith("CKV"):
+            entities.setdefault(cells[2], set()).add(cells[4])
+    return entities
+
+
 def _scan_copy(root: Path) -> None:
     """What checkov reads, under the same relative names: checkov does not expand Fn::ForEach (it
     would skip every resource inside the loops), so template.yaml goes in expanded, as the JSON
@@ -124,7 +167,8 @@ def _scan_copy(root: Path) -> None:
 
 def _checkov(executable: str) -> dict[str, dict[str, Any]]:
     # --skip-download: no call home for guidelines; the scan is offline and deterministic.
-    arguments = [executable, "--framework", "cloudformation", "--skip-download", "--compact", "-o", "json"]
+    arguments = [executable, "--config-file", str(CHECKOV_CONFIG), "--framework", "cloudformation"]
+    arguments += ["--skip-download", "--compact", "-o", "json"]
     for path in SCANNED:
         arguments += ["-f", str(path.relative_to(REPO))]
     with tempfile.TemporaryDirectory() as root:

@@ -36,7 +36,7 @@ def test_buildspec_runs_every_lint_and_scan(buildspec: dict[str, Any]) -> None:
     commands = _commands(buildspec).replace('"', "")  # "$EFW_VENV/bin/ruff" check -> .../ruff check
     for expected in ("ruff check", "ruff format --check", "mypy", "cfn-lint template.yaml pipeline/*.yaml",
                      "asl-validator", "checkov", "efw template check", "efw template expand",
-                     "sam validate"):  # fmt: skip
+                     "sam validate", "checkov --config-file .checkov.yaml"):  # fmt: skip
         assert expected in commands, expected
     for path in PIPELINES.values():
         assert f"pipeline/{path.name}" in commands

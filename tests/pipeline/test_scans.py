@@ -1,5 +1,6 @@
 """cfn-lint and the checkov security scan over the pipeline templates and template.yaml: no errors,
-no failed checks, and every suppression carries a written reason."""
+no failed checks, and every suppression carries a written reason: on the resource (Metadata) or, for
+a Lambda check whose reason holds for every function, once in .checkov.yaml."""
 
 from __future__ import annotations
 
@@ -34,3 +35,20 @@ def test_security_scan_suppressions_each_have_a_reason(
         assert len(reason.split()) >= 5, (
             f"{check['check_id']} on {check['resource']} is skipped without a reason"
         )
+
+
+def test_security_scan_config_skips_each_have_a_reason(checkov_config_skips: dict[str, str]) -> None:
+    assert checkov_config_skips, ".checkov.yaml skips nothing: drop it, or say what it is for"
+    for check, reason in checkov_config_skips.items():
+        assert len(reason.split()) >= 5, f"{check} is skipped in .checkov.yaml without a reason above it"
+
+
+def test_security_scan_config_skips_only_function_checks(
+    checkov_config_skips: dict[str, str], checkov_entities: dict[str, set[str]]
+) -> None:
+    """A check skipped in .checkov.yaml is skipped for every resource: only checks that read nothing
+    but Lambda functions may be, so the skip means exactly "every function"."""
+    functions = {"AWS::Lambda::Function", "AWS::Serverless::Function"}
+    for check in checkov_config_skips:
+        assert checkov_entities.get(check), f"{check} is not one of checkov's CloudFormation checks"
+        assert checkov_entities[check] <= functions, f"{check} applies to {checkov_entities[check]}"
