@@ -1,0 +1,181 @@
+"""Kinds of a definition block (``pagination.type``, ``auth.type``), each declared once with its keys.
+
+A :class:`Kind` names its type, what it exists for (the vendors that need it) and the keys it takes;
+a :class:`Key` carries its JSON Schema fragment, what it means for that kind and whether that kind
+requires it. A :class:`KindFamily` gathers a block's kinds (``pagination_keys.PAGINATION``,
+``auth_keys.AUTH``) and derives from them everything that used to be written by hand beside them:
+
+- the block's JSON Schema (:meth:`KindFamily.schema`): the ``type`` enum, one property per key, and
+  per kind the keys it requires and the other kinds' keys it refuses, with a message naming the kinds
+  that do take such a key (a ``cursor_header`` on a ``link_header`` pagination is an error, never a
+  setting silently ignored);
+- the loader's spec (:meth:`KindFamily.build`): the keys present in the block, set on the spec's
+  fields. A key's default is the spec dataclass's own field default, so it is written once; the
+  schema shows it as ``default``;
+- fetch's registries (``PAGINATION_KINDS``, ``AUTH_KINDS``) stay typed dicts keyed by the same enums
+  (fetch sits above definitions, never the other way round); a test holds declarations, enums, spec
+  fields and registries to the same kinds.
+
+The checked-in ``schemas/source-definition.schema.json`` stays what editors, users, the loader and
+the Lambda bundle read. Its ``$defs.pagination`` and ``$defs.auth`` are generated from these
+declarations by `efw schema sync`, and a test fails, naming that command, when the file is stale.
+Composing the schema in memory at load time was the alternative; it would let the file people read
+drift from the rules that are enforced, and the generated file costs one command.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, dataclass, fields, replace
+from enum import StrEnum
+from functools import cached_property
+from typing import Any, Generic, TypeVar
+
+K = TypeVar("K", bound=StrEnum)
+S = TypeVar("S")
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key of a kind. ``schema`` is its JSON Schema fragment, the same for every kind that takes
+    the key (the spec has one field for it); ``description`` what it means for this kind. ``field``
+    is the spec's attribute when it differs from the key (``in`` -> ``cursor_in``); ``convert``
+    shapes the YAML value for the spec."""
+
+    name: str
+    schema: Mapping[str, Any]
+    description: str = ""
+    required: bool = False
+    field: str = ""
+    convert: Callable[[Any], Any] | None = None
+
+    @property
+    def attribute(self) -> str:
+        return self.field or self.name
+
+    def means(self, description: str, *, required: bool = False) -> Key:
+        """This key as one kind takes it: what it means there, and whether that kind requires it."""
+        return replace(self, description=description, required=required)
+
+
+@dataclass(frozen=True)
+class Kind(Generic[K]):
+    """One kind: its ``type``, what it exists for (the vendors that need it) and its keys."""
+
+    type: K
+    description: str
+    keys: tuple[Key, ...] = ()
+
+    @property
+    def key_names(self) -> tuple[str, ...]:
+        return tuple(key.name for key in self.keys)
+
+
+def _shape(key: Key) -> tuple[Any, ...]:
+    """What every kind taking a key must agree on: its schema, its spec field, its conversion."""
+    return (key.schema, key.attribute, key.convert)
+
+
+class KindDeclarationError(Exception):
+    """Two declarations of one block contradict each other (a programming error, raised at import)."""
+
+
+@dataclass(frozen=True)
+class KindFamily(Generic[K, S]):
+    """The kinds of one block (``pagination``, ``auth``) and the spec dataclass they build."""
+
+    block: str
+    spec: type[S]
+    description: str
+    kinds: tuple[Kind[K], ...]
+
+    def __post_init__(self) -> None:
+        attributes = {f.name for f in fields(self.spec)}  # type: ignore[arg-type]
+        for kind in self.kinds:
+            for key in kind.keys:
+                shared = self.keys[key.name]
+                if key.attribute not in attributes:
+                    raise KindDeclarationError(f"{self.block}.{key.name}: {self.spec.__name__} has no field")
+                if _shape(key) != _shape(shared):
+                    raise KindDeclarationError(f"{self.block}.{key.name}: kinds declare it differently")
+
+    @cached_property
+    def keys(self) -> dict[str, Key]:
+        """Every key of the block, by name, as first declared (in declaration order)."""
+        found: dict[str, Key] = {}
+        for kind in self.kinds:
+            for key in kind.keys:
+                found.setdefault(key.name, key)
+        return found
+
+    @cached_property
+    def by_type(self) -> dict[str, Kind[K]]:
+        return {kind.type.value: kind for kind in self.kinds}
+
+    def takers(self, name: str) -> list[Kind[K]]:
+        """The kinds that take the key ``name``."""
+        return [kind for kind in self.kinds if name in kind.key_names]
+
+    def default(self, key: Key) -> Any:
+        """The spec's default for ``key`` (``None`` when it has none)."""
+        spec_field = next(f for f in fields(self.spec) if f.name == key.attribute)  # type: ignore[arg-type]
+        if spec_field.default_factory is not MISSING:
+            return spec_field.default_factory()
+        return None if spec_field.default is MISSING else spec_field.default
+
+    def build(self, block: Mapping[str, Any]) -> S:
+        """The spec of a validated block: its kind's keys that are present, the spec's defaults else."""
+        kind = self.by_type[block["type"]]
+        values = {
+            key.attribute: key.convert(block[key.name]) if key.convert else block[key.name]
+            for key in kind.keys
+            if key.name in block
+        }
+        return self.spec(type=kind.type, **values)  # type: ignore[call-arg]
+
+    def schema(self) -> dict[str, Any]:
+        """The block's JSON Schema, as `efw schema sync` writes it into the definition schema."""
+        properties: dict[str, Any] = {
+            "type": {
+                "enum": [kind.type.value for kind in self.kinds],
+                "description": "; ".join(f"{kind.type.value}: {kind.description}" for kind in self.kinds),
+            }
+        }
+        for name, key in self.keys.items():
+            properties[name] = self._property(key)
+        rules = [self._required(kind) for kind in self.kinds if any(key.required for key in kind.keys)]
+        return {
+            "type": "object",
+            "description": self.description,
+            "additionalProperties": False,
+            "required": ["type"],
+            "properties": properties,
+            "dependentSchemas": {name: self._only_with(name) for name in self.keys},
+            "allOf": rules,
+        }
+
+    def _property(self, key: Key) -> dict[str, Any]:
+        taken = [(kind, next(k for k in kind.keys if k.name == key.name)) for kind in self.takers(key.name)]
+        meanings: dict[str, list[str]] = {}
+        for kind, as_taken in taken:
+            meanings.setdefault(as_taken.description, []).append(kind.type.value)
+        prop = dict(key.schema)
+        default = self.default(key)
+        if default is not None and not all(as_taken.required for _, as_taken in taken):
+            prop["default"] = default
+        prop["description"] = "; ".join(f"{', '.join(types)}: {text}" for text, types in meanings.items())
+        return prop
+
+    def _only_with(self, name: str) -> dict[str, Any]:
+        """Present, the key ``name`` refuses every type that does not use it; ``examples`` names the
+        types that do (``definitions.messages`` words the refusal from exactly this shape)."""
+        takers = [kind.type.value for kind in self.takers(name)]
+        others = [kind.type.value for kind in self.kinds if kind.type.value not in takers]
+        return {"properties": {"type": {"not": {"enum": others}, "examples": takers}}}
+
+    @staticmethod
+    def _required(kind: Kind[K]) -> dict[str, Any]:
+        return {
+            "if": {"properties": {"type": {"const": kind.type.value}}, "required": ["type"]},
+            "then": {"required": [key.name for key in kind.keys if key.required]},
+        }

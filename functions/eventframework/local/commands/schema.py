@@ -1,0 +1,115 @@
+"""`efw schema sync|check`: keep the definition schema's kind sections in step with their declarations.
+
+``$defs.pagination`` and ``$defs.auth`` of ``schemas/source-definition.schema.json`` are generated
+from ``definitions/pagination_keys.py`` and ``definitions/auth_keys.py`` (see
+``eventframework.definitions.kinds``). `sync` rewrites those two entries in place, leaving every
+other line of the hand-written file as it is; `check` (and a test) fails when they are stale.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from eventframework.definitions.auth_keys import AUTH
+from eventframework.definitions.locations import display_path, schemas_dir
+from eventframework.definitions.pagination_keys import PAGINATION
+from eventframework.errors import EventFrameworkError
+
+_DEFS_INDENT = 4
+
+
+class SchemaSyncError(EventFrameworkError):
+    """The schema file lacks a generated entry where `sync` expects it; `entry` names which."""
+
+    def __init__(self, file: Path, entry: str, problem: str) -> None:
+        self.file = file
+        self.entry = entry
+        super().__init__(
+            f"{display_path(file)}: $defs.{entry} {problem}; restore the line "
+            f"'    \"{entry}\": {{' inside \"$defs\" (4 spaces) and its closing '    }}'"
+        )
+
+
+def generated_entries() -> dict[str, dict[str, Any]]:
+    """The generated ``$defs`` entries, by name."""
+    return {family.block: family.schema() for family in (AUTH, PAGINATION)}
+
+
+def dumps(value: Any, indent: int, *, entry: bool = True) -> str:
+    """JSON in the file's hand-written style: the entry's members one per line, and so the members of
+    a member that holds only objects (``properties``, ``dependentSchemas``, ``allOf``); anything
+    deeper on one line."""
+    members = list(value.values()) if isinstance(value, dict) else value if isinstance(value, list) else []
+    if not members or not (entry or all(isinstance(member, dict) for member in members)):
+        return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    pad = " " * (indent + 2)
+    if isinstance(value, list):
+        items = [pad + json.dumps(item, ensure_ascii=False, separators=(", ", ": ")) for item in value]
+        return "[\n" + ",\n".join(items) + "\n" + " " * indent + "]"
+    lines = [
+        f"{pad}{json.dumps(name)}: "
+        + (
+            dumps(member, indent + 2, entry=False)
+            if entry
+            else json.dumps(member, ensure_ascii=False, separators=(", ", ": "))
+        )
+        for name, member in value.items()
+    ]
+    return "{\n" + ",\n".join(lines) + "\n" + " " * indent + "}"
+
+
+def synced_text(text: str, file: Path) -> str:
+    """``text`` with each generated ``$defs`` entry replaced by its current form."""
+    defs_at = text.find('\n  "$defs": {\n')
+    if defs_at < 0:
+        raise SchemaSyncError(file, "", "not found")
+    for name, schema in generated_entries().items():
+        head = f'\n{" " * _DEFS_INDENT}"{name}": {{\n'
+        start = text.find(head, defs_at)
+        end = text.find(f"\n{' ' * _DEFS_INDENT}}}", start + 1)
+        if start < 0 or end < 0:
+            raise SchemaSyncError(file, name, "not found")
+        lead = f'{" " * _DEFS_INDENT}"{name}": '
+        text = text[: start + 1] + lead + dumps(schema, _DEFS_INDENT) + text[end + _DEFS_INDENT + 2 :]
+    defs = json.loads(text)["$defs"]
+    for name, schema in generated_entries().items():
+        if defs.get(name) != schema:
+            raise SchemaSyncError(file, name, "could not be rewritten")
+    return text
+
+
+def definition_schema_file() -> Path:
+    return schemas_dir() / "source-definition.schema.json"
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "schema", help="regenerate (sync) or verify (check) the definition schema's pagination and auth kinds"
+    )
+    parser.add_argument("action", choices=("sync", "check"))
+    parser.add_argument(
+        "--file", type=Path, default=None, help="the definition schema (default: the project's)"
+    )
+    parser.set_defaults(func=schema_command)
+
+
+def schema_command(args: argparse.Namespace) -> int:
+    file: Path = args.file or definition_schema_file()
+    text = file.read_text(encoding="utf-8")
+    wanted = synced_text(text, file)
+    if args.action == "check":
+        if wanted != text:
+            print(f"{display_path(file)} is stale; run `efw schema sync`", file=sys.stderr)
+            return 1
+        print(f"{display_path(file)} matches the kinds' declarations")
+        return 0
+    if wanted != text:
+        file.write_text(wanted, encoding="utf-8")
+        print(f"rewrote $defs.auth and $defs.pagination of {display_path(file)}")
+    else:
+        print(f"{display_path(file)} already up to date")
+    return 0
