@@ -1,0 +1,199 @@
+"""Pagination and auth kinds are declared once; the schema file, the loader and fetch's registries
+follow the declarations, and a key of another kind is refused with the types that do use it."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from eventframework.definitions import AuthSpec, AuthType, DefinitionError, PaginationSpec, PaginationType
+from eventframework.definitions.auth_keys import AUTH
+from eventframework.definitions.kinds import Key, Kind, KindDeclarationError, KindFamily
+from eventframework.definitions.loader import load_source_file
+from eventframework.definitions.pagination_keys import PAGINATION
+from eventframework.fetch import AUTH_KINDS, PAGINATION_KINDS
+from eventframework.local.cli import main as efw
+from eventframework.local.commands.schema import definition_schema_file, synced_text
+
+FAMILIES = {"pagination": PAGINATION, "auth": AUTH}
+KINDS = [(block, kind.type.value) for block, family in FAMILIES.items() for kind in family.kinds]
+
+# A value for every declared key, none of them the spec's default, so the test sees each one arrive.
+SAMPLES: dict[str, dict[str, Any]] = {
+    "pagination": {
+        "rel": "prev",
+        "cursor_path": "meta.next",
+        "cursor_param": "page_token",
+        "in": "json_body",
+        "has_more_path": "has_more",
+        "continue_path": "/continue",
+        "next_url_path": "links.next",
+        "offset_param": "start",
+        "limit_param": "count",
+        "page_param": "p",
+        "first_page": 0,
+        "cursor_header": "X-Next-Cursor",
+    },
+    "auth": {
+        "header": "X-Api-Key",
+        "prefix": "Token ",
+        "credential": "api_key",
+        "token_url": "/oauth/token",
+        "scope": "audit.read",
+        "client_auth": "body",
+        "audience": "https://api.example.com/",
+        "token_params": {"account_id": "{account_id}"},
+        "algorithm": "sha256",
+        "date_header": "X-Date",
+    },
+}
+
+
+def _family(block: str) -> KindFamily[Any, Any]:
+    return FAMILIES[block]
+
+
+def test_schema_file_matches_the_kind_declarations() -> None:
+    file = definition_schema_file()
+    text = file.read_text(encoding="utf-8")
+    assert synced_text(text, file) == text, (
+        "schemas/source-definition.schema.json is stale against definitions/pagination_keys.py and "
+        "auth_keys.py; run `efw schema sync`"
+    )
+
+
+def test_kinds_cover_every_type_and_every_fetch_registry_entry() -> None:
+    assert set(PAGINATION.by_type) == set(PaginationType)
+    assert set(AUTH.by_type) == set(AuthType)
+    assert set(PAGINATION_KINDS) == set(PaginationType)
+    assert set(AUTH_KINDS) == set(AuthType)
+
+
+@pytest.mark.parametrize(("family", "spec"), [(PAGINATION, PaginationSpec), (AUTH, AuthSpec)])
+def test_kinds_declare_exactly_the_spec_fields(family: KindFamily[Any, Any], spec: type) -> None:
+    declared = {key.attribute for key in family.keys.values()}
+    assert declared | {"type"} == {f.name for f in dataclasses.fields(spec)}
+
+
+def test_samples_cover_every_declared_key() -> None:
+    for block, family in FAMILIES.items():
+        assert set(SAMPLES[block]) == set(family.keys), f"give every {block} key a sample here"
+
+
+@pytest.fixture
+def load(okta_doc: dict, write_source: Callable[[dict], Path]) -> Callable[[str, dict], Any]:
+    """Load the Okta definition with its ``block`` replaced by ``section``."""
+
+    def load_with(block: str, section: dict) -> Any:
+        okta_doc[block] = section
+        return load_source_file(write_source(okta_doc))
+
+    return load_with
+
+
+def _error(load: Callable[[str, dict], Any], block: str, section: dict) -> DefinitionError:
+    with pytest.raises(DefinitionError) as caught:
+        load(block, section)
+    return caught.value
+
+
+@pytest.mark.parametrize(("block", "kind_type"), KINDS)
+def test_loader_sets_every_key_a_kind_declares(
+    load: Callable[[str, dict], Any], block: str, kind_type: str
+) -> None:
+    kind = _family(block).by_type[kind_type]
+    section = {"type": kind_type} | {key.name: SAMPLES[block][key.name] for key in kind.keys}
+    spec = getattr(load(block, section), block)
+    assert spec.type == kind_type
+    for key in kind.keys:
+        assert getattr(spec, key.attribute) == SAMPLES[block][key.name], key.name
+    for key in _family(block).keys.values():
+        if key.name not in kind.key_names:
+            assert getattr(spec, key.attribute) == _family(block).default(key), (
+                f"{key.name} keeps its default"
+            )
+
+
+@pytest.mark.parametrize(("block", "kind_type"), KINDS)
+def test_loader_requires_exactly_the_keys_a_kind_declares_required(
+    load: Callable[[str, dict], Any], block: str, kind_type: str
+) -> None:
+    kind = _family(block).by_type[kind_type]
+    required = [key.name for key in kind.keys if key.required]
+    load(block, {"type": kind_type} | {name: SAMPLES[block][name] for name in required})
+    for name in required:
+        section = {"type": kind_type} | {other: SAMPLES[block][other] for other in required if other != name}
+        error = _error(load, block, section)
+        assert (error.path, error.value) == (f"{block}.{name}", None)
+        assert f"required key '{name}' is missing" in str(error)
+
+
+@pytest.mark.parametrize(("block", "kind_type"), KINDS)
+def test_loader_refuses_every_key_of_another_kind_naming_the_types_that_use_it(
+    load: Callable[[str, dict], Any], block: str, kind_type: str
+) -> None:
+    family = _family(block)
+    kind = family.by_type[kind_type]
+    valid = {"type": kind_type} | {key.name: SAMPLES[block][key.name] for key in kind.keys}
+    for name in family.keys:
+        if name in kind.key_names:
+            continue
+        error = _error(load, block, valid | {name: SAMPLES[block][name]})
+        assert [p.path for p in error.problems] == [f"{block}.{name}"]
+        assert f"'{name}' is not used by {block}.type '{kind_type}'" in str(error)
+        takers = [other.type.value for other in family.takers(name)]
+        assert error.fix.startswith("remove it, or set")
+        assert all(taker in error.fix for taker in takers)
+
+
+def test_loader_refuses_a_cursor_header_on_a_link_header_pagination(load: Callable[[str, dict], Any]) -> None:
+    error = _error(load, "pagination", {"type": "link_header", "cursor_header": "X-Next"})
+    assert str(error).endswith(
+        "pagination.cursor_header: 'cursor_header' is not used by pagination.type 'link_header'; "
+        "remove it, or set pagination.type to header_cursor, which uses it"
+    )
+
+
+def test_loader_reports_only_the_bad_type_when_the_type_is_unknown(load: Callable[[str, dict], Any]) -> None:
+    error = _error(load, "auth", {"type": "oauth", "token_url": "/token", "scope": "read"})
+    assert [p.path for p in error.problems] == ["auth.type"]
+
+
+def test_kind_family_refuses_a_key_declared_two_ways() -> None:
+    with pytest.raises(KindDeclarationError, match=r"pagination\.cursor_param"):
+        KindFamily(
+            block="pagination",
+            spec=PaginationSpec,
+            description="",
+            kinds=(
+                Kind(PaginationType.BODY_CURSOR, "", (Key("cursor_param", {"type": "string"}),)),
+                Kind(PaginationType.LAST_RECORD, "", (Key("cursor_param", {"type": "integer"}),)),
+            ),
+        )
+
+
+def test_kind_family_refuses_a_key_without_a_spec_field() -> None:
+    with pytest.raises(KindDeclarationError, match="PaginationSpec has no field"):
+        KindFamily(
+            block="pagination",
+            spec=PaginationSpec,
+            description="",
+            kinds=(Kind(PaginationType.LINK_HEADER, "", (Key("relation", {"type": "string"}),)),),
+        )
+
+
+def test_efw_schema_check_fails_on_a_stale_file_and_sync_mends_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = tmp_path / "source-definition.schema.json"
+    current = definition_schema_file().read_text(encoding="utf-8")
+    file.write_text(current.replace('"header_cursor"]', '"cursor"]', 1), encoding="utf-8")
+    assert efw(["schema", "check", "--file", str(file)]) == 1
+    assert "run `efw schema sync`" in capsys.readouterr().err
+    assert efw(["schema", "sync", "--file", str(file)]) == 0
+    assert file.read_text(encoding="utf-8") == current
+    assert efw(["schema", "check", "--file", str(file)]) == 0
