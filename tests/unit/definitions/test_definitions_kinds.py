@@ -4,6 +4,8 @@ follow the declarations, and a key of another kind is refused with the types tha
 from __future__ import annotations
 
 import dataclasses
+import itertools
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -197,3 +199,28 @@ def test_efw_schema_check_fails_on_a_stale_file_and_sync_mends_it(
     assert efw(["schema", "sync", "--file", str(file)]) == 0
     assert file.read_text(encoding="utf-8") == current
     assert efw(["schema", "check", "--file", str(file)]) == 0
+
+
+def _guide_table(heading: str) -> dict[str, str]:
+    """The kinds table under ``heading`` in docs/adding-a-source.md: type -> its keys column."""
+    guide = (Path(__file__).resolve().parents[3] / "docs" / "adding-a-source.md").read_text(encoding="utf-8")
+    after = guide.split(heading, 1)[1].lstrip("\n").splitlines()
+    rows = list(itertools.takewhile(lambda line: line.startswith("|"), after))[2:]
+    cells = [[cell.strip() for cell in re.split(r"(?<!\\)\|", row)[1:-1]] for row in rows]
+    return {row[0].strip("`"): row[-1] for row in cells}
+
+
+@pytest.mark.parametrize(
+    ("heading", "block"),
+    [
+        ("### Pagination kinds (`pagination.type`)", "pagination"),
+        ("### Authentication kinds (`auth.type`)", "auth"),
+    ],
+)
+def test_guide_tables_list_each_kind_with_its_declared_keys(heading: str, block: str) -> None:
+    family = _family(block)
+    table = _guide_table(heading)
+    assert set(table) == set(family.by_type), f"docs/adding-a-source.md {heading}: one row per kind"
+    for kind_type, keys_cell in table.items():
+        named = {quoted.split(":")[0] for quoted in re.findall(r"`([^`]+)`", keys_cell)}
+        assert named & set(family.keys) == set(family.by_type[kind_type].key_names), kind_type
