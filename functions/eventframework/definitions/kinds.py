@@ -29,10 +29,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import MISSING, dataclass, fields, replace
 from enum import StrEnum
 from functools import cached_property
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 K = TypeVar("K", bound=StrEnum)
-S = TypeVar("S")
+S = TypeVar("S", bound="DataclassInstance")
 
 
 @dataclass(frozen=True)
@@ -90,8 +93,12 @@ class KindFamily(Generic[K, S]):
     kinds: tuple[Kind[K], ...]
 
     def __post_init__(self) -> None:
-        attributes = {f.name for f in fields(self.spec)}  # type: ignore[arg-type]
+        attributes = {f.name for f in fields(self.spec)}
+        if len(self.by_type) != len(self.kinds):
+            raise KindDeclarationError(f"{self.block}: a type is declared twice")
         for kind in self.kinds:
+            if len(set(kind.key_names)) != len(kind.keys):
+                raise KindDeclarationError(f"{self.block}.type {kind.type.value}: a key is declared twice")
             for key in kind.keys:
                 shared = self.keys[key.name]
                 if key.attribute not in attributes:
@@ -118,7 +125,7 @@ class KindFamily(Generic[K, S]):
 
     def default(self, key: Key) -> Any:
         """The spec's default for ``key`` (``None`` when it has none)."""
-        spec_field = next(f for f in fields(self.spec) if f.name == key.attribute)  # type: ignore[arg-type]
+        spec_field = next(f for f in fields(self.spec) if f.name == key.attribute)
         if spec_field.default_factory is not MISSING:
             return spec_field.default_factory()
         return None if spec_field.default is MISSING else spec_field.default
@@ -131,7 +138,7 @@ class KindFamily(Generic[K, S]):
             for key in kind.keys
             if key.name in block
         }
-        return self.spec(type=kind.type, **values)  # type: ignore[call-arg]
+        return self.spec(type=kind.type, **values)  # type: ignore[call-arg]  # the spec's own fields
 
     def schema(self) -> dict[str, Any]:
         """The block's JSON Schema, as `efw schema sync` writes it into the definition schema."""

@@ -165,27 +165,27 @@ def test_loader_reports_only_the_bad_type_when_the_type_is_unknown(load: Callabl
     assert [p.path for p in error.problems] == ["auth.type"]
 
 
-def test_kind_family_refuses_a_key_declared_two_ways() -> None:
-    with pytest.raises(KindDeclarationError, match=r"pagination\.cursor_param"):
-        KindFamily(
-            block="pagination",
-            spec=PaginationSpec,
-            description="",
-            kinds=(
-                Kind(PaginationType.BODY_CURSOR, "", (Key("cursor_param", {"type": "string"}),)),
+_TEXT = Key("cursor_param", {"type": "string"})
+
+
+@pytest.mark.parametrize(
+    ("kinds", "message"),
+    [
+        (
+            (
+                Kind(PaginationType.BODY_CURSOR, "", (_TEXT,)),
                 Kind(PaginationType.LAST_RECORD, "", (Key("cursor_param", {"type": "integer"}),)),
             ),
-        )
-
-
-def test_kind_family_refuses_a_key_without_a_spec_field() -> None:
-    with pytest.raises(KindDeclarationError, match="PaginationSpec has no field"):
-        KindFamily(
-            block="pagination",
-            spec=PaginationSpec,
-            description="",
-            kinds=(Kind(PaginationType.LINK_HEADER, "", (Key("relation", {"type": "string"}),)),),
-        )
+            r"pagination\.cursor_param: kinds declare it differently",
+        ),
+        ((Kind(PaginationType.LINK_HEADER, "", (Key("relation", {}),)),), "PaginationSpec has no field"),
+        ((Kind(PaginationType.NONE, ""), Kind(PaginationType.NONE, "")), "a type is declared twice"),
+        ((Kind(PaginationType.BODY_CURSOR, "", (_TEXT, _TEXT)),), "body_cursor: a key is declared twice"),
+    ],
+)
+def test_kind_family_refuses_contradicting_declarations(kinds: tuple[Kind[Any], ...], message: str) -> None:
+    with pytest.raises(KindDeclarationError, match=message):
+        KindFamily(block="pagination", spec=PaginationSpec, description="", kinds=kinds)
 
 
 def test_efw_schema_check_fails_on_a_stale_file_and_sync_mends_it(
