@@ -1,17 +1,49 @@
-"""The authentication kinds of a definition (``auth.type``), each declared once with its keys.
+"""The ``auth`` block of a definition: its types, its spec, and each kind declared once with its keys.
 
-Adding a kind: an ``AuthType`` member, its :class:`Kind` here (a new key also needs a field on
-``AuthSpec``, whose default is the key's default), its ``Auth`` class in ``fetch/auth_kinds.py``'s
-``AUTH_KINDS`` (with the secret keys it reads), then `efw schema sync`. The schema, the loader and
-the check of unused keys follow from this declaration (see ``definitions.kinds``).
+Adding a kind: an ``AuthType`` member and its :class:`Kind` in ``AUTH`` here (a new key also needs
+a field on ``AuthSpec``, whose default is the key's default), its ``Auth`` class in
+``fetch/auth_kinds.py``'s ``AUTH_KINDS`` (with the secret keys it reads), then `efw schema sync`.
+The schema, the loader and the refusal of another kind's keys follow from the declaration (see
+``definitions.kinds``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from eventframework.definitions.kinds import Key, Kind, KindFamily
-from eventframework.definitions.model import AuthSpec, AuthType
+
+
+class AuthType(StrEnum):
+    NONE = "none"
+    HEADER = "header"
+    BEARER = "bearer"
+    BASIC = "basic"
+    OAUTH2_CLIENT_CREDENTIALS = "oauth2_client_credentials"
+    HMAC_SIGNATURE = "hmac_signature"
+    JWT_BEARER = "jwt_bearer"
+    OAUTH2_REFRESH_TOKEN = "oauth2_refresh_token"
+
+
+@dataclass(frozen=True)
+class AuthSpec:
+    """A validated auth block: every kind's keys as fields, those its kind does not use at their
+    defaults (the defaults the schema shows)."""
+
+    type: AuthType
+    header: str = "Authorization"
+    prefix: str = ""
+    credential: str = "token"
+    token_url: str | None = None
+    scope: str | None = None
+    client_auth: str = "basic"
+    audience: str | None = None
+    algorithm: str = "sha1"
+    date_header: str = "Date"
+    token_params: Mapping[str, str] = field(default_factory=dict)
 
 
 def _string_map(value: Any) -> dict[str, str]:

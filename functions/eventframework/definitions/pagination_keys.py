@@ -1,15 +1,49 @@
-"""The pagination kinds of a definition (``pagination.type``), each declared once with its keys.
+"""The ``pagination`` block of a definition: its types, its spec, and each kind declared once with its keys.
 
-Adding a kind: a ``PaginationType`` member, its :class:`Kind` here (a new key also needs a field on
-``PaginationSpec``, whose default is the key's default), its ``Paginator`` in
+Adding a kind: a ``PaginationType`` member and its :class:`Kind` in ``PAGINATION`` here (a new key
+also needs a field on ``PaginationSpec``, whose default is the key's default), its ``Paginator`` in
 ``fetch/pagination.py``'s ``PAGINATION_KINDS``, then `efw schema sync`. The schema, the loader and
-the check of unused keys follow from this declaration (see ``definitions.kinds``).
+the refusal of another kind's keys follow from the declaration (see ``definitions.kinds``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import StrEnum
+
 from eventframework.definitions.kinds import Key, Kind, KindFamily
-from eventframework.definitions.model import PaginationSpec, PaginationType
+
+
+class PaginationType(StrEnum):
+    LINK_HEADER = "link_header"
+    BODY_CURSOR = "body_cursor"
+    BODY_NEXT_URL = "body_next_url"
+    OFFSET = "offset"
+    PAGE_NUMBER = "page_number"
+    LAST_RECORD = "last_record"
+    NONE = "none"
+    HEADER_CURSOR = "header_cursor"
+
+
+@dataclass(frozen=True)
+class PaginationSpec:
+    """A validated pagination block: every kind's keys as fields, those its kind does not use at
+    their defaults (the defaults the schema shows)."""
+
+    type: PaginationType
+    rel: str = "next"
+    cursor_path: str | None = None
+    cursor_param: str | None = None
+    cursor_in: str = "query"
+    has_more_path: str | None = None
+    next_url_path: str | None = None
+    offset_param: str | None = None
+    limit_param: str | None = None
+    page_param: str | None = None
+    first_page: int = 1
+    continue_path: str | None = None
+    cursor_header: str | None = None
+
 
 _NAME = {"type": "string", "minLength": 1}
 _PATH = {"$ref": "#/$defs/dotted_path"}

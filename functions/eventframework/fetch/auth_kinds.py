@@ -6,7 +6,7 @@ kinds."""
 
 from __future__ import annotations
 
-from eventframework.definitions.model import AuthSpec, AuthType
+from eventframework.definitions.auth_keys import AuthSpec, AuthType
 from eventframework.fetch.auth import (
     Auth,
     BasicAuth,

@@ -20,7 +20,7 @@ from urllib.parse import urljoin
 
 import requests
 
-from eventframework.definitions.model import PaginationSpec, PaginationType
+from eventframework.definitions.pagination_keys import PaginationSpec, PaginationType
 from eventframework.definitions.paths import compile_path
 from eventframework.fetch import urls
 from eventframework.fetch.errors import MalformedPageError
