@@ -182,7 +182,12 @@ class KindFamily(Generic[K, S]):
 
     @staticmethod
     def _required(kind: Kind[K]) -> dict[str, Any]:
+        """The keys ``kind`` requires, each with what it means there (the fix of a missing one)."""
+        required = [key for key in kind.keys if key.required]
         return {
             "if": {"properties": {"type": {"const": kind.type.value}}, "required": ["type"]},
-            "then": {"required": [key.name for key in kind.keys if key.required]},
+            "then": {
+                "required": [key.name for key in required],
+                "properties": {key.name: {"description": key.description} for key in required},
+            },
         }

@@ -132,6 +132,8 @@ def test_loader_requires_exactly_the_keys_a_kind_declares_required(
         error = _error(load, block, section)
         assert (error.path, error.value) == (f"{block}.{name}", None)
         assert f"required key '{name}' is missing" in str(error)
+        meaning = next(key.description for key in kind.keys if key.name == name)
+        assert error.fix == f"add '{name}' ({meaning})"
 
 
 @pytest.mark.parametrize(("block", "kind_type"), KINDS)
