@@ -25,9 +25,10 @@ drift from the rules that are enforced, and the generated file costs one command
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import MISSING, dataclass, fields, replace
-from enum import StrEnum
+from enum import Enum, StrEnum
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -35,6 +36,14 @@ if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
 K = TypeVar("K", bound=StrEnum)
+
+
+class _Default(Enum):
+    SPEC = "spec"
+
+
+SPEC_DEFAULT = _Default.SPEC  # a key's default is the spec field's (unless a kind gives its own)
+
 S = TypeVar("S", bound="DataclassInstance")
 
 
@@ -43,7 +52,7 @@ class Key:
     """One key of a kind. ``schema`` is its JSON Schema fragment, the same for every kind that takes
     the key (the spec has one field for it); ``description`` what it means for this kind. ``field``
     is the spec's attribute when it differs from the key (``in`` -> ``cursor_in``); ``convert``
-    shapes the YAML value for the spec."""
+    shapes the YAML value for the spec; ``default`` is set only where it differs by kind."""
 
     name: str
     schema: Mapping[str, Any]
@@ -51,14 +60,17 @@ class Key:
     required: bool = False
     field: str = ""
     convert: Callable[[Any], Any] | None = None
+    default: Any = SPEC_DEFAULT
 
     @property
     def attribute(self) -> str:
         return self.field or self.name
 
-    def means(self, description: str, *, required: bool = False) -> Key:
-        """This key as one kind takes it: what it means there, and whether that kind requires it."""
-        return replace(self, description=description, required=required)
+    def means(self, description: str, *, required: bool = False, default: Any = SPEC_DEFAULT) -> Key:
+        """This key as one kind takes it: what it means there, whether that kind requires it, and
+        the kind's own default when it differs by kind (webhook signature headers); otherwise the
+        spec field's default applies."""
+        return replace(self, description=description, required=required, default=default)
 
 
 @dataclass(frozen=True)
@@ -124,8 +136,12 @@ class KindFamily(Generic[K, S]):
         return [kind for kind in self.kinds if name in kind.key_names]
 
     def default(self, key: Key) -> Any:
-        """The spec's default for ``key`` (``None`` when it has none)."""
-        spec_field = next(f for f in fields(self.spec) if f.name == key.attribute)
+        """The default of ``key`` as a kind takes it: its own, else the spec's (``None`` if neither)."""
+        return self.spec_default(key.attribute) if key.default is SPEC_DEFAULT else key.default
+
+    def spec_default(self, attribute: str) -> Any:
+        """The spec field's default (``None`` when it has none): what a kind not taking the key gets."""
+        spec_field = next(f for f in fields(self.spec) if f.name == attribute)
         if spec_field.default_factory is not MISSING:
             return spec_field.default_factory()
         return None if spec_field.default is MISSING else spec_field.default
@@ -137,6 +153,11 @@ class KindFamily(Generic[K, S]):
             key.attribute: key.convert(block[key.name]) if key.convert else block[key.name]
             for key in kind.keys
             if key.name in block
+        }
+        values |= {
+            key.attribute: key.default
+            for key in kind.keys
+            if key.name not in block and key.default is not SPEC_DEFAULT
         }
         return self.spec(type=kind.type, **values)  # type: ignore[call-arg]  # the spec's own fields
 
@@ -150,27 +171,38 @@ class KindFamily(Generic[K, S]):
         }
         for name, key in self.keys.items():
             properties[name] = self._property(key)
-        rules = [self._required(kind) for kind in self.kinds if any(key.required for key in kind.keys)]
-        return {
+        schema: dict[str, Any] = {
             "type": "object",
             "description": self.description,
             "additionalProperties": False,
             "required": ["type"],
             "properties": properties,
-            "dependentSchemas": {name: self._only_with(name) for name in self.keys},
-            "allOf": rules,
         }
+        only_with = {
+            name: self._only_with(name) for name in self.keys if len(self.takers(name)) < len(self.kinds)
+        }
+        if only_with:
+            schema["dependentSchemas"] = only_with
+        rules = [self._required(kind) for kind in self.kinds if any(key.required for key in kind.keys)]
+        if rules:
+            schema["allOf"] = rules
+        return schema
 
     def _property(self, key: Key) -> dict[str, Any]:
         taken = [(kind, next(k for k in kind.keys if k.name == key.name)) for kind in self.takers(key.name)]
+        defaults = [self.default(as_taken) for _, as_taken in taken]
+        shared = all(default == defaults[0] for default in defaults)
         meanings: dict[str, list[str]] = {}
-        for kind, as_taken in taken:
-            meanings.setdefault(as_taken.description, []).append(kind.type.value)
+        for (kind, as_taken), default in zip(taken, defaults, strict=True):
+            own = "" if shared or default is None else f" (default {json.dumps(default)})"
+            meanings.setdefault(as_taken.description + own, []).append(kind.type.value)
         prop = dict(key.schema)
-        default = self.default(key)
-        if default is not None and not all(as_taken.required for _, as_taken in taken):
-            prop["default"] = default
-        prop["description"] = "; ".join(f"{', '.join(types)}: {text}" for text, types in meanings.items())
+        if shared and defaults[0] is not None and not all(as_taken.required for _, as_taken in taken):
+            prop["default"] = defaults[0]
+        if len(meanings) == 1 and len(taken) == len(self.kinds):  # every kind, one meaning
+            prop["description"] = next(iter(meanings))
+        else:
+            prop["description"] = "; ".join(f"{', '.join(types)}: {text}" for text, types in meanings.items())
         return prop
 
     def _only_with(self, name: str) -> dict[str, Any]:

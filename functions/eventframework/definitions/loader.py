@@ -24,11 +24,7 @@ from eventframework.definitions.locations import display_path, schemas_dir, sour
 from eventframework.definitions.messages import problem_sort_key, problems_from
 from eventframework.definitions.model import SourceDefinition
 from eventframework.definitions.templates import TemplateSyntaxError, parse_template
-from eventframework.definitions.webhook import (
-    pull_section_problems,
-    webhook_problems,
-    with_inert_pull_sections,
-)
+from eventframework.definitions.webhook import pull_section_problems, with_inert_pull_sections
 
 _SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
@@ -140,9 +136,6 @@ def load_source_file(path: str | Path) -> SourceDefinition:
     problems += pull_section_problems(doc)
     if problems:
         raise DefinitionError(name, sorted(problems, key=problem_sort_key))
-    problems = webhook_problems(doc)
-    if problems:
-        raise DefinitionError(name, problems)
     problems = _semantic_problems(with_inert_pull_sections(doc), file)
     if problems:
         raise DefinitionError(name, problems)

@@ -1,7 +1,7 @@
 """Typed, frozen views of a source definition; built once by the loader, shared by fetch and process.
 
-The auth and pagination blocks (their type enums and specs) live with their kinds' declarations, in
-``auth_keys`` and ``pagination_keys``."""
+The auth, pagination and webhook auth blocks (their type enums and specs) live with their kinds'
+declarations, in ``auth_keys``, ``pagination_keys`` and ``webhook_auth_keys``."""
 
 from __future__ import annotations
 
@@ -13,18 +13,12 @@ from typing import Any
 
 from eventframework.definitions.auth_keys import AuthSpec
 from eventframework.definitions.pagination_keys import PaginationSpec
+from eventframework.definitions.webhook_auth_keys import WebhookAuthSpec
 
 
 class CursorType(StrEnum):
     NEXT_REQUEST = "next_request"
     TIMESTAMP = "timestamp"
-
-
-class WebhookAuthType(StrEnum):
-    TOKEN = "token"
-    HMAC_SHA256 = "hmac_sha256"
-    SLACK_V0 = "slack_v0"
-    ZOOM_V0 = "zoom_v0"
 
 
 class HandshakeType(StrEnum):
@@ -170,23 +164,6 @@ class MonitoringSpec:
 
     max_lag_seconds: int = 7200
     missed_runs: int = 2
-
-
-@dataclass(frozen=True)
-class WebhookAuthSpec:
-    """How a pushed request proves it comes from the vendor (see eventframework.webhooks.auth)."""
-
-    type: WebhookAuthType
-    header: str
-    prefix: str = ""
-    timestamp_header: str | None = None
-    tolerance_seconds: int = 300
-    secret: str = "webhook_secret"
-
-    @property
-    def previous_secret(self) -> str:
-        """The secret key accepted alongside ``secret`` while a rotation is in progress."""
-        return f"{self.secret}_previous"
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,13 @@ from eventframework.definitions.auth_keys import AUTH
 from eventframework.definitions.kinds import Key, Kind, KindDeclarationError, KindFamily
 from eventframework.definitions.loader import load_source_file
 from eventframework.definitions.pagination_keys import PAGINATION
+from eventframework.definitions.webhook_auth_keys import WEBHOOK_AUTH, WebhookAuthSpec, WebhookAuthType
 from eventframework.fetch import AUTH_KINDS, PAGINATION_KINDS
 from eventframework.local.cli import main as efw
 from eventframework.local.commands.schema import definition_schema_file, synced_text
+from eventframework.webhooks import VERIFIERS
 
-FAMILIES = {"pagination": PAGINATION, "auth": AUTH}
+FAMILIES = {"pagination": PAGINATION, "auth": AUTH, "webhook.auth": WEBHOOK_AUTH}
 KINDS = [(block, kind.type.value) for block, family in FAMILIES.items() for kind in family.kinds]
 
 # A value for every declared key, none of them the spec's default, so the test sees each one arrive.
@@ -52,6 +54,13 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "algorithm": "sha256",
         "date_header": "X-Date",
     },
+    "webhook.auth": {
+        "header": "X-Signature",
+        "prefix": "sig=",
+        "timestamp_header": "X-Timestamp",
+        "tolerance_seconds": 60,
+        "secret": "hook_secret",
+    },
 }
 
 
@@ -71,11 +80,15 @@ def test_schema_file_matches_the_kind_declarations() -> None:
 def test_kinds_cover_every_type_and_every_fetch_registry_entry() -> None:
     assert set(PAGINATION.by_type) == set(PaginationType)
     assert set(AUTH.by_type) == set(AuthType)
+    assert set(WEBHOOK_AUTH.by_type) == set(WebhookAuthType)
     assert set(PAGINATION_KINDS) == set(PaginationType)
     assert set(AUTH_KINDS) == set(AuthType)
+    assert set(VERIFIERS) == set(WebhookAuthType)
 
 
-@pytest.mark.parametrize(("family", "spec"), [(PAGINATION, PaginationSpec), (AUTH, AuthSpec)])
+@pytest.mark.parametrize(
+    ("family", "spec"), [(PAGINATION, PaginationSpec), (AUTH, AuthSpec), (WEBHOOK_AUTH, WebhookAuthSpec)]
+)
 def test_kinds_declare_exactly_the_spec_fields(family: KindFamily[Any, Any], spec: type) -> None:
     declared = {key.attribute for key in family.keys.values()}
     assert declared | {"type"} == {f.name for f in dataclasses.fields(spec)}
@@ -88,11 +101,19 @@ def test_samples_cover_every_declared_key() -> None:
 
 @pytest.fixture
 def load(okta_doc: dict, write_source: Callable[[dict], Path]) -> Callable[[str, dict], Any]:
-    """Load the Okta definition with its ``block`` replaced by ``section``."""
+    """Load the Okta definition with the block at dotted ``block`` replaced by ``section``; return
+    the block's spec."""
 
     def load_with(block: str, section: dict) -> Any:
-        okta_doc[block] = section
-        return load_source_file(write_source(okta_doc))
+        *parents, name = block.split(".")
+        holder = okta_doc
+        for parent in parents:
+            holder = holder.setdefault(parent, {})
+        holder[name] = section
+        spec = load_source_file(write_source(okta_doc))
+        for part in block.split("."):
+            spec = getattr(spec, part)
+        return spec
 
     return load_with
 
@@ -109,15 +130,36 @@ def test_loader_sets_every_key_a_kind_declares(
 ) -> None:
     kind = _family(block).by_type[kind_type]
     section = {"type": kind_type} | {key.name: SAMPLES[block][key.name] for key in kind.keys}
-    spec = getattr(load(block, section), block)
+    spec = load(block, section)
     assert spec.type == kind_type
     for key in kind.keys:
         assert getattr(spec, key.attribute) == SAMPLES[block][key.name], key.name
     for key in _family(block).keys.values():
         if key.name not in kind.key_names:
-            assert getattr(spec, key.attribute) == _family(block).default(key), (
-                f"{key.name} keeps its default"
-            )
+            assert getattr(spec, key.attribute) == _family(block).spec_default(key.attribute), key.name
+
+
+@pytest.mark.parametrize(("block", "kind_type"), KINDS)
+def test_loader_gives_each_key_a_kind_leaves_out_that_kinds_default(
+    load: Callable[[str, dict], Any], block: str, kind_type: str
+) -> None:
+    kind = _family(block).by_type[kind_type]
+    required = {key.name: SAMPLES[block][key.name] for key in kind.keys if key.required}
+    spec = load(block, {"type": kind_type} | required)
+    for key in kind.keys:
+        if not key.required:
+            assert getattr(spec, key.attribute) == _family(block).default(key), key.name
+
+
+def test_webhook_auth_kinds_default_to_their_vendors_headers() -> None:
+    slack = WEBHOOK_AUTH.build({"type": "slack_v0"})
+    assert (slack.header, slack.prefix, slack.timestamp_header) == (
+        "X-Slack-Signature",
+        "v0=",
+        "X-Slack-Request-Timestamp",
+    )
+    github = WEBHOOK_AUTH.build({"type": "hmac_sha256", "prefix": ""})
+    assert (github.header, github.prefix, github.timestamp_header) == ("X-Hub-Signature-256", "", None)
 
 
 @pytest.mark.parametrize(("block", "kind_type"), KINDS)

@@ -1,9 +1,10 @@
 """`efw schema sync|check`: keep the definition schema's kind sections in step with their declarations.
 
-``$defs.pagination`` and ``$defs.auth`` of ``schemas/source-definition.schema.json`` are generated
-from ``definitions/pagination_keys.py`` and ``definitions/auth_keys.py`` (see
-``eventframework.definitions.kinds``). `sync` rewrites those two entries in place, leaving every
-other line of the hand-written file as it is; `check` (and a test) fails when they are stale.
+``$defs.pagination``, ``$defs.auth`` and ``$defs.webhook_auth`` of
+``schemas/source-definition.schema.json`` are generated from ``definitions/pagination_keys.py``,
+``auth_keys.py`` and ``webhook_auth_keys.py`` (see ``eventframework.definitions.kinds``). `sync`
+rewrites those entries in place, leaving every other line of the hand-written file as it is; `check`
+(and a test) fails when they are stale.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from eventframework.definitions.auth_keys import AUTH
+from eventframework.definitions.kinds import KindFamily
 from eventframework.definitions.locations import display_path, schemas_dir
 from eventframework.definitions.pagination_keys import PAGINATION
+from eventframework.definitions.webhook_auth_keys import WEBHOOK_AUTH
 from eventframework.errors import EventFrameworkError
 
 _DEFS_INDENT = 4
@@ -34,9 +37,17 @@ class SchemaSyncError(EventFrameworkError):
         )
 
 
+# $defs entry -> the kinds it is generated from
+FAMILIES: dict[str, KindFamily[Any, Any]] = {
+    "webhook_auth": WEBHOOK_AUTH,
+    "auth": AUTH,
+    "pagination": PAGINATION,
+}
+
+
 def generated_entries() -> dict[str, dict[str, Any]]:
     """The generated ``$defs`` entries, by name."""
-    return {family.block: family.schema() for family in (AUTH, PAGINATION)}
+    return {name: family.schema() for name, family in FAMILIES.items()}
 
 
 def dumps(value: Any, indent: int, *, entry: bool = True) -> str:
@@ -109,7 +120,7 @@ def schema_command(args: argparse.Namespace) -> int:
         return 0
     if wanted != text:
         file.write_text(wanted, encoding="utf-8")
-        print(f"rewrote $defs.auth and $defs.pagination of {display_path(file)}")
+        print(f"rewrote $defs {', '.join(FAMILIES)} of {display_path(file)}")
     else:
         print(f"{display_path(file)} already up to date")
     return 0
