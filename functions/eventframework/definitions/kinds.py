@@ -1,26 +1,29 @@
-"""Kinds of a definition block (``pagination.type``, ``auth.type``), each declared once with its keys.
+"""Kinds of a definition block (``pagination.type``, ``auth.type``, ``webhook.auth.type``), each
+declared once with its keys.
 
 A :class:`Kind` names its type, what it exists for (the vendors that need it) and the keys it takes;
-a :class:`Key` carries its JSON Schema fragment, what it means for that kind and whether that kind
-requires it. A :class:`KindFamily` gathers a block's kinds (``pagination_keys.PAGINATION``,
-``auth_keys.AUTH``) and derives from them everything that used to be written by hand beside them:
+a :class:`Key` carries its JSON Schema fragment, what it means for that kind, whether that kind
+requires it, and a default where it differs by kind. A :class:`KindFamily` gathers a block's kinds
+(``pagination_keys.PAGINATION``, ``auth_keys.AUTH``, ``webhook_auth_keys.WEBHOOK_AUTH``) and derives
+from them everything that used to be written by hand beside them:
 
-- the block's JSON Schema (:meth:`KindFamily.schema`): the ``type`` enum, one property per key, and
-  per kind the keys it requires and the other kinds' keys it refuses, with a message naming the kinds
-  that do take such a key (a ``cursor_header`` on a ``link_header`` pagination is an error, never a
-  setting silently ignored);
+- the block's JSON Schema (:meth:`KindFamily.schema`): the ``type`` enum, one property per key, the
+  keys each kind requires, and a rule per key refusing it on a type that does not use it, which
+  ``definitions.messages`` words with the types that do (a ``cursor_header`` on a ``link_header``
+  pagination is an error, never a setting silently ignored);
 - the loader's spec (:meth:`KindFamily.build`): the keys present in the block, set on the spec's
-  fields. A key's default is the spec dataclass's own field default, so it is written once; the
-  schema shows it as ``default``;
-- fetch's registries (``PAGINATION_KINDS``, ``AUTH_KINDS``) stay typed dicts keyed by the same enums
-  (fetch sits above definitions, never the other way round); a test holds declarations, enums, spec
-  fields and registries to the same kinds.
+  fields, and the kind's own defaults. Any other default is the spec dataclass's field default, so
+  it is written once; the schema shows it as ``default``;
+- the behaviour registries above (``fetch``'s ``PAGINATION_KINDS`` and ``AUTH_KINDS``,
+  ``webhooks``' ``VERIFIERS``) stay typed dicts keyed by the same enums (they sit above
+  definitions, never the other way round); a test holds declarations, enums, spec fields and
+  registries to the same kinds.
 
 The checked-in ``schemas/source-definition.schema.json`` stays what editors, users, the loader and
-the Lambda bundle read. Its ``$defs.pagination`` and ``$defs.auth`` are generated from these
-declarations by `efw schema sync`, and a test fails, naming that command, when the file is stale.
-Composing the schema in memory at load time was the alternative; it would let the file people read
-drift from the rules that are enforced, and the generated file costs one command.
+the Lambda bundle read. Its kind entries are generated from these declarations by `efw schema sync`,
+and a test fails, naming that command, when the file is stale. Composing the schema in memory at
+load time was the alternative; it would let the file people read drift from the rules that are
+enforced, and the generated file costs one command.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ from dataclasses import MISSING, dataclass, fields, replace
 from enum import Enum, StrEnum
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from eventframework.errors import EventFrameworkError
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -91,8 +96,14 @@ def _shape(key: Key) -> tuple[Any, ...]:
     return (key.schema, key.attribute, key.convert)
 
 
-class KindDeclarationError(Exception):
-    """Two declarations of one block contradict each other (a programming error, raised at import)."""
+class KindDeclarationError(EventFrameworkError):
+    """Declarations of one block contradict each other (a programming error, raised at import):
+    ``block`` and ``key`` (or type) say where, the message what."""
+
+    def __init__(self, block: str, key: str, problem: str) -> None:
+        self.block = block
+        self.key = key
+        super().__init__(f"{block}.{key}: {problem}")
 
 
 @dataclass(frozen=True)
@@ -107,16 +118,18 @@ class KindFamily(Generic[K, S]):
     def __post_init__(self) -> None:
         attributes = {f.name for f in fields(self.spec)}
         if len(self.by_type) != len(self.kinds):
-            raise KindDeclarationError(f"{self.block}: a type is declared twice")
+            raise KindDeclarationError(self.block, "type", "a type is declared twice")
         for kind in self.kinds:
             if len(set(kind.key_names)) != len(kind.keys):
-                raise KindDeclarationError(f"{self.block}.type {kind.type.value}: a key is declared twice")
+                raise KindDeclarationError(self.block, kind.type.value, "a key is declared twice")
             for key in kind.keys:
                 shared = self.keys[key.name]
                 if key.attribute not in attributes:
-                    raise KindDeclarationError(f"{self.block}.{key.name}: {self.spec.__name__} has no field")
+                    raise KindDeclarationError(
+                        self.block, key.name, f"{self.spec.__name__} has no such field"
+                    )
                 if _shape(key) != _shape(shared):
-                    raise KindDeclarationError(f"{self.block}.{key.name}: kinds declare it differently")
+                    raise KindDeclarationError(self.block, key.name, "kinds declare it differently")
 
     @cached_property
     def keys(self) -> dict[str, Key]:

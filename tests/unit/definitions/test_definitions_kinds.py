@@ -222,9 +222,12 @@ _TEXT = Key("cursor_param", {"type": "string"})
             ),
             r"pagination\.cursor_param: kinds declare it differently",
         ),
-        ((Kind(PaginationType.LINK_HEADER, "", (Key("relation", {}),)),), "PaginationSpec has no field"),
+        ((Kind(PaginationType.LINK_HEADER, "", (Key("relation", {}),)),), "PaginationSpec has no such field"),
         ((Kind(PaginationType.NONE, ""), Kind(PaginationType.NONE, "")), "a type is declared twice"),
-        ((Kind(PaginationType.BODY_CURSOR, "", (_TEXT, _TEXT)),), "body_cursor: a key is declared twice"),
+        (
+            (Kind(PaginationType.BODY_CURSOR, "", (_TEXT, _TEXT)),),
+            r"pagination\.body_cursor: a key is declared twice",
+        ),
     ],
 )
 def test_kind_family_refuses_contradicting_declarations(kinds: tuple[Kind[Any], ...], message: str) -> None:
