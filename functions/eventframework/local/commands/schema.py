@@ -26,14 +26,14 @@ _DEFS_INDENT = 4
 
 
 class SchemaSyncError(EventFrameworkError):
-    """The schema file lacks a generated entry where `sync` expects it; `entry` names which."""
+    """The schema file lacks a generated entry where `sync` expects it; ``entry`` names which."""
 
     def __init__(self, file: Path, entry: str, problem: str) -> None:
         self.file = file
         self.entry = entry
         super().__init__(
-            f"{display_path(file)}: $defs.{entry} {problem}; restore the line "
-            f"'    \"{entry}\": {{' inside \"$defs\" (4 spaces) and its closing '    }}'"
+            f"{display_path(file)}: {entry} {problem}; keep the file's layout: '  \"$defs\": {{' "
+            "at 2 spaces, each generated entry opening with its name at 4 spaces and closing with '    }'"
         )
 
 
@@ -50,26 +50,28 @@ def generated_entries() -> dict[str, dict[str, Any]]:
     return {name: family.schema() for name, family in FAMILIES.items()}
 
 
-def dumps(value: Any, indent: int, *, entry: bool = True) -> str:
-    """JSON in the file's hand-written style: the entry's members one per line, and so the members of
-    a member that holds only objects (``properties``, ``dependentSchemas``, ``allOf``); anything
-    deeper on one line."""
-    members = list(value.values()) if isinstance(value, dict) else value if isinstance(value, list) else []
-    if not members or not (entry or all(isinstance(member, dict) for member in members)):
-        return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+def _member(value: Any, indent: int) -> str:
+    """One member of an entry: on one line, unless it holds only objects (``properties``,
+    ``dependentSchemas``, ``allOf``); then each of those on a line of its own."""
+    items = list(value.values()) if isinstance(value, dict) else value if isinstance(value, list) else []
+    if not items or not all(isinstance(item, dict) for item in items):
+        return _compact(value)
     pad = " " * (indent + 2)
     if isinstance(value, list):
-        items = [pad + json.dumps(item, ensure_ascii=False, separators=(", ", ": ")) for item in value]
-        return "[\n" + ",\n".join(items) + "\n" + " " * indent + "]"
-    lines = [
-        f"{pad}{json.dumps(name)}: "
-        + (
-            dumps(member, indent + 2, entry=False)
-            if entry
-            else json.dumps(member, ensure_ascii=False, separators=(", ", ": "))
-        )
-        for name, member in value.items()
-    ]
+        lines, brackets = [pad + _compact(item) for item in value], "[]"
+    else:
+        lines, brackets = [f"{pad}{json.dumps(name)}: {_compact(item)}" for name, item in value.items()], "{}"
+    return brackets[0] + "\n" + ",\n".join(lines) + "\n" + " " * indent + brackets[1]
+
+
+def dumps(entry: dict[str, Any], indent: int) -> str:
+    """A generated ``$defs`` entry in the file's hand-written style, opening brace to closing brace."""
+    pad = " " * (indent + 2)
+    lines = [f"{pad}{json.dumps(name)}: {_member(member, indent + 2)}" for name, member in entry.items()]
     return "{\n" + ",\n".join(lines) + "\n" + " " * indent + "}"
 
 
@@ -77,19 +79,22 @@ def synced_text(text: str, file: Path) -> str:
     """``text`` with each generated ``$defs`` entry replaced by its current form."""
     defs_at = text.find('\n  "$defs": {\n')
     if defs_at < 0:
-        raise SchemaSyncError(file, "", "not found")
+        raise SchemaSyncError(file, "$defs", "not found")
     for name, schema in generated_entries().items():
         head = f'\n{" " * _DEFS_INDENT}"{name}": {{\n'
         start = text.find(head, defs_at)
         end = text.find(f"\n{' ' * _DEFS_INDENT}}}", start + 1)
         if start < 0 or end < 0:
-            raise SchemaSyncError(file, name, "not found")
+            raise SchemaSyncError(file, f"$defs.{name}", "not found")
         lead = f'{" " * _DEFS_INDENT}"{name}": '
         text = text[: start + 1] + lead + dumps(schema, _DEFS_INDENT) + text[end + _DEFS_INDENT + 2 :]
-    defs = json.loads(text)["$defs"]
+    try:
+        defs = json.loads(text)["$defs"]
+    except (ValueError, KeyError) as exc:
+        raise SchemaSyncError(file, "$defs", "could not be rewritten as valid JSON") from exc
     for name, schema in generated_entries().items():
         if defs.get(name) != schema:
-            raise SchemaSyncError(file, name, "could not be rewritten")
+            raise SchemaSyncError(file, f"$defs.{name}", "could not be rewritten")
     return text
 
 
@@ -99,7 +104,8 @@ def definition_schema_file() -> Path:
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "schema", help="regenerate (sync) or verify (check) the definition schema's pagination and auth kinds"
+        "schema",
+        help="regenerate (sync) or verify (check) the definition schema's kind entries",
     )
     parser.add_argument("action", choices=("sync", "check"))
     parser.add_argument(
