@@ -1,14 +1,14 @@
-"""Building the frozen dataclasses from a validated definition document (defaults applied here)."""
+"""Building the frozen dataclasses from a validated definition document (defaults applied here;
+the auth and pagination blocks are built from their kinds' declarations, see ``definitions.kinds``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+from eventframework.definitions.auth_keys import AUTH
 from eventframework.definitions.eventbridge import eventbridge_spec
 from eventframework.definitions.model import (
-    AuthSpec,
-    AuthType,
     BackfillSpec,
     CursorSpec,
     CursorType,
@@ -17,8 +17,6 @@ from eventframework.definitions.model import (
     Limits,
     MappingSpec,
     MonitoringSpec,
-    PaginationSpec,
-    PaginationType,
     RateLimitSignal,
     RateLimitSpec,
     RequestSpec,
@@ -29,6 +27,7 @@ from eventframework.definitions.model import (
     ValueSpec,
     VendorSpec,
 )
+from eventframework.definitions.pagination_keys import PAGINATION
 from eventframework.definitions.webhook import is_pulled, webhook_spec, with_inert_pull_sections
 
 
@@ -42,40 +41,6 @@ def _request(doc: dict[str, Any]) -> RequestSpec:
         body=doc.get("body"),
         timeout=Timeouts(connect=float(timeouts.get("connect", 5)), read=float(timeouts.get("read", 30))),
         base_url=doc.get("base_url"),
-    )
-
-
-def _auth(doc: dict[str, Any]) -> AuthSpec:
-    return AuthSpec(
-        type=AuthType(doc["type"]),
-        header=doc.get("header", "Authorization"),
-        prefix=doc.get("prefix", ""),
-        credential=doc.get("credential", "token"),
-        token_url=doc.get("token_url"),
-        scope=doc.get("scope"),
-        client_auth=doc.get("client_auth", "basic"),
-        audience=doc.get("audience"),
-        algorithm=doc.get("algorithm", "sha1"),
-        date_header=doc.get("date_header", "Date"),
-        token_params={str(k): str(v) for k, v in doc.get("token_params", {}).items()},
-    )
-
-
-def _pagination(doc: dict[str, Any]) -> PaginationSpec:
-    return PaginationSpec(
-        type=PaginationType(doc["type"]),
-        rel=doc.get("rel", "next"),
-        cursor_path=doc.get("cursor_path"),
-        cursor_param=doc.get("cursor_param"),
-        cursor_in=doc.get("in", "query"),
-        has_more_path=doc.get("has_more_path"),
-        next_url_path=doc.get("next_url_path"),
-        offset_param=doc.get("offset_param"),
-        limit_param=doc.get("limit_param"),
-        page_param=doc.get("page_param"),
-        first_page=doc.get("first_page", 1),
-        continue_path=doc.get("continue_path"),
-        cursor_header=doc.get("cursor_header"),
     )
 
 
@@ -189,8 +154,8 @@ def definition(doc: dict[str, Any], file: Path, schema_file: Path) -> SourceDefi
         file=file,
         schedule=doc["schedule"],
         request=_request(doc["request"]),
-        auth=_auth(doc["auth"]),
-        pagination=_pagination(doc["pagination"]),
+        auth=AUTH.build(doc["auth"]),
+        pagination=PAGINATION.build(doc["pagination"]),
         records_path=doc["records"]["path"],
         event_id_path=doc["event"]["id"],
         event_time_path=doc["event"]["time"],

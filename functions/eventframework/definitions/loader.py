@@ -1,8 +1,9 @@
 """Loading source definitions: YAML -> schema validation -> cross-field checks -> frozen dataclasses.
 
 Validation happens here, once, so the hot path can trust every field. The schema check uses
-jsonschema (rich errors, load time only); cross-field rules the schema cannot say (id matches the
-file name, keys unused by the chosen kind, template syntax, the raw-event schema exists) follow.
+jsonschema (rich errors, load time only); the schema also refuses a key the block's kind does not use
+(generated from the kinds' declarations, see ``definitions.kinds``). Cross-field rules the schema
+cannot say (id matches the file name, template syntax, the raw-event schema exists) follow.
 """
 
 from __future__ import annotations
@@ -23,35 +24,10 @@ from eventframework.definitions.locations import display_path, schemas_dir, sour
 from eventframework.definitions.messages import problem_sort_key, problems_from
 from eventframework.definitions.model import SourceDefinition
 from eventframework.definitions.templates import TemplateSyntaxError, parse_template
-from eventframework.definitions.webhook import (
-    pull_section_problems,
-    webhook_problems,
-    with_inert_pull_sections,
-)
+from eventframework.definitions.webhook import pull_section_problems, with_inert_pull_sections
 
 _SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
-# Keys each kind may use; anything else set on that block is a mistake worth reporting.
-_PAGINATION_KEYS = {
-    "link_header": {"rel"},
-    "body_cursor": {"cursor_path", "cursor_param", "in", "has_more_path", "continue_path"},
-    "body_next_url": {"next_url_path", "has_more_path"},
-    "offset": {"offset_param", "limit_param"},
-    "page_number": {"page_param", "limit_param", "first_page"},
-    "last_record": {"cursor_path", "cursor_param", "limit_param"},
-    "none": set(),
-    "header_cursor": {"cursor_header", "cursor_param", "in"},
-}
-_AUTH_KEYS = {
-    "none": set(),
-    "header": {"header", "prefix", "credential"},
-    "bearer": {"credential"},
-    "basic": set(),
-    "oauth2_client_credentials": {"token_url", "scope", "client_auth", "audience", "token_params"},
-    "oauth2_refresh_token": {"token_url", "scope", "client_auth", "token_params"},
-    "hmac_signature": {"algorithm", "date_header"},
-    "jwt_bearer": {"token_url", "scope"},
-}
 _TEMPLATE_KEYS = ("summary", "category", "hostname", "processname")
 
 
@@ -98,15 +74,6 @@ def _read_yaml(path: Path, name: str) -> Any:
         ) from exc
 
 
-def _unused_keys(block: dict[str, Any], kind_keys: dict[str, set[str]], where: str) -> list[Problem]:
-    kind = block.get("type", "")
-    used = kind_keys.get(kind, set()) | {"type"}
-    return [
-        Problem(f"{where}.{key}", block[key], f"'{key}' is not used by {where}.type '{kind}'", "remove it")
-        for key in sorted(set(block) - used)
-    ]
-
-
 def _template_problems(mapping: dict[str, Any]) -> list[Problem]:
     problems = []
     for key in _TEMPLATE_KEYS:
@@ -141,8 +108,6 @@ def _semantic_problems(doc: dict[str, Any], path: Path) -> list[Problem]:
                 f"set id: {path.stem} or rename the file",
             )
         )
-    problems += _unused_keys(doc["pagination"], _PAGINATION_KEYS, "pagination")
-    problems += _unused_keys(doc["auth"], _AUTH_KEYS, "auth")
     problems += _template_problems(doc["mapping"])
     schema_name = doc.get("schema", f"{doc['id']}.schema.json")
     schema_path = schemas_dir() / "sources" / schema_name
@@ -171,9 +136,6 @@ def load_source_file(path: str | Path) -> SourceDefinition:
     problems += pull_section_problems(doc)
     if problems:
         raise DefinitionError(name, sorted(problems, key=problem_sort_key))
-    problems = webhook_problems(doc)
-    if problems:
-        raise DefinitionError(name, problems)
     problems = _semantic_problems(with_inert_pull_sections(doc), file)
     if problems:
         raise DefinitionError(name, problems)

@@ -2,13 +2,13 @@
 
 Each jsonschema error becomes a :class:`Problem` with the JSON path of the key, the bad value and a
 fix: the allowed values for an enum, "did you mean" for an unknown key, the key's description for a
-missing one.
+missing one, the types that use a key set on a block whose type does not.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from jsonschema import exceptions as js_exceptions
@@ -50,22 +50,48 @@ def _unknown_keys(error: js_exceptions.ValidationError, path: str) -> list[Probl
     return problems
 
 
-def _enum(error: js_exceptions.ValidationError, path: str) -> Problem:
+def _enum(error: js_exceptions.ValidationError, path: str) -> list[Problem]:
     options = ", ".join(str(o) for o in error.validator_value)
     close = difflib.get_close_matches(str(error.instance), [str(o) for o in error.validator_value], n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
-    return Problem(
-        path, error.instance, f"{error.instance!r} is not one of {options}", f"use one of those{hint}"
-    )
+    return [
+        Problem(
+            path, error.instance, f"{error.instance!r} is not one of {options}", f"use one of those{hint}"
+        )
+    ]
 
 
-def _required(error: js_exceptions.ValidationError, path: str) -> Problem:
+def _required(error: js_exceptions.ValidationError, path: str) -> list[Problem]:
     missing = next((k for k in error.validator_value if k not in error.instance), "?")
+    return [
+        Problem(
+            _join(path, missing),
+            None,
+            f"required key '{missing}' is missing",
+            f"add '{missing}'{_describe(error.schema, missing)}",
+        )
+    ]
+
+
+def _wrong_type(error: js_exceptions.ValidationError, path: str) -> list[Problem]:
+    expected = error.validator_value
+    wanted = " or ".join(expected) if isinstance(expected, list) else expected
+    return [Problem(path, error.instance, f"{error.instance!r} is not of type {wanted}", f"write a {wanted}")]
+
+
+def _used_elsewhere(error: js_exceptions.ValidationError) -> Problem:
+    """A key set on a block whose ``type`` does not use it (the kinds' generated ``dependentSchemas``:
+    the key names the rule, ``examples`` the types that use it; see ``definitions.kinds``)."""
+    schema_path = list(error.relative_schema_path)
+    key = str(schema_path[schema_path.index("dependentSchemas") + 1])
+    block = dotted(list(error.absolute_path)[:-1])
+    takers = error.schema.get("examples", []) if isinstance(error.schema, Mapping) else []
+    if len(takers) == 1:
+        use = f", or set {block}.type to {takers[0]}, which uses it"
+    else:
+        use = f", or set {block}.type to one of {', '.join(takers)}, which use it" if takers else ""
     return Problem(
-        _join(path, missing),
-        None,
-        f"required key '{missing}' is missing",
-        f"add '{missing}'{_describe(error.schema, missing)}",
+        _join(block, key), None, f"'{key}' is not used by {block}.type '{error.instance}'", f"remove it{use}"
     )
 
 
@@ -76,23 +102,24 @@ def _fallback_fix(error: js_exceptions.ValidationError) -> str:
     return f"see {SCHEMA_NAME} for the allowed form"
 
 
+_WORDED: dict[str, Callable[[js_exceptions.ValidationError, str], list[Problem]]] = {
+    "additionalProperties": _unknown_keys,
+    "enum": _enum,
+    "required": _required,
+    "type": _wrong_type,
+}
+
+
 def problems_from(error: js_exceptions.ValidationError) -> list[Problem]:
     """All problems one jsonschema error stands for (an unknown-keys error may name several keys)."""
     path = dotted(error.absolute_path)
-    if error.validator == "additionalProperties":
-        return _unknown_keys(error, path)
-    if error.validator == "enum":
-        return [_enum(error, path)]
-    if error.validator == "required":
-        return [_required(error, path)]
     if error.validator in ("oneOf", "anyOf") and error.context:
         return problems_from(js_exceptions.best_match(error.context))
-    if error.validator == "type":
-        expected = error.validator_value
-        wanted = " or ".join(expected) if isinstance(expected, list) else expected
-        return [
-            Problem(path, error.instance, f"{error.instance!r} is not of type {wanted}", f"write a {wanted}")
-        ]
+    if "dependentSchemas" in error.relative_schema_path and error.validator == "not":
+        return [_used_elsewhere(error)]
+    worded = _WORDED.get(str(error.validator))
+    if worded is not None:
+        return worded(error, path)
     return [Problem(path, error.instance, error.message, _fallback_fix(error))]
 
 

@@ -1,4 +1,7 @@
-"""Typed, frozen views of a source definition; built once by the loader, shared by fetch and process."""
+"""Typed, frozen views of a source definition; built once by the loader, shared by fetch and process.
+
+The auth, pagination and webhook auth blocks (their type enums and specs) live with their kinds'
+declarations, in ``auth_keys``, ``pagination_keys`` and ``webhook_auth_keys``."""
 
 from __future__ import annotations
 
@@ -8,39 +11,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-
-class AuthType(StrEnum):
-    NONE = "none"
-    HEADER = "header"
-    BEARER = "bearer"
-    BASIC = "basic"
-    OAUTH2_CLIENT_CREDENTIALS = "oauth2_client_credentials"
-    HMAC_SIGNATURE = "hmac_signature"
-    JWT_BEARER = "jwt_bearer"
-    OAUTH2_REFRESH_TOKEN = "oauth2_refresh_token"
-
-
-class PaginationType(StrEnum):
-    LINK_HEADER = "link_header"
-    BODY_CURSOR = "body_cursor"
-    BODY_NEXT_URL = "body_next_url"
-    OFFSET = "offset"
-    PAGE_NUMBER = "page_number"
-    LAST_RECORD = "last_record"
-    NONE = "none"
-    HEADER_CURSOR = "header_cursor"
+from eventframework.definitions.auth_keys import AuthSpec
+from eventframework.definitions.pagination_keys import PaginationSpec
+from eventframework.definitions.webhook_auth_keys import WebhookAuthSpec
 
 
 class CursorType(StrEnum):
     NEXT_REQUEST = "next_request"
     TIMESTAMP = "timestamp"
-
-
-class WebhookAuthType(StrEnum):
-    TOKEN = "token"
-    HMAC_SHA256 = "hmac_sha256"
-    SLACK_V0 = "slack_v0"
-    ZOOM_V0 = "zoom_v0"
 
 
 class HandshakeType(StrEnum):
@@ -83,38 +61,6 @@ class RequestSpec:
     body: Mapping[str, Any] | None = None
     timeout: Timeouts = field(default_factory=Timeouts)
     base_url: str | None = None
-
-
-@dataclass(frozen=True)
-class AuthSpec:
-    type: AuthType
-    header: str = "Authorization"
-    prefix: str = ""
-    credential: str = "token"
-    token_url: str | None = None
-    scope: str | None = None
-    client_auth: str = "basic"
-    audience: str | None = None
-    algorithm: str = "sha1"
-    date_header: str = "Date"
-    token_params: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class PaginationSpec:
-    type: PaginationType
-    rel: str = "next"
-    cursor_path: str | None = None
-    cursor_param: str | None = None
-    cursor_in: str = "query"
-    has_more_path: str | None = None
-    next_url_path: str | None = None
-    offset_param: str | None = None
-    limit_param: str | None = None
-    page_param: str | None = None
-    first_page: int = 1
-    continue_path: str | None = None
-    cursor_header: str | None = None
 
 
 @dataclass(frozen=True)
@@ -218,23 +164,6 @@ class MonitoringSpec:
 
     max_lag_seconds: int = 7200
     missed_runs: int = 2
-
-
-@dataclass(frozen=True)
-class WebhookAuthSpec:
-    """How a pushed request proves it comes from the vendor (see eventframework.webhooks.auth)."""
-
-    type: WebhookAuthType
-    header: str
-    prefix: str = ""
-    timestamp_header: str | None = None
-    tolerance_seconds: int = 300
-    secret: str = "webhook_secret"
-
-    @property
-    def previous_secret(self) -> str:
-        """The secret key accepted alongside ``secret`` while a rotation is in progress."""
-        return f"{self.secret}_previous"
 
 
 @dataclass(frozen=True)

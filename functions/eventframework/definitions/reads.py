@@ -12,7 +12,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from eventframework.definitions.identity import id_paths
-from eventframework.definitions.model import PaginationType, SourceDefinition, ValueKind
+from eventframework.definitions.model import SourceDefinition, ValueKind
+from eventframework.definitions.pagination_keys import PaginationType
 from eventframework.definitions.paths import is_plain_key, split_path
 from eventframework.definitions.templates import Placeholder, parse_template
 

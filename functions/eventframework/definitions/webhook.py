@@ -3,8 +3,8 @@
 A source either pulls (all of schedule, request, auth, pagination, records and cursor), pushes (a
 `webhook:` or `eventbridge:` section, none of those), or does both. A push-only document is
 completed with inert pull sections before it is built, so the pull code's types stay non-optional;
-`pulled` tells the two apart. Per-kind defaults of webhook authentication (header names,
-prefixes) live here, next to the format they complete.
+`pulled` tells the two apart. Webhook authentication kinds, their keys and per-kind defaults
+(header names, prefixes) are declared in ``webhook_auth_keys``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from eventframework.definitions.errors import Problem
-from eventframework.definitions.model import HandshakeType, WebhookAuthSpec, WebhookAuthType, WebhookSpec
+from eventframework.definitions.model import HandshakeType, WebhookSpec
+from eventframework.definitions.webhook_auth_keys import WEBHOOK_AUTH
 
 PULL_SECTIONS: tuple[str, ...] = ("schedule", "request", "auth", "pagination", "records", "cursor")
 PUSH_SECTIONS: tuple[str, ...] = ("webhook", "eventbridge")
@@ -26,16 +27,6 @@ _INERT_PULL: dict[str, Any] = {
     "records": {"path": "$"},
     "cursor": {"type": "next_request"},
 }
-
-
-# kind -> (signature/token header, prefix, timestamp header) as each vendor documents them.
-AUTH_DEFAULTS: dict[WebhookAuthType, tuple[str, str, str | None]] = {
-    WebhookAuthType.TOKEN: ("Authorization", "", None),
-    WebhookAuthType.HMAC_SHA256: ("X-Hub-Signature-256", "sha256=", None),
-    WebhookAuthType.SLACK_V0: ("X-Slack-Signature", "v0=", "X-Slack-Request-Timestamp"),
-    WebhookAuthType.ZOOM_V0: ("x-zm-signature", "v0=", "x-zm-request-timestamp"),
-}
-_TIMESTAMPED = {WebhookAuthType.SLACK_V0, WebhookAuthType.ZOOM_V0}
 
 
 def is_pulled(doc: dict[str, Any]) -> bool:
@@ -59,39 +50,8 @@ def pull_section_problems(doc: dict[str, Any]) -> list[Problem]:
     return [Problem(key, None, f"required key '{key}' is missing", fix) for key in missing]
 
 
-def webhook_problems(doc: dict[str, Any]) -> list[Problem]:
-    """Cross-field rules of the webhook section that the schema cannot say."""
-    section = doc.get("webhook")
-    if section is None:
-        return []
-    auth = section["auth"]
-    kind = WebhookAuthType(auth["type"])
-    problems = []
-    for key in ("timestamp_header", "tolerance_seconds"):
-        if key in auth and kind not in _TIMESTAMPED:
-            problems.append(
-                Problem(
-                    f"webhook.auth.{key}", auth[key], f"'{key}' is not used by type '{kind}'", "remove it"
-                )
-            )
-    return problems
-
-
 def with_inert_pull_sections(doc: dict[str, Any]) -> dict[str, Any]:
     return doc if is_pulled(doc) else {**_INERT_PULL, **doc}
-
-
-def _auth(doc: dict[str, Any]) -> WebhookAuthSpec:
-    kind = WebhookAuthType(doc["type"])
-    header, prefix, timestamp_header = AUTH_DEFAULTS[kind]
-    return WebhookAuthSpec(
-        type=kind,
-        header=doc.get("header", header),
-        prefix=doc.get("prefix", prefix),
-        timestamp_header=doc.get("timestamp_header", timestamp_header),
-        tolerance_seconds=doc.get("tolerance_seconds", 300),
-        secret=doc.get("secret", "webhook_secret"),
-    )
 
 
 def webhook_spec(doc: dict[str, Any] | None) -> WebhookSpec | None:
@@ -99,7 +59,7 @@ def webhook_spec(doc: dict[str, Any] | None) -> WebhookSpec | None:
     if doc is None:
         return None
     return WebhookSpec(
-        auth=_auth(doc["auth"]),
+        auth=WEBHOOK_AUTH.build(doc["auth"]),
         delivery_id_header=doc.get("delivery_id_header"),
         event_type_header=doc.get("event_type_header"),
         records_path=doc.get("records", "$"),

@@ -17,7 +17,7 @@ from typing import ClassVar
 
 import requests
 
-from eventframework.definitions.model import AuthSpec
+from eventframework.definitions.auth_keys import AuthSpec
 from eventframework.fetch import urls
 from eventframework.fetch.credentials import secret_name
 from eventframework.fetch.errors import (

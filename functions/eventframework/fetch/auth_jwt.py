@@ -12,7 +12,7 @@ import base64
 import json
 from typing import Any
 
-from eventframework.definitions.model import AuthSpec
+from eventframework.definitions.auth_keys import AuthSpec
 from eventframework.fetch import urls
 from eventframework.fetch.auth import (
     TOKEN_CACHE,

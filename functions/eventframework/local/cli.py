@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "eventframework.local.commands.run",
     "eventframework.local.commands.backfill",
     "eventframework.local.commands.template",
+    "eventframework.local.commands.schema",
     "eventframework.local.commands.ops",
     "eventframework.local.commands.changes",
     "eventframework.local.commands.serve",

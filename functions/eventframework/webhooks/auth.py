@@ -15,7 +15,7 @@ import hmac
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
-from eventframework.definitions.model import WebhookAuthSpec, WebhookAuthType
+from eventframework.definitions.webhook_auth_keys import WebhookAuthSpec, WebhookAuthType
 from eventframework.webhooks.errors import AuthenticationError
 from eventframework.webhooks.request import WebhookRequest
 

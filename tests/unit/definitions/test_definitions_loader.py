@@ -124,7 +124,7 @@ def test_load_source_file_key_unused_by_the_kind_is_reported(okta_doc: dict, wri
     error = _error(write_source(okta_doc))
     assert error.path == "pagination.cursor_path"
     assert "not used by pagination.type 'link_header'" in str(error)
-    assert error.fix == "remove it"
+    assert error.fix == "remove it, or set pagination.type to one of body_cursor, last_record, which use it"
 
 
 def test_load_source_file_id_must_match_file_name(okta_doc: dict, write_source) -> None:

@@ -10,7 +10,7 @@ import pytest
 import requests
 from fetch_helpers import Loopback
 
-from eventframework.definitions.model import AuthSpec, AuthType
+from eventframework.definitions.auth_keys import AuthSpec, AuthType
 from eventframework.fetch import AUTH_KINDS, CredentialsError, TokenCache, fetch_page
 from eventframework.fetch.auth import OAuth2ClientCredentialsAuth
 

@@ -15,17 +15,15 @@ import requests
 from fetch_helpers import FIXED_NOW, Loopback, clock
 
 from eventframework.definitions import load_source
+from eventframework.definitions.auth_keys import AuthSpec, AuthType
 from eventframework.definitions.model import (
-    AuthSpec,
-    AuthType,
     CursorSpec,
     CursorType,
     FirstRequest,
-    PaginationSpec,
-    PaginationType,
     RequestSpec,
     SourceDefinition,
 )
+from eventframework.definitions.pagination_keys import PaginationSpec, PaginationType
 from eventframework.fetch import CredentialsError, FetchedPage, fetch_page
 from eventframework.fetch.auth import NoAuth, OAuth2ClientCredentialsAuth, OAuth2RefreshTokenAuth, TokenCache
 

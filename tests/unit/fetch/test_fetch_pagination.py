@@ -9,13 +9,8 @@ import pytest
 import requests
 from fetch_helpers import Loopback, clock
 
-from eventframework.definitions.model import (
-    CursorSpec,
-    CursorType,
-    FirstRequest,
-    PaginationSpec,
-    PaginationType,
-)
+from eventframework.definitions.model import CursorSpec, CursorType, FirstRequest
+from eventframework.definitions.pagination_keys import PaginationSpec, PaginationType
 from eventframework.fetch import fetch_page
 
 TOKEN = "00abcSECRETtoken"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from eventframework.definitions.model import WebhookAuthSpec, WebhookAuthType
-from eventframework.definitions.webhook import AUTH_DEFAULTS
+from eventframework.definitions.webhook_auth_keys import WEBHOOK_AUTH, WebhookAuthSpec, WebhookAuthType
 from eventframework.webhooks import VERIFIERS, AuthenticationError, WebhookRequest, verifier_for
 
 # docs.github.com, "Validating webhook deliveries": the documented secret, payload and signature.
@@ -26,10 +27,8 @@ SLACK_SIGNATURE = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c
 
 
 def spec(kind: WebhookAuthType, **changes: object) -> WebhookAuthSpec:
-    header, prefix, timestamp_header = AUTH_DEFAULTS[kind]
-    values: dict[str, object] = {"header": header, "prefix": prefix, "timestamp_header": timestamp_header}
-    values.update(changes)
-    return WebhookAuthSpec(type=kind, **values)  # type: ignore[arg-type]
+    """The kind's spec with its vendor defaults, as a definition naming only its type loads."""
+    return replace(WEBHOOK_AUTH.build({"type": kind.value}), **changes)  # type: ignore[arg-type]
 
 
 def request(body: bytes, headers: dict[str, str]) -> WebhookRequest:

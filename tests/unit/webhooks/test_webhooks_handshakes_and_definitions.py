@@ -14,7 +14,8 @@ import yaml
 from tests.unit.webhooks.webhook_world import WebhookWorld
 
 from eventframework.definitions import DefinitionError, load_source, load_source_file
-from eventframework.definitions.model import HandshakeType, WebhookAuthType
+from eventframework.definitions.model import HandshakeType
+from eventframework.definitions.webhook_auth_keys import WebhookAuthType
 from eventframework.local.commands.template import render_block, source_row
 
 REPO = Path(__file__).resolve().parents[3]
@@ -98,7 +99,9 @@ def test_definition_timestamp_keys_on_an_untimestamped_kind_are_reported(sources
     doc = json.loads(json.dumps(OKTA_HOOK))
     doc["webhook"]["auth"]["tolerance_seconds"] = 60
     error = error_of(write(sources, doc))
-    assert error.path == "webhook.auth.tolerance_seconds" and error.fix == "remove it"
+    assert error.path == "webhook.auth.tolerance_seconds"
+    assert "'tolerance_seconds' is not used by webhook.auth.type 'token'" in str(error)
+    assert error.fix == "remove it, or set webhook.auth.type to one of slack_v0, zoom_v0, which use it"
 
 
 def test_definition_unknown_webhook_auth_kind_lists_the_kinds(sources: Path) -> None:
