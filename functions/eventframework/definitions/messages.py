@@ -121,7 +121,3 @@ def problems_from(error: js_exceptions.ValidationError) -> list[Problem]:
     if worded is not None:
         return worded(error, path)
     return [Problem(path, error.instance, error.message, _fallback_fix(error))]
-
-
-def problem_sort_key(problem: Problem) -> str:
-    return problem.path
