@@ -1,7 +1,10 @@
 """Normalisation of one raw event to MozDef, compiled from a definition's ``mapping`` block.
 
 Everything that can be prepared is prepared once (path getters, parsed templates, severity table,
-the optional hook), so mapping an event is dictionary reads and string joins.
+the optional hook), so mapping an event is dictionary reads and string joins. Each rule of the
+mapping is written here once: the generated builder of :mod:`eventframework.process.fused` calls
+these objects (the details reader, :class:`Template`, :class:`Severity`, :meth:`Normaliser.event`)
+rather than restating them.
 """
 
 from __future__ import annotations
@@ -14,20 +17,25 @@ from typing import Any
 
 from eventframework.definitions.errors import DefinitionError
 from eventframework.definitions.locations import display_path
-from eventframework.definitions.model import MappingSpec, SourceDefinition, ValueKind, ValueSpec
+from eventframework.definitions.model import MappingSpec, SeveritySpec, SourceDefinition, ValueKind, ValueSpec
 from eventframework.definitions.paths import Getter, compile_path, compile_reader
 from eventframework.definitions.templates import Placeholder, parse_template
 from eventframework.process.bounds import bound_details, move_invalid_ips
+from eventframework.process.contract import CATEGORY_CHARS, HOSTNAME_CHARS, PROCESSNAME_CHARS
 from eventframework.process.encoding import raw_json
 
 Hook = Callable[[dict[str, Any], Any], dict[str, Any]]
 MISSING_TEXT = "-"
 
 
-def template_text(value: Any) -> str:
-    """How a template writes a found value: strings as they are, objects and lists as compact JSON."""
+def placeholder_text(value: Any) -> str | None:
+    """What a placeholder writes for the value it read: a string as it is, an object or list as compact
+    JSON, any other scalar as ``str``; None where it found nothing (null, absent or ``""``), which the
+    template writes as :data:`MISSING_TEXT` and which does not count as found."""
     if type(value) is str:
-        return value
+        return value or None
+    if value is None:
+        return None
     if isinstance(value, dict | list):
         return json.dumps(value, default=str, separators=(",", ":"))
     return str(value)
@@ -40,8 +48,8 @@ class Template:
         self.parts: tuple[str | Getter, ...] = tuple(
             compile_path(p.path) if isinstance(p, Placeholder) else p for p in parse_template(text)
         )
-        self.static = all(isinstance(p, str) for p in self.parts)
-        self.text = "".join(p for p in self.parts if isinstance(p, str)) if self.static else None
+        static = all(isinstance(p, str) for p in self.parts)
+        self.text = "".join(p for p in self.parts if isinstance(p, str)) if static else None
 
     def render(self, raw: Any) -> tuple[str, bool]:
         """The text, and whether any placeholder found a value (a static template counts as found)."""
@@ -53,13 +61,38 @@ class Template:
             if type(part) is str:
                 out.append(part)
                 continue
-            value = part(raw)  # type: ignore[operator]
-            if value is None or value == "":
+            text = placeholder_text(part(raw))  # type: ignore[operator]
+            if text is None:
                 out.append(MISSING_TEXT)
             else:
                 found = True
-                out.append(template_text(value))
+                out.append(text)
         return "".join(out), found
+
+    def value(self, raw: Any) -> str | None:
+        """The template as a detail: its text where a placeholder found a value, else None (left out)."""
+        text, found = self.render(raw)
+        return text if found else None
+
+
+class Severity:
+    """A mapping's severity: tables over fields tried in order (one ``path`` and ``table`` is one such
+    rule), the first that knows its field's value deciding, else the default (or the constant)."""
+
+    def __init__(self, spec: SeveritySpec) -> None:
+        rules = spec.rules or (((spec.path, spec.table),) if spec.path else ())
+        self.rules = tuple(
+            (compile_path(path), {table_key(k): v for k, v in table.items()}) for path, table in rules
+        )
+        self.default = spec.constant or spec.default
+        self.outcomes = frozenset((*(v for _, table in self.rules for v in table.values()), self.default))
+
+    def __call__(self, raw: Any) -> str:
+        for getter, table in self.rules:
+            found = table.get(table_key(getter(raw)))
+            if found is not None:
+                return found
+        return self.default
 
 
 def _value_reader(spec: ValueSpec) -> Callable[[Any], Any]:
@@ -67,13 +100,7 @@ def _value_reader(spec: ValueSpec) -> Callable[[Any], Any]:
         constant = spec.constant
         return lambda raw: constant
     if spec.kind is ValueKind.TEMPLATE:
-        template = Template(spec.template or "")
-
-        def render(raw: Any) -> Any:
-            text, found = template.render(raw)
-            return text if found else None
-
-        return render
+        return Template(spec.template or "").value
     getter = compile_path(spec.path or "")
     if spec.table is None:
         default = spec.default
@@ -126,7 +153,12 @@ def _load_hook(definition: SourceDefinition) -> Hook | None:
 
 
 class Normaliser:
-    """Maps raw events of one source to MozDef events (validated elsewhere)."""
+    """Maps raw events of one source to MozDef events (validated elsewhere).
+
+    :meth:`normalise` is the reference; the generated builder (:mod:`eventframework.process.fused`)
+    calls :attr:`read_details`, :meth:`stamped` and :meth:`event` itself, so every rule of the
+    mapping is written here once and only the checks that let it skip the reference's are its own.
+    """
 
     def __init__(self, definition: SourceDefinition) -> None:
         mapping: MappingSpec = definition.mapping
@@ -136,30 +168,17 @@ class Normaliser:
         self.hostname = Template(mapping.hostname)
         self.processname = Template(mapping.processname)
         self.tags = list(mapping.tags)
-        rules = mapping.severity.rules or (
-            ((mapping.severity.path, mapping.severity.table),) if mapping.severity.path else ()
-        )
-        self.severity_rules = [
-            (compile_path(path), {table_key(k): v for k, v in table.items()}) for path, table in rules
-        ]
-        self.severity_default = mapping.severity.constant or mapping.severity.default
+        self.severity = Severity(mapping.severity)
         readers = [(name, _plain_path(spec) or _value_reader(spec)) for name, spec in mapping.details.items()]
         self.read_details = compile_reader(readers)
         self.keep_raw = mapping.keep_raw
         self.limits = mapping.limits
         self.hook = _load_hook(definition)
 
-    def severity(self, raw: Any) -> str:
-        for getter, table in self.severity_rules:
-            found = table.get(table_key(getter(raw)))
-            if found is not None:
-                return found
-        return self.severity_default
-
-    def _details(self, raw: Any, event_id: str, raw_text: bytes | None) -> dict[str, Any]:
-        details = self.read_details(raw)
-        move_invalid_ips(details)
-        details = bound_details(details, self.limits, share=self.hook is None)
+    def stamped(
+        self, details: dict[str, Any], raw: Any, event_id: str, raw_text: bytes | None
+    ) -> dict[str, Any]:
+        """``details`` with what the framework adds: the raw event (as ``keep_raw`` says), id, source."""
         if self.keep_raw.enabled:
             text, cut = raw_json(raw, raw_text, self.keep_raw.max_bytes)
             if cut:
@@ -169,6 +188,26 @@ class Normaliser:
         details["efw_source"] = self.source
         return details
 
+    def event(self, raw: Any, details: dict[str, Any], moment: datetime) -> dict[str, Any]:
+        """The MozDef event around ``details``: texts cut where the contract ends, the severity, and
+        both timestamps from ``moment``, the event's own (aware) time."""
+        stamp = moment.isoformat(timespec="microseconds")
+        return {
+            "category": self.category.render(raw)[0][:CATEGORY_CHARS],
+            "details": details,
+            "hostname": self.hostname.render(raw)[0][:HOSTNAME_CHARS],
+            "processid": 0,
+            "processname": self.processname.render(raw)[0][:PROCESSNAME_CHARS],
+            "severity": self.severity(raw),
+            "source": self.source,
+            "summary": self.summary.render(raw)[0][: self.limits.max_string_chars],
+            "tags": list(self.tags),
+            "timestamp": stamp,
+            "utctimestamp": stamp
+            if moment.tzinfo is UTC
+            else moment.astimezone(UTC).isoformat(timespec="microseconds"),
+        }
+
     def normalise(
         self, raw: Any, event_id: str, moment: datetime, raw_text: bytes | None = None
     ) -> dict[str, Any]:
@@ -177,20 +216,10 @@ class Normaliser:
         ``raw_text``: ``raw`` already encoded by :func:`~eventframework.process.encoding.fast_bytes`
         (the pipeline encodes each record once and shares the bytes), or None to encode here.
         """
-        max_chars = self.limits.max_string_chars
-        event: dict[str, Any] = {
-            "category": self.category.render(raw)[0][:256],
-            "details": self._details(raw, event_id, raw_text),
-            "hostname": self.hostname.render(raw)[0][:512],
-            "processid": 0,
-            "processname": self.processname.render(raw)[0][:512],
-            "severity": self.severity(raw),
-            "source": self.source,
-            "summary": self.summary.render(raw)[0][:max_chars],
-            "tags": list(self.tags),
-            "timestamp": moment.isoformat(timespec="microseconds"),
-            "utctimestamp": moment.astimezone(UTC).isoformat(timespec="microseconds"),
-        }
+        details = self.read_details(raw)
+        move_invalid_ips(details)
+        details = bound_details(details, self.limits, share=self.hook is None)
+        event = self.event(raw, self.stamped(details, raw, event_id, raw_text), moment)
         if self.hook is not None:
             event = self.hook(event, raw)
         return event

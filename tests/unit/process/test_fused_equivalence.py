@@ -23,10 +23,10 @@ from eventframework.definitions import load_source
 from eventframework.definitions.build import value_spec
 from eventframework.definitions.model import KeepRaw, Limits, SeveritySpec, SourceDefinition
 from eventframework.local.sandbox.sandbox import SOURCES as SANDBOX_SOURCES
-from eventframework.process.bounds import bound_details, is_valid_ip
+from eventframework.process.bounds import bound_details, is_valid_ip, values_within
 from eventframework.process.encoding import fast_bytes
 from eventframework.process.fastpath import mozdef_ip_ok
-from eventframework.process.fused import _ip_kept_and_accepted, _schema_scalar, values_within
+from eventframework.process.fused import _schema_scalar, ip_kept_and_accepted
 from eventframework.process.page import PageProcessor
 from eventframework.process.results import ProcessResult
 
@@ -234,7 +234,7 @@ def test_values_within_counts_every_value_inside() -> None:
     ],
 )
 def test_ip_fast_check_agrees_with_both_reference_checks(address: str) -> None:
-    assert _ip_kept_and_accepted(address) == (is_valid_ip(address) and mozdef_ip_ok(address))
+    assert ip_kept_and_accepted(address) == (is_valid_ip(address) and mozdef_ip_ok(address))
 
 
 SCHEMA = {
