@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -68,6 +68,8 @@ def _needs_bounding(definition: SourceDefinition) -> bool:
     return not all(kept_scalar(value, max_chars) for value in outcomes)
 
 
+# The normaliser's templated top-level texts, which the contract wants non-empty.
+_TEXT_KEYS = ("category", "hostname", "processname")
 _SCALAR_TYPES = frozenset(("string", "number", "integer", "boolean", "null"))
 
 
@@ -123,9 +125,10 @@ class _Compiler:
 
     def compile(self) -> FusedBuilder | None:
         n = self.normaliser
-        statics = (n.category.text, n.hostname.text, n.processname.text)
+        probe = n.event({}, {}, datetime(2000, 1, 1, tzinfo=UTC))  # static texts are every event's
+        static_empty = any(getattr(n, key).text is not None and not probe[key] for key in _TEXT_KEYS)
         source_ok = 0 < len(self.definition.id) <= SOURCE_CHARS and all(type(tag) is str for tag in n.tags)
-        if not source_ok or any(text is not None and not text for text in statics):
+        if static_empty or not source_ok:
             return None  # every event fails the contract: the reference path words it
         self._details()
         self._event()
@@ -184,7 +187,7 @@ class _Compiler:
         definition does not settle once for all events, and the size limit."""
         n = self.normaliser
         self.emit(f"event = {self.const(n.event)}(raw, details, moment)")
-        for key in ("category", "hostname", "processname"):
+        for key in _TEXT_KEYS:
             if getattr(n, key).text is None:
                 self.emit(f"if not event[{key!r}]: return None")
         if not _surely_not_blank(n.summary, self.limits.max_string_chars):
