@@ -1,20 +1,32 @@
 """One generated function per source that turns a valid raw event into its MozDef event and SQS body.
 
 The reference path (:class:`~eventframework.process.mapping.Normaliser`, then the MozDef contract
-and size checks in :mod:`eventframework.process.page`) walks the mapping through one small
-function per field and re-checks every event against the contract. Most of that can be settled once
-per source: static templates are constants, a severity table whose values are all MozDef severities
-needs no check, ``isoformat`` writes timestamps of a known shape, a raw event whose whole text is
-shorter than the string cap holds no string the cap would cut. So this module writes the whole
-normalisation of one source as straight-line Python (each nested object read once, templates joined
-in place) and keeps only the per-event checks the definition cannot settle.
+and size checks in :mod:`eventframework.process.page`) maps an event, moves invalid IPs aside,
+bounds ``details`` with the walker and re-checks every event against the contract. The builder
+written here does the same mapping with the same code and skips the rest wherever it can prove it
+unnecessary, so no rule of the mapping is written twice:
 
-It is an accelerator with the reference as its fallback: whenever an event is unusual (the fast
-raw-schema check is unsure, an IP address would be moved or rejected, the raw text is not plain ASCII
-or is long enough to be cut, the event is near the size limit), the builder returns None and the
-caller takes the reference path, which decides and words any dead letter. For every event it does
-build, event and body equal the reference's (``tests/unit/process/test_fused_equivalence.py``).
-Keys and texts enter the generated code only as ``repr`` literals or as namespace constants.
+* the mapping itself is the normaliser's, called from the generated code: its details reader
+  (paths, tables, defaults, constants, templates; one generated function already), its templates
+  (:func:`~eventframework.process.mapping.placeholder_text`: how a missing, empty or non-string
+  value is written), its severity tables (``table_key``), :meth:`~.Normaliser.stamped` (raw text,
+  event id, source) and :meth:`~.Normaliser.event` (cuts, severity, timestamps, the event's keys);
+* the MozDef contract is :mod:`eventframework.process.contract`'s constants, which the schema test
+  holds to ``schemas/mozdef-event.schema.json``; IP validity is :func:`~.bounds.ip_stays` and
+  :func:`~.fastpath.mozdef_ip_ok` (:func:`ip_kept_and_accepted` joins them, with a dotted-quad
+  shortcut a property test holds to both);
+* what is the builder's own is only proof that a reference step would change nothing, settled per
+  source where the definition allows it: no invalid IP to move, ``details`` within the field budget
+  and string cap (from the raw text's length and :func:`~.bounds.values_within`), static texts
+  non-empty, severity outcomes all MozDef's, summary surely not blank, body surely within 256 KB.
+
+Whenever a proof fails for an event (the fast raw-schema check is unsure, an IP would be moved or
+rejected, details may need bounding, a text or timestamp is outside the contract, the event is near
+the size limit), the builder returns None and the caller takes the reference path, which decides
+and words any dead letter. For every event it does build, event and body equal the reference's
+(``tests/unit/process/test_fused_equivalence.py``), and changing a rule in its one place changes
+both paths alike (``tests/unit/process/test_mapping_rules_once.py``). Keys and texts enter the
+generated code only as ``repr`` literals or as namespace constants.
 """
 
 from __future__ import annotations
