@@ -35,3 +35,4 @@ SEVERITY_NAMES = frozenset(SEVERITIES)
 ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$")
 NON_SPACE = re.compile(r"\S")  # the schema's summary pattern
 IP_KEYS = ("sourceipaddress", "destinationipaddress")  # details keys the index types as IP addresses
+IP_SCHEMA = {"type": "string", "anyOf": [{"format": "ipv4"}, {"format": "ipv6"}]}  # what those hold

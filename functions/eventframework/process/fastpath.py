@@ -30,6 +30,7 @@ from eventframework.process.contract import (
     CATEGORY_CHARS,
     HOSTNAME_CHARS,
     IP_KEYS,
+    IP_SCHEMA,
     ISO_WITH_OFFSET,
     NON_SPACE,
     PROCESSNAME_CHARS,
@@ -90,7 +91,7 @@ def raw_check_for(path: Path) -> RawCheck | None:
 # The MozDef contract (schemas/mozdef-event.schema.json) in code, from the constants of
 # :mod:`~eventframework.process.contract`; the reference validator is the schema itself, and
 # tests/unit/process/test_fastpath_perf_equivalence.py holds the two in agreement.
-_ip_format = fastjsonschema.compile({"type": "string", "anyOf": [{"format": "ipv4"}, {"format": "ipv6"}]})
+_ip_format = fastjsonschema.compile(IP_SCHEMA)
 
 
 def _text_ok(value: Any, longest: int) -> bool:

@@ -153,6 +153,7 @@ def test_contract_constants_are_the_schemas() -> None:
     details = properties["details"]["properties"]
     ip_keys = tuple(key for key, node in details.items() if node.get("$ref") == "#/definitions/ip")
     assert ip_keys == contract.IP_KEYS
+    assert schema["definitions"]["ip"] == contract.IP_SCHEMA
 
 
 octets = st.one_of(st.integers(0, 300).map(str), st.sampled_from(["00", "01", "007", "", "-1", "1 ", "x"]))
