@@ -44,7 +44,7 @@ from eventframework.process.bounds import IP_CACHE_SIZE, bound_details, ip_stays
 from eventframework.process.contract import IP_KEYS, ISO_WITH_OFFSET, NON_SPACE, SEVERITY_NAMES, SOURCE_CHARS
 from eventframework.process.encoding import fast_bytes, surely_within_event_limit
 from eventframework.process.fastpath import RawCheck, mozdef_ip_ok
-from eventframework.process.mapping import Normaliser, Template
+from eventframework.process.mapping import TEXT_CHARS, Normaliser, Template
 
 Built = tuple[dict[str, Any], bytes]
 # (raw event, its id, its aware event time, orjson's text of the raw event) -> (event, body) or None
@@ -80,8 +80,6 @@ def _needs_bounding(definition: SourceDefinition) -> bool:
     return not all(kept_scalar(value, max_chars) for value in outcomes)
 
 
-# The normaliser's templated top-level texts, which the contract wants non-empty.
-_TEXT_KEYS = ("category", "hostname", "processname")
 _SCALAR_TYPES = frozenset(("string", "number", "integer", "boolean", "null"))
 
 
@@ -138,7 +136,7 @@ class _Compiler:
     def compile(self) -> FusedBuilder | None:
         n = self.normaliser
         probe = n.event({}, {}, datetime(2000, 1, 1, tzinfo=UTC))  # static texts are every event's
-        static_empty = any(getattr(n, key).text is not None and not probe[key] for key in _TEXT_KEYS)
+        static_empty = any(n.texts[key].text is not None and not probe[key] for key in TEXT_CHARS)
         source_ok = 0 < len(self.definition.id) <= SOURCE_CHARS and all(type(tag) is str for tag in n.tags)
         if static_empty or not source_ok:
             return None  # every event fails the contract: the reference path words it
@@ -199,12 +197,12 @@ class _Compiler:
         definition does not settle once for all events, and the size limit."""
         n = self.normaliser
         self.emit(f"event = {self.const(n.event)}(raw, details, moment)")
-        for key in _TEXT_KEYS:
-            if getattr(n, key).text is None:
+        for key in TEXT_CHARS:
+            if n.texts[key].text is None:
                 self.emit(f"if not event[{key!r}]: return None")
-        if not _surely_not_blank(n.summary, self.limits.max_string_chars):
+        if not _surely_not_blank(n.texts["summary"], self.limits.max_string_chars):
             self.emit(f"if {self.const(NON_SPACE)}.search(event['summary']) is None: return None")
-        if not n.severity.outcomes <= SEVERITY_NAMES:
+        if not n.severities <= SEVERITY_NAMES:
             self.emit(f"if event['severity'] not in {self.const(SEVERITY_NAMES)}: return None")
         self.emit(
             f"if {self.const(ISO_WITH_OFFSET)}.search(event['timestamp']) is None: return None",

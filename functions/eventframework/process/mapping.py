@@ -18,13 +18,17 @@ from typing import Any
 from eventframework.definitions.errors import DefinitionError
 from eventframework.definitions.locations import display_path
 from eventframework.definitions.model import MappingSpec, SeveritySpec, SourceDefinition, ValueKind, ValueSpec
-from eventframework.definitions.paths import Getter, compile_path, compile_reader
+from eventframework.definitions.paths import compile_path, plain_keys
 from eventframework.definitions.templates import Placeholder, parse_template
 from eventframework.process.bounds import bound_details, move_invalid_ips
 from eventframework.process.contract import CATEGORY_CHARS, HOSTNAME_CHARS, PROCESSNAME_CHARS
 from eventframework.process.encoding import raw_json
 
+# The texts a template writes at the top of a MozDef event, and where the contract cuts each.
+TEXT_CHARS = {"category": CATEGORY_CHARS, "hostname": HOSTNAME_CHARS, "processname": PROCESSNAME_CHARS}
+
 Hook = Callable[[dict[str, Any], Any], dict[str, Any]]
+EventWriter = Callable[[Any, dict[str, Any], datetime], dict[str, Any]]
 MISSING_TEXT = "-"
 
 
@@ -41,90 +45,122 @@ def placeholder_text(value: Any) -> str | None:
     return str(value)
 
 
-class Template:
-    """A parsed ``{dotted.path}`` template; missing values render as ``-``."""
-
-    def __init__(self, text: str) -> None:
-        self.parts: tuple[str | Getter, ...] = tuple(
-            compile_path(p.path) if isinstance(p, Placeholder) else p for p in parse_template(text)
-        )
-        static = all(isinstance(p, str) for p in self.parts)
-        self.text = "".join(p for p in self.parts if isinstance(p, str)) if static else None
-
-    def render(self, raw: Any) -> tuple[str, bool]:
-        """The text, and whether any placeholder found a value (a static template counts as found)."""
-        if self.text is not None:
-            return self.text, True
-        found = False
-        out = []
-        for part in self.parts:
-            if type(part) is str:
-                out.append(part)
-                continue
-            text = placeholder_text(part(raw))  # type: ignore[operator]
-            if text is None:
-                out.append(MISSING_TEXT)
-            else:
-                found = True
-                out.append(text)
-        return "".join(out), found
-
-    def value(self, raw: Any) -> str | None:
-        """The template as a detail: its text where a placeholder found a value, else None (left out)."""
-        text, found = self.render(raw)
-        return text if found else None
-
-
-class Severity:
-    """A mapping's severity: tables over fields tried in order (one ``path`` and ``table`` is one such
-    rule), the first that knows its field's value deciding, else the default (or the constant)."""
-
-    def __init__(self, spec: SeveritySpec) -> None:
-        rules = spec.rules or (((spec.path, spec.table),) if spec.path else ())
-        self.rules = tuple(
-            (compile_path(path), {table_key(k): v for k, v in table.items()}) for path, table in rules
-        )
-        self.default = spec.constant or spec.default
-        self.outcomes = frozenset((*(v for _, table in self.rules for v in table.values()), self.default))
-
-    def __call__(self, raw: Any) -> str:
-        for getter, table in self.rules:
-            found = table.get(table_key(getter(raw)))
-            if found is not None:
-                return found
-        return self.default
-
-
-def _value_reader(spec: ValueSpec) -> Callable[[Any], Any]:
-    if spec.kind is ValueKind.CONSTANT:
-        constant = spec.constant
-        return lambda raw: constant
-    if spec.kind is ValueKind.TEMPLATE:
-        return Template(spec.template or "").value
-    getter = compile_path(spec.path or "")
-    if spec.table is None:
-        default = spec.default
-        return getter if default is None else (lambda raw: _or(getter(raw), default))
-    table, fallback = dict(spec.table), spec.default
-    return lambda raw: table.get(table_key(getter(raw)), fallback)
-
-
-def _plain_path(spec: ValueSpec) -> str | None:
-    """The path of a value read as is (no table, no default), which the reader can inline."""
-    if spec.kind is ValueKind.PATH and spec.table is None and spec.default is None:
-        return spec.path
-    return None
-
-
-def _or(value: Any, default: Any) -> Any:
-    return default if value is None else value
-
-
 def table_key(value: Any) -> str:
     """The key a value is looked up by in a mapping table (tables are keyed by YAML text)."""
     if type(value) is bool:
         return "true" if value else "false"
     return "" if value is None else str(value)
+
+
+class Code:
+    """One generated function's lines, the constants they name, and reads of ``raw`` shared by them:
+    each object on the way to a value is read once, a non-object on the way reading as None (as
+    :func:`~eventframework.definitions.paths.compile_path` does, which reads every other path)."""
+
+    def __init__(self) -> None:
+        self.reads: list[str] = []
+        self.lines: list[str] = []
+        self.namespace: dict[str, Any] = {}
+        self.nodes: dict[tuple[str, ...], str] = {}
+
+    def const(self, value: Any) -> str:
+        name = f"c{len(self.namespace)}"
+        self.namespace[name] = value
+        return name
+
+    def emit(self, *lines: str) -> None:
+        self.lines.extend(f"    {line}" for line in lines)
+
+    def node(self, keys: tuple[str, ...]) -> str:
+        if keys not in self.nodes:
+            holder = self.node(keys[:-1]) if len(keys) > 1 else "raw"
+            name = f"n{len(self.nodes)}"
+            self.reads.append(f"    {name} = {holder}.get({keys[-1]!r}) if type({holder}) is dict else None")
+            self.nodes[keys] = name
+        return self.nodes[keys]
+
+    def path(self, path: str) -> str:
+        """An expression reading ``path`` from ``raw``."""
+        keys = plain_keys(path)
+        return self.node(keys) if keys is not None else f"{self.const(compile_path(path))}(raw)"
+
+    def function(self, signature: str, label: str) -> Callable[..., Any]:
+        source = "\n".join([f"def f({signature}):", *self.reads, *self.lines])
+        exec(compile(source, f"<mapping: {label}>", "exec"), self.namespace)
+        function: Callable[..., Any] = self.namespace["f"]
+        return function
+
+
+def write_template(code: Code, text: str, target: str) -> None:
+    """Emit ``target = <text rendered>`` and ``found_<target>`` (whether a placeholder found a value;
+    a template without placeholders counts as found): the one place templates are rendered."""
+    parts = parse_template(text)
+    to_text, missing = code.const(placeholder_text), code.const(MISSING_TEXT)
+    code.emit(f"found_{target} = {not any(isinstance(part, Placeholder) for part in parts)}")
+    pieces: list[str] = []
+    for position, part in enumerate(parts):
+        if not isinstance(part, Placeholder):
+            pieces.append(code.const(part))
+            continue
+        piece = f"{target}_p{position}"
+        code.emit(
+            f"{piece} = {to_text}({code.path(part.path)})",
+            f"if {piece} is None: {piece} = {missing}",
+            f"else: found_{target} = True",
+        )
+        pieces.append(piece)
+    joined = "f" + repr("".join(f"{{{name}}}" for name in pieces)) if len(pieces) != 1 else pieces[0]
+    code.emit(f"{target} = {joined}")
+
+
+class Template:
+    """A parsed ``{dotted.path}`` template (rendered by the code :func:`write_template` writes)."""
+
+    def __init__(self, text: str) -> None:
+        self.parts = parse_template(text)
+        static = not any(isinstance(p, Placeholder) for p in self.parts)
+        self.text = "".join(str(p) for p in self.parts) if static else None
+
+
+def severity_rules(spec: SeveritySpec) -> tuple[tuple[tuple[str, dict[str, str]], ...], str]:
+    """(path, table keyed by :func:`table_key`) pairs tried in order, and the default: one ``path``
+    and ``table`` is one such rule, a constant is a default with no rules."""
+    rules = spec.rules or (((spec.path, spec.table),) if spec.path else ())
+    keyed = tuple((path, {table_key(k): v for k, v in table.items()}) for path, table in rules if path)
+    return keyed, spec.constant or spec.default
+
+
+def write_severity(code: Code, spec: SeveritySpec) -> frozenset[str]:
+    """Emit ``severity = ...``: the first rule whose table knows its field's value, else the default.
+    Returns every severity it can write."""
+    rules, default = severity_rules(spec)
+    key = code.const(table_key)
+    code.emit("severity = None")
+    for path, table in rules:
+        code.emit(f"if severity is None: severity = {code.const(table)}.get({key}({code.path(path)}))")
+    code.emit(f"if severity is None: severity = {default!r}")
+    return frozenset((*(v for _, table in rules for v in table.values()), default))
+
+
+def write_detail(code: Code, name: str, spec: ValueSpec) -> None:
+    """Emit ``details[name] = <value>`` unless the value is None: a constant, a template's text when a
+    placeholder found a value, or a path read through its table (by :func:`table_key`) or default."""
+    if spec.kind is ValueKind.CONSTANT:
+        if spec.constant is not None:
+            code.emit(f"details[{name!r}] = {code.const(spec.constant)}")
+        return
+    if spec.kind is ValueKind.TEMPLATE:
+        target = f"t{len(code.lines)}"
+        write_template(code, spec.template or "", target)
+        code.emit(f"if found_{target}: details[{name!r}] = {target}")
+        return
+    code.emit(f"v = {code.path(spec.path or '')}")
+    if spec.table is not None:
+        table, key = code.const(dict(spec.table)), code.const(table_key)
+        code.emit(f"v = {table}.get({key}(v), {code.const(spec.default)})")
+    elif spec.default is not None:
+        code.emit(f"if v is None: v = {code.const(spec.default)}")
+    code.emit(f"if v is not None: details[{name!r}] = v")
 
 
 def _load_hook(definition: SourceDefinition) -> Hook | None:
@@ -163,17 +199,19 @@ class Normaliser:
     def __init__(self, definition: SourceDefinition) -> None:
         mapping: MappingSpec = definition.mapping
         self.source = definition.id
-        self.summary = Template(mapping.summary)
-        self.category = Template(mapping.category)
-        self.hostname = Template(mapping.hostname)
-        self.processname = Template(mapping.processname)
+        self.cuts = {**TEXT_CHARS, "summary": mapping.limits.max_string_chars}
+        self.texts = {key: Template(getattr(mapping, key)) for key in self.cuts}
         self.tags = list(mapping.tags)
-        self.severity = Severity(mapping.severity)
-        readers = [(name, _plain_path(spec) or _value_reader(spec)) for name, spec in mapping.details.items()]
-        self.read_details = compile_reader(readers)
+        code = Code()
+        code.emit("details = {}")
+        for name, spec in mapping.details.items():
+            write_detail(code, name, spec)
+        code.emit("return details")
+        self.read_details: Callable[[Any], dict[str, Any]] = code.function("raw", f"details of {self.source}")
         self.keep_raw = mapping.keep_raw
         self.limits = mapping.limits
         self.hook = _load_hook(definition)
+        self.event, self.severities = self._event_function(mapping)
 
     def stamped(
         self, details: dict[str, Any], raw: Any, event_id: str, raw_text: bytes | None
@@ -188,25 +226,28 @@ class Normaliser:
         details["efw_source"] = self.source
         return details
 
-    def event(self, raw: Any, details: dict[str, Any], moment: datetime) -> dict[str, Any]:
-        """The MozDef event around ``details``: texts cut where the contract ends, the severity, and
-        both timestamps from ``moment``, the event's own (aware) time."""
-        stamp = moment.isoformat(timespec="microseconds")
-        return {
-            "category": self.category.render(raw)[0][:CATEGORY_CHARS],
-            "details": details,
-            "hostname": self.hostname.render(raw)[0][:HOSTNAME_CHARS],
-            "processid": 0,
-            "processname": self.processname.render(raw)[0][:PROCESSNAME_CHARS],
-            "severity": self.severity(raw),
-            "source": self.source,
-            "summary": self.summary.render(raw)[0][: self.limits.max_string_chars],
-            "tags": list(self.tags),
-            "timestamp": stamp,
-            "utctimestamp": stamp
-            if moment.tzinfo is UTC
-            else moment.astimezone(UTC).isoformat(timespec="microseconds"),
-        }
+    def _event_function(self, mapping: MappingSpec) -> tuple[EventWriter, frozenset[str]]:
+        """``event(raw, details, moment)``: the MozDef event around ``details``, its texts cut where
+        the contract ends, its severity, both timestamps from ``moment`` (the event's own aware time);
+        and every severity it can write."""
+        code = Code()
+        for key, longest in self.cuts.items():
+            write_template(code, getattr(mapping, key), key)
+            code.emit(f"{key} = {key}[:{longest}]")
+        severities = write_severity(code, mapping.severity)
+        utc = code.const(UTC)
+        code.emit(
+            "timespec = 'microseconds'",
+            "stamp = moment.isoformat(timespec=timespec)",
+            f"utc = stamp if moment.tzinfo is {utc} else (",
+            f"    moment.astimezone({utc}).isoformat(timespec=timespec))",
+            "return {'category': category, 'details': details, 'hostname': hostname, 'processid': 0,",
+            f"    'processname': processname, 'severity': severity, 'source': {self.source!r},",
+            f"    'summary': summary, 'tags': list({code.const(self.tags)}),",
+            "    'timestamp': stamp, 'utctimestamp': utc}",
+        )
+        event: EventWriter = code.function("raw, details, moment", f"event of {self.source}")
+        return event, severities
 
     def normalise(
         self, raw: Any, event_id: str, moment: datetime, raw_text: bytes | None = None

@@ -61,9 +61,9 @@ RULE_CHANGES: dict[str, tuple[str, Any, Callable[[dict[str, Any]], bool]]] = {
     # rule: (name in process.mapping, its replacement, what the built events then show)
     "missing placeholder text": ("MISSING_TEXT", "<absent>", lambda e: "<absent>" in e["summary"]),
     "table key of a value": ("table_key", lambda value: "DEBUG", lambda e: e["severity"] == "DEBUG"),
-    "category cut": ("CATEGORY_CHARS", 2, lambda e: e["category"] == "ok"),
-    "hostname cut": ("HOSTNAME_CHARS", 3, lambda e: e["hostname"] == "okt"),
-    "processname cut to nothing": ("PROCESSNAME_CHARS", 0, lambda e: False),
+    "category cut": ("TEXT_CHARS", {**mapping.TEXT_CHARS, "category": 2}, lambda e: e["category"] == "ok"),
+    "hostname cut": ("TEXT_CHARS", {**mapping.TEXT_CHARS, "hostname": 3}, lambda e: e["hostname"] == "okt"),
+    "processname cut to nothing": ("TEXT_CHARS", {**mapping.TEXT_CHARS, "processname": 0}, lambda e: False),
 }
 
 
@@ -100,7 +100,7 @@ def test_placeholder_text_changed_changes_both_paths(monkeypatch: pytest.MonkeyP
 
 
 def test_severity_rule_changed_changes_both_paths(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(mapping.Severity, "__call__", lambda self, raw: "ALERT")
+    monkeypatch.setattr(mapping, "severity_rules", lambda spec: ((), "ALERT"))
     records = okta_records()
     got, want, built = both_ways(load_source("okta-system-log"), records)
     assert_same_results(got, want)
@@ -109,16 +109,21 @@ def test_severity_rule_changed_changes_both_paths(monkeypatch: pytest.MonkeyPatc
 
 
 def test_event_time_rule_changed_changes_both_paths(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Timestamps are written in one place (``Normaliser.event``): whatever ISO shape it writes, the
-    builder publishes only what the contract accepts and leaves the rest to the reference."""
-    original = mapping.Normaliser.event
+    """Timestamps are written in one place (the normaliser's event function): whatever ISO shape it
+    writes, the builder publishes only what the contract accepts and leaves the rest to the reference."""
+    original = mapping.Normaliser._event_function
 
-    def seconds_only(self: mapping.Normaliser, raw: Any, details: dict[str, Any], moment: datetime) -> Any:
-        event = original(self, raw, details, moment)
-        event["timestamp"] = moment.replace(microsecond=0).isoformat()
-        return event
+    def seconds_only(self: mapping.Normaliser, spec: Any) -> Any:
+        event, severities = original(self, spec)
 
-    monkeypatch.setattr(mapping.Normaliser, "event", seconds_only)
+        def changed(raw: Any, details: dict[str, Any], moment: datetime) -> dict[str, Any]:
+            written = event(raw, details, moment)
+            written["timestamp"] = moment.replace(microsecond=0).isoformat()
+            return written
+
+        return changed, severities
+
+    monkeypatch.setattr(mapping.Normaliser, "_event_function", seconds_only)
     records = okta_records()
     got, want, built = both_ways(load_source("okta-system-log"), records)
     assert_same_results(got, want)
