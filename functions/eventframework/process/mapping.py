@@ -1,10 +1,14 @@
 """Normalisation of one raw event to MozDef, compiled from a definition's ``mapping`` block.
 
-Everything that can be prepared is prepared once (path getters, parsed templates, severity table,
-the optional hook), so mapping an event is dictionary reads and string joins. Each rule of the
-mapping is written here once: the generated builder of :mod:`eventframework.process.fused` calls
-these objects (the details reader, :class:`Template`, :class:`Severity`, :meth:`Normaliser.event`)
-rather than restating them.
+The mapping is written once per source as two generated Python functions (:class:`Code`): one reads
+``details`` (paths, tables, defaults, constants, templates), one writes the event around them
+(top-level templates cut where the contract ends, severity, tags, both timestamps). Each object of
+the raw event on the way to a value is read once, templates are one f-string, and each rule lives in
+one place here: :func:`placeholder_text` (what a placeholder writes, ``-`` for nothing found),
+:func:`table_key` (how a value meets a table's YAML keys), :func:`severity_rules`, and the
+``write_*`` functions that turn a definition into code. The reference path (:meth:`Normaliser.normalise`)
+and the generated builder of :mod:`eventframework.process.fused` call the same two functions, so a
+rule changed here changes both.
 """
 
 from __future__ import annotations
@@ -191,9 +195,10 @@ def _load_hook(definition: SourceDefinition) -> Hook | None:
 class Normaliser:
     """Maps raw events of one source to MozDef events (validated elsewhere).
 
-    :meth:`normalise` is the reference; the generated builder (:mod:`eventframework.process.fused`)
-    calls :attr:`read_details`, :meth:`stamped` and :meth:`event` itself, so every rule of the
-    mapping is written here once and only the checks that let it skip the reference's are its own.
+    :meth:`normalise` is the reference: ``read_details``, then IPs moved aside and ``details``
+    bounded (:mod:`~eventframework.process.bounds`), :meth:`stamped`, ``event`` and the hook. The
+    generated builder (:mod:`eventframework.process.fused`) calls ``read_details``, :meth:`stamped`
+    and ``event`` itself and only proves the steps between them would change nothing.
     """
 
     def __init__(self, definition: SourceDefinition) -> None:
