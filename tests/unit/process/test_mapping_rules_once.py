@@ -19,11 +19,14 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.support.json_values import scalars
 from tests.support.process_results import assert_same_results
 
 from eventframework.definitions import load_source
+from eventframework.definitions.build import value_spec
 from eventframework.definitions.locations import schemas_dir
 from eventframework.definitions.model import SEVERITIES, SeveritySpec, SourceDefinition
+from eventframework.definitions.paths import compile_path
 from eventframework.local.sandbox.sandbox import SOURCES as SANDBOX_SOURCES
 from eventframework.process import contract, mapping
 from eventframework.process.bounds import is_valid_ip
@@ -182,3 +185,34 @@ def test_builder_ip_check_is_both_reference_rules(address: str) -> None:
 def test_builder_ip_check_takes_absence_and_rejects_non_strings() -> None:
     assert ip_kept_and_accepted(None)
     assert not any(ip_kept_and_accepted(value) for value in (7, True, ["1.2.3.4"], "", "1.2.3.4.5"))
+
+
+READER_PATHS = ["a", "a.b", "a.b.c", "a.b.c.d", "a.0", "a.-1.b", "$", "x.y", "b", "[a.b].c"]
+documents = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(["a", "b", "c", "x", "y", "0", "a.b"]), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(documents)
+@settings(max_examples=300, deadline=None)
+def test_generated_details_read_what_compile_path_reads(document: Any) -> None:
+    """The mapping's generated reads (each object read once, shared by the paths through it) are
+    :func:`compile_path`'s, in the mapping's order, None left out."""
+    code = mapping.Code()
+    code.emit("details = {}")
+    for position, path in enumerate(READER_PATHS):
+        mapping.write_detail(code, f"f{position}", value_spec(path))
+    code.emit("return details")
+    expected = {
+        f"f{position}": value
+        for position, path in enumerate(READER_PATHS)
+        if (value := compile_path(path)(document)) is not None
+    }
+    got = code.function("raw", "test")(document)
+    assert got == expected
+    assert list(got) == list(expected)
