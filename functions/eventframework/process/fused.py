@@ -44,7 +44,7 @@ from eventframework.process.bounds import IP_CACHE_SIZE, bound_details, ip_stays
 from eventframework.process.contract import IP_KEYS, ISO_WITH_OFFSET, NON_SPACE, SEVERITY_NAMES, SOURCE_CHARS
 from eventframework.process.encoding import fast_bytes, surely_within_event_limit
 from eventframework.process.fastpath import RawCheck, mozdef_ip_ok
-from eventframework.process.mapping import TEXT_CHARS, Normaliser, Template
+from eventframework.process.mapping import TEXT_CHARS, Code, Normaliser, Template
 
 Built = tuple[dict[str, Any], bytes]
 # (raw event, its id, its aware event time, orjson's text of the raw event) -> (event, body) or None
@@ -119,19 +119,16 @@ class _Compiler:
         self.definition = definition
         self.limits = definition.mapping.limits
         self.normaliser = normaliser
-        self.lines: list[str] = []
-        self.namespace: dict[str, Any] = {}
+        self.code = Code()
         self.always_bound = _needs_bounding(definition)
         self.schema = json.loads(definition.schema_file.read_text(encoding="utf-8"))
         self.emit(f"if not {self.const(raw_check)}(raw): return None")
 
     def const(self, value: Any) -> str:
-        name = f"c{len(self.namespace)}"
-        self.namespace[name] = value
-        return name
+        return self.code.const(value)
 
     def emit(self, *lines: str) -> None:
-        self.lines.extend(f"    {line}" for line in lines)
+        self.code.emit(*lines)
 
     def compile(self) -> FusedBuilder | None:
         n = self.normaliser
@@ -142,9 +139,9 @@ class _Compiler:
             return None  # every event fails the contract: the reference path words it
         self._details()
         self._event()
-        source = "\n".join(["def build(raw, event_id, moment, text):", *self.lines])
-        exec(compile(source, f"<fused mapping of {self.definition.id}>", "exec"), self.namespace)
-        builder: FusedBuilder = self.namespace["build"]
+        builder: FusedBuilder = self.code.function(
+            "raw, event_id, moment, text", f"fused {self.definition.id}"
+        )
         return builder
 
     def _details(self) -> None:
@@ -152,11 +149,11 @@ class _Compiler:
         them: move an IP aside (left to it), bound them (done here only where a constant needs it,
         elsewhere proved unnecessary from the raw text's length and :func:`values_within`)."""
         max_chars = self.limits.max_string_chars
-        self.emit(f"details = {self.const(self.normaliser.read_details)}(raw)")
-        if not self.always_bound:
+        if self.always_bound:
+            self.normaliser.write_details(self.code)
+        else:
             self.emit("extra = 0", f"if len(text) > {max_chars}: return None")
-            for name, spec in self.definition.mapping.details.items():
-                self._budget(name, spec)
+            self.normaliser.write_details(self.code, self._budget)
         self._check_ips()  # before bounding: the reference path moves an invalid IP aside first
         limits = self.limits
         if self.always_bound:
@@ -167,17 +164,17 @@ class _Compiler:
             self.emit(f"if len(details) + extra > {limits.max_detail_fields}: return None")
         self.emit(f"details = {self.const(self.normaliser.stamped)}(details, raw, event_id, text)")
 
-    def _budget(self, name: str, spec: ValueSpec) -> None:
+    def _budget(self, name: str, spec: ValueSpec, value: str) -> None:
         """One detail's share of the proof that bounding changes nothing: a string from the raw event
-        is within the cap (its text is), a container counts its values, a template's text its length."""
+        is within the cap (its text is), a container counts its values, a template's text its length.
+        ``value``: the expression holding what the detail read."""
         if spec.kind is ValueKind.TEMPLATE:
             self.emit(
-                f"v = details.get({name!r})",
-                f"if v is not None and len(v) > {self.limits.max_string_chars}: return None",
+                f"if {value} is not None and len({value}) > {self.limits.max_string_chars}: return None"
             )
         elif spec.kind is ValueKind.PATH and spec.table is None and not self._surely_scalar(spec):
             containers, count = self.const((dict, list)), self.const(values_within)
-            self.emit(f"v = details.get({name!r})", f"if type(v) in {containers}: extra += {count}(v)")
+            self.emit(f"if type({value}) in {containers}: extra += {count}({value})")
 
     def _surely_scalar(self, spec: ValueSpec) -> bool:
         """Whether the raw schema (which every built event has passed) makes this path a scalar."""
@@ -196,7 +193,7 @@ class _Compiler:
         """The event as the normaliser writes it, then the MozDef contract's checks that the
         definition does not settle once for all events, and the size limit."""
         n = self.normaliser
-        self.emit(f"event = {self.const(n.event)}(raw, details, moment)")
+        n.write_event(self.code)
         for key in TEXT_CHARS:
             if n.texts[key].text is None:
                 self.emit(f"if not event[{key!r}]: return None")

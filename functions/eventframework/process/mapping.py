@@ -7,8 +7,8 @@ the raw event on the way to a value is read once, templates are one f-string, an
 one place here: :func:`placeholder_text` (what a placeholder writes, ``-`` for nothing found),
 :func:`table_key` (how a value meets a table's YAML keys), :func:`severity_rules`, and the
 ``write_*`` functions that turn a definition into code. The reference path (:meth:`Normaliser.normalise`)
-and the generated builder of :mod:`eventframework.process.fused` call the same two functions, so a
-rule changed here changes both.
+runs the two functions; the generated builder of :mod:`eventframework.process.fused` is written with
+the same ``write_*`` functions, so a rule changed here changes both.
 """
 
 from __future__ import annotations
@@ -95,12 +95,14 @@ class Code:
         return function
 
 
-def write_template(code: Code, text: str, target: str) -> None:
-    """Emit ``target = <text rendered>`` and ``found_<target>`` (whether a placeholder found a value;
-    a template without placeholders counts as found): the one place templates are rendered."""
+def write_template(code: Code, text: str, target: str, *, track_found: bool = True) -> None:
+    """Emit ``target = <text rendered>`` and (``track_found``) ``found_<target>``, whether a placeholder
+    found a value (a template without placeholders counts as found): the one place templates render."""
     parts = parse_template(text)
     to_text, missing = code.const(placeholder_text), code.const(MISSING_TEXT)
-    code.emit(f"found_{target} = {not any(isinstance(part, Placeholder) for part in parts)}")
+    if track_found:
+        code.emit(f"found_{target} = {not any(isinstance(part, Placeholder) for part in parts)}")
+    found = f"found_{target} = True" if track_found else "pass"
     pieces: list[str] = []
     for position, part in enumerate(parts):
         if not isinstance(part, Placeholder):
@@ -110,7 +112,7 @@ def write_template(code: Code, text: str, target: str) -> None:
         code.emit(
             f"{piece} = {to_text}({code.path(part.path)})",
             f"if {piece} is None: {piece} = {missing}",
-            f"else: found_{target} = True",
+            f"else: {found}",
         )
         pieces.append(piece)
     joined = "f" + repr("".join(f"{{{name}}}" for name in pieces)) if len(pieces) != 1 else pieces[0]
@@ -146,25 +148,31 @@ def write_severity(code: Code, spec: SeveritySpec) -> frozenset[str]:
     return frozenset((*(v for _, table in rules for v in table.values()), default))
 
 
-def write_detail(code: Code, name: str, spec: ValueSpec) -> None:
+def write_detail(code: Code, name: str, spec: ValueSpec) -> str:
     """Emit ``details[name] = <value>`` unless the value is None: a constant, a template's text when a
-    placeholder found a value, or a path read through its table (by :func:`table_key`) or default."""
+    placeholder found a value, or a path read through its table (by :func:`table_key`) or default.
+    Returns an expression for the value (None where the detail was left out)."""
     if spec.kind is ValueKind.CONSTANT:
+        constant = code.const(spec.constant)
         if spec.constant is not None:
-            code.emit(f"details[{name!r}] = {code.const(spec.constant)}")
-        return
+            code.emit(f"details[{name!r}] = {constant}")
+        return constant
     if spec.kind is ValueKind.TEMPLATE:
         target = f"t{len(code.lines)}"
         write_template(code, spec.template or "", target)
-        code.emit(f"if found_{target}: details[{name!r}] = {target}")
-        return
-    code.emit(f"v = {code.path(spec.path or '')}")
+        code.emit(f"if not found_{target}: {target} = None", f"else: details[{name!r}] = {target}")
+        return target
+    read = code.path(spec.path or "")
+    if not read.isidentifier() or spec.table is not None or spec.default is not None:
+        code.emit(f"v = {read}")
+        read = "v"
     if spec.table is not None:
         table, key = code.const(dict(spec.table)), code.const(table_key)
         code.emit(f"v = {table}.get({key}(v), {code.const(spec.default)})")
     elif spec.default is not None:
         code.emit(f"if v is None: v = {code.const(spec.default)}")
-    code.emit(f"if v is not None: details[{name!r}] = v")
+    code.emit(f"if {read} is not None: details[{name!r}] = {read}")
+    return read
 
 
 def _load_hook(definition: SourceDefinition) -> Hook | None:
@@ -197,8 +205,10 @@ class Normaliser:
 
     :meth:`normalise` is the reference: ``read_details``, then IPs moved aside and ``details``
     bounded (:mod:`~eventframework.process.bounds`), :meth:`stamped`, ``event`` and the hook. The
-    generated builder (:mod:`eventframework.process.fused`) calls ``read_details``, :meth:`stamped`
-    and ``event`` itself and only proves the steps between them would change nothing.
+    two generated functions are written by :meth:`write_details` and :meth:`write_event`, which the
+    generated builder (:mod:`eventframework.process.fused`) calls to write the same lines into its
+    own function (one read of each object for both), with :meth:`stamped` between them; its own
+    lines only prove that the reference's steps in between would change nothing.
     """
 
     def __init__(self, definition: SourceDefinition) -> None:
@@ -207,16 +217,18 @@ class Normaliser:
         self.cuts = {**TEXT_CHARS, "summary": mapping.limits.max_string_chars}
         self.texts = {key: Template(getattr(mapping, key)) for key in self.cuts}
         self.tags = list(mapping.tags)
-        code = Code()
-        code.emit("details = {}")
-        for name, spec in mapping.details.items():
-            write_detail(code, name, spec)
-        code.emit("return details")
-        self.read_details: Callable[[Any], dict[str, Any]] = code.function("raw", f"details of {self.source}")
         self.keep_raw = mapping.keep_raw
         self.limits = mapping.limits
         self.hook = _load_hook(definition)
-        self.event, self.severities = self._event_function(mapping)
+        self.mapping = mapping
+        code = Code()
+        self.write_details(code)
+        code.emit("return details")
+        self.read_details: Callable[[Any], dict[str, Any]] = code.function("raw", f"details of {self.source}")
+        code = Code()
+        self.severities = self.write_event(code)
+        code.emit("return event")
+        self.event: EventWriter = code.function("raw, details, moment", f"event of {self.source}")
 
     def stamped(
         self, details: dict[str, Any], raw: Any, event_id: str, raw_text: bytes | None
@@ -231,28 +243,40 @@ class Normaliser:
         details["efw_source"] = self.source
         return details
 
-    def _event_function(self, mapping: MappingSpec) -> tuple[EventWriter, frozenset[str]]:
-        """``event(raw, details, moment)``: the MozDef event around ``details``, its texts cut where
-        the contract ends, its severity, both timestamps from ``moment`` (the event's own aware time);
-        and every severity it can write."""
-        code = Code()
+    def write_details(self, code: Code, after: Callable[[str, ValueSpec, str], None] | None = None) -> None:
+        """Emit ``details = {...}``, the mapped details of ``raw`` (see :func:`write_detail`);
+        ``after(name, spec, value)`` is called after each detail's lines, ``value`` an expression
+        holding what was read."""
+        code.emit("details = {}")
+        for name, spec in self.mapping.details.items():
+            value = write_detail(code, name, spec)
+            if after is not None:
+                after(name, spec, value)
+
+    def write_event(self, code: Code) -> frozenset[str]:
+        """Emit ``event = {...}``, the MozDef event around ``details``: its texts cut where the contract
+        ends, its severity, both timestamps from ``moment`` (the event's own aware time). Returns
+        every severity it can write."""
         for key, longest in self.cuts.items():
-            write_template(code, getattr(mapping, key), key)
+            static = self.texts[key].text
+            if static is not None:  # cut once here rather than for every event
+                code.emit(f"{key} = {code.const(static[:longest])}")
+                continue
+            write_template(code, getattr(self.mapping, key), key, track_found=False)
             code.emit(f"{key} = {key}[:{longest}]")
-        severities = write_severity(code, mapping.severity)
+        severities = write_severity(code, self.mapping.severity)
         utc = code.const(UTC)
         code.emit(
             "timespec = 'microseconds'",
             "stamp = moment.isoformat(timespec=timespec)",
             f"utc = stamp if moment.tzinfo is {utc} else (",
             f"    moment.astimezone({utc}).isoformat(timespec=timespec))",
-            "return {'category': category, 'details': details, 'hostname': hostname, 'processid': 0,",
+            "event = {'category': category, 'details': details, 'hostname': hostname, 'processid': 0,",
             f"    'processname': processname, 'severity': severity, 'source': {self.source!r},",
             f"    'summary': summary, 'tags': list({code.const(self.tags)}),",
             "    'timestamp': stamp, 'utctimestamp': utc}",
         )
-        event: EventWriter = code.function("raw, details, moment", f"event of {self.source}")
-        return event, severities
+        return severities
 
     def normalise(
         self, raw: Any, event_id: str, moment: datetime, raw_text: bytes | None = None

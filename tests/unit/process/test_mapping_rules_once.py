@@ -13,7 +13,6 @@ import copy
 import json
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
 from typing import Any
 
 import pytest
@@ -114,19 +113,14 @@ def test_severity_rule_changed_changes_both_paths(monkeypatch: pytest.MonkeyPatc
 def test_event_time_rule_changed_changes_both_paths(monkeypatch: pytest.MonkeyPatch) -> None:
     """Timestamps are written in one place (the normaliser's event function): whatever ISO shape it
     writes, the builder publishes only what the contract accepts and leaves the rest to the reference."""
-    original = mapping.Normaliser._event_function
+    original = mapping.Normaliser.write_event
 
-    def seconds_only(self: mapping.Normaliser, spec: Any) -> Any:
-        event, severities = original(self, spec)
+    def seconds_only(self: mapping.Normaliser, code: mapping.Code) -> frozenset[str]:
+        severities = original(self, code)
+        code.emit("event['timestamp'] = moment.replace(microsecond=0).isoformat()")
+        return severities
 
-        def changed(raw: Any, details: dict[str, Any], moment: datetime) -> dict[str, Any]:
-            written = event(raw, details, moment)
-            written["timestamp"] = moment.replace(microsecond=0).isoformat()
-            return written
-
-        return changed, severities
-
-    monkeypatch.setattr(mapping.Normaliser, "_event_function", seconds_only)
+    monkeypatch.setattr(mapping.Normaliser, "write_event", seconds_only)
     records = okta_records()
     got, want, built = both_ways(load_source("okta-system-log"), records)
     assert_same_results(got, want)
