@@ -6,11 +6,11 @@ bounds ``details`` with the walker and re-checks every event against the contrac
 written here does the same mapping with the same code and skips the rest wherever it can prove it
 unnecessary, so no rule of the mapping is written twice:
 
-* the mapping itself is the normaliser's two generated functions, called from the builder:
-  ``read_details`` (paths, tables by ``table_key``, defaults, constants, templates) and ``event``
-  (templates by :func:`~eventframework.process.mapping.placeholder_text`, the contract's cuts,
-  severity tables, tags, timestamps, the event's keys), with :meth:`~.Normaliser.stamped` (raw
-  text, event id, source) between them;
+* the mapping itself is written into the builder by the normaliser's own ``write_details`` and
+  ``write_event`` (:mod:`eventframework.process.mapping`: paths, tables by ``table_key``,
+  defaults, constants, templates by ``placeholder_text``, the contract's cuts, severity tables,
+  tags, timestamps, the event's keys), the very lines its reference functions run, with
+  :meth:`~.Normaliser.stamped` (raw text, event id, source) called between them;
 * the MozDef contract is :mod:`eventframework.process.contract`'s constants, which the schema test
   holds to ``schemas/mozdef-event.schema.json``; IP validity is :func:`~.bounds.ip_stays` and
   :func:`~.fastpath.mozdef_ip_ok` (:func:`ip_kept_and_accepted` joins them, with a dotted-quad
