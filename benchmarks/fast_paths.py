@@ -36,7 +36,7 @@ def _child(variant: str) -> None:
     if variant == "no-builder":
         from eventframework.process import page
 
-        page.compile_builder = lambda _definition, _raw_fast: None  # type: ignore[assignment]
+        page.compile_builder = lambda *_args: None  # type: ignore[assignment]
     elif variant == "no-rust-check":
         sys.modules["jsonschema_rs"] = None  # type: ignore[assignment]  # the ImportError fallback
     from eventframework.local.cli import main

@@ -41,7 +41,7 @@ from eventframework.definitions.times import parse_event_time
 from eventframework.fetch import parse_records
 from eventframework.process import process_records
 from eventframework.process.bounds import is_valid_ip
-from eventframework.process.fused import _ip_checked
+from eventframework.process.fused import _ip_accepted
 from eventframework.process.page import processor_for
 from eventframework.publish import SqsPublisher
 
@@ -115,7 +115,7 @@ def cold(pages: list[Any]) -> list[Any]:
     """``pages``, after emptying the IP-address caches: every repeat sees each address for the first
     time, as a pull of distinct addresses does (repeats of the same pages would otherwise hit them)."""
     is_valid_ip.cache_clear()
-    _ip_checked.cache_clear()
+    _ip_accepted.cache_clear()
     return pages
 
 

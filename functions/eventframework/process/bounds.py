@@ -12,9 +12,11 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from eventframework.definitions.model import Limits
+import orjson
 
-IP_KEYS = ("sourceipaddress", "destinationipaddress")
+from eventframework.definitions.model import Limits
+from eventframework.process.contract import IP_KEYS
+
 # Addresses repeat (the same users, offices, NATs), so validity is cached; a bounded few thousand
 # keeps the hits without letting a stream of distinct addresses grow a long pull's memory.
 IP_CACHE_SIZE = 4096
@@ -32,13 +34,39 @@ def is_valid_ip(value: str) -> bool:
     return True
 
 
+def ip_stays(value: Any) -> bool:
+    """Whether :func:`move_invalid_ips` leaves a value of an IP key in place: none, or a valid IP."""
+    return value is None or (type(value) is str and is_valid_ip(value))
+
+
 def move_invalid_ips(details: dict[str, Any]) -> None:
     """An invalid IP moves to ``<key>_invalid`` (kept for the analyst, out of the IP-typed field)."""
     for key in IP_KEYS:
         value = details.get(key)
-        if value is not None and not (type(value) is str and is_valid_ip(value)):
+        if not ip_stays(value):
             details[f"{key}_invalid"] = str(value)[:256]
             del details[key]
+
+
+def kept_scalar(value: Any, max_chars: int) -> bool:
+    """A value the bounding below leaves as it is whatever the budget: a scalar, a string within the cap."""
+    if type(value) is str:
+        return len(value) <= max_chars
+    return value is None or type(value) in (bool, int, float)
+
+
+def values_within(value: Any) -> int:
+    """An upper bound on the values inside an object or list, itself excluded, from its compact text.
+
+    Each value but the first of a container follows a comma, and each container opens with a bracket
+    or brace; the same characters inside strings only raise the count. The bounding walker spends at
+    most 1 + this on the value (one per scalar) and finds it within the field budget when that much is
+    left (its leaves are values too): so a ``details`` whose keys plus these counts fit the budget,
+    and whose strings are all within the cap, is left as it is (the generated builder's proof that
+    it may skip :func:`bound_details`).
+    """
+    text = orjson.dumps(value)
+    return text.count(b",") + text.count(b"[") + text.count(b"{")
 
 
 def _leaves(value: Any, limit: int) -> int:

@@ -19,13 +19,25 @@ can make a page faster but never changes which events are published or what a de
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import fastjsonschema
+
+from eventframework.process.contract import (
+    CATEGORY_CHARS,
+    HOSTNAME_CHARS,
+    IP_KEYS,
+    IP_SCHEMA,
+    ISO_WITH_OFFSET,
+    NON_SPACE,
+    PROCESSNAME_CHARS,
+    SEVERITY_NAMES,
+    SOURCE_CHARS,
+    TOP_KEYS,
+)
 
 _compile_rust: Callable[[Any], Any] | None
 try:  # optional accelerator: without it every raw event takes the reference validator
@@ -76,28 +88,10 @@ def raw_check_for(path: Path) -> RawCheck | None:
     return _raw_check(path, mtime)
 
 
-# The MozDef contract (schemas/mozdef-event.schema.json) in code. The reference validator is the
-# schema itself; tests/unit/process/test_fastpath_perf_equivalence.py holds the two in agreement.
-_TOP_KEYS = frozenset(
-    (
-        "category",
-        "details",
-        "hostname",
-        "processid",
-        "processname",
-        "severity",
-        "source",
-        "summary",
-        "tags",
-        "timestamp",
-        "utctimestamp",
-    )
-)
-_SEVERITIES = frozenset(("DEBUG", "INFO", "NOTICE", "WARNING", "ERROR", "CRITICAL", "ALERT", "EMERGENCY"))
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$")
-NON_SPACE = re.compile(r"\S")  # the schema's summary pattern
-_IP_KEYS = ("sourceipaddress", "destinationipaddress")
-_ip_format = fastjsonschema.compile({"type": "string", "anyOf": [{"format": "ipv4"}, {"format": "ipv6"}]})
+# The MozDef contract (schemas/mozdef-event.schema.json) in code, from the constants of
+# :mod:`~eventframework.process.contract`; the reference validator is the schema itself, and
+# tests/unit/process/test_fastpath_perf_equivalence.py holds the two in agreement.
+_ip_format = fastjsonschema.compile(IP_SCHEMA)
 
 
 def _text_ok(value: Any, longest: int) -> bool:
@@ -119,29 +113,29 @@ def _details_ok(details: Any) -> bool:
     event_id, source = details.get("source_event_id"), details.get("efw_source")
     if type(event_id) is not str or not event_id or type(source) is not str or not source:
         return False
-    return all(key not in details or mozdef_ip_ok(details[key]) for key in _IP_KEYS)
+    return all(key not in details or mozdef_ip_ok(details[key]) for key in IP_KEYS)
 
 
 def mozdef_fast_ok(event: Any) -> bool:
     """True only for an event the MozDef schema accepts; False means "ask the reference validator"."""
-    if type(event) is not dict or event.keys() != _TOP_KEYS:
+    if type(event) is not dict or event.keys() != TOP_KEYS:
         return False
     summary, tags, processid = event["summary"], event["tags"], event["processid"]
     return (
-        _text_ok(event["category"], 256)
-        and _text_ok(event["hostname"], 512)
-        and _text_ok(event["processname"], 512)
-        and _text_ok(event["source"], 256)
+        _text_ok(event["category"], CATEGORY_CHARS)
+        and _text_ok(event["hostname"], HOSTNAME_CHARS)
+        and _text_ok(event["processname"], PROCESSNAME_CHARS)
+        and _text_ok(event["source"], SOURCE_CHARS)
         and type(summary) is str
         and NON_SPACE.search(summary) is not None
         and (type(processid) is int or type(processid) is str)
         and type(event["severity"]) is str
-        and event["severity"] in _SEVERITIES
+        and event["severity"] in SEVERITY_NAMES
         and type(tags) is list
         and all(type(tag) is str for tag in tags)
         and type(event["timestamp"]) is str
-        and _ISO.search(event["timestamp"]) is not None
+        and ISO_WITH_OFFSET.search(event["timestamp"]) is not None
         and type(event["utctimestamp"]) is str
-        and _ISO.search(event["utctimestamp"]) is not None
+        and ISO_WITH_OFFSET.search(event["utctimestamp"]) is not None
         and _details_ok(event["details"])
     )

@@ -88,7 +88,7 @@ class PageProcessor:
         self.normaliser = Normaliser(definition)
         self.raw_fast = raw_check_for(definition.schema_file)
         self.plain = self.normaliser.hook is None
-        self.fused = compile_builder(definition, self.raw_fast)
+        self.fused = compile_builder(definition, self.raw_fast, self.normaliser)
 
     def read_id(self, raw: Any) -> str | None:
         value = self.event_id(raw)

@@ -23,10 +23,10 @@ from eventframework.definitions import load_source
 from eventframework.definitions.build import value_spec
 from eventframework.definitions.model import KeepRaw, Limits, SeveritySpec, SourceDefinition
 from eventframework.local.sandbox.sandbox import SOURCES as SANDBOX_SOURCES
-from eventframework.process.bounds import bound_details, is_valid_ip
+from eventframework.process.bounds import bound_details, is_valid_ip, values_within
 from eventframework.process.encoding import fast_bytes
 from eventframework.process.fastpath import mozdef_ip_ok
-from eventframework.process.fused import _ip_kept_and_accepted, _schema_scalar, values_within
+from eventframework.process.fused import _schema_scalar, ip_kept_and_accepted
 from eventframework.process.page import PageProcessor
 from eventframework.process.results import ProcessResult
 
@@ -120,7 +120,13 @@ def test_fused_builder_equals_reference_on_perturbed_okta_events(data: st.DataOb
     assert_same_results(got, want)
 
 
-def synthetic(tmp_path: Path, limits: Limits, keep_raw: KeepRaw) -> SourceDefinition:
+ONE_TABLE = SeveritySpec(path="c", table={"1": "ERROR", "2": "LOUD"}, default="INFO")
+RULES = SeveritySpec(rules=(("a.b", {"x": "ALERT", "true": "NOTICE"}), ("c", {"1": "ERROR", "": "DEBUG"})))
+
+
+def synthetic(
+    tmp_path: Path, limits: Limits, keep_raw: KeepRaw, severity: SeveritySpec = ONE_TABLE
+) -> SourceDefinition:
     """A definition using every kind of value (templates everywhere, constants, defaults, tables)."""
     schema = tmp_path / "anything.schema.json"
     schema.write_text(json.dumps({"type": "object", "required": ["id", "at"]}))
@@ -141,7 +147,7 @@ def synthetic(tmp_path: Path, limits: Limits, keep_raw: KeepRaw) -> SourceDefini
         hostname="host-{a.b}",
         processname="fixed",
         summary="{a.b}",
-        severity=SeveritySpec(path="c", table={"1": "ERROR", "2": "LOUD"}, default="INFO"),
+        severity=severity,
         details=details,
         timestamp="at",
         limits=limits,
@@ -153,7 +159,17 @@ def synthetic(tmp_path: Path, limits: Limits, keep_raw: KeepRaw) -> SourceDefini
 documents = st.fixed_dictionaries(
     {
         "id": st.text(min_size=1, max_size=5),
-        "at": st.sampled_from(["2024-05-01T10:00:00+02:00", "2024-05-01T10:00:00Z", 1_700_000_000]),
+        "at": st.sampled_from(
+            [
+                "2024-05-01T10:00:00+02:00",
+                "2024-05-01T10:00:00Z",
+                1_700_000_000,
+                "2024-05-01T10:00:00.5-03:00",
+                "2024-05-01T10:00:00+05:30:15",  # an offset in seconds: outside MozDef's ISO shape
+                "0999-05-01T10:00:00Z",
+                "2024-05-01T10:00:00",  # no offset: read as UTC
+            ]
+        ),
     },
     optional={
         "a": json_values,
@@ -164,15 +180,28 @@ documents = st.fixed_dictionaries(
 )
 
 
-@given(st.lists(documents, max_size=6), st.integers(1, 40), st.integers(1, 60), st.integers(20, 4000))
-@settings(max_examples=120, deadline=None)
+@given(
+    records=st.lists(documents, max_size=6),
+    fields=st.integers(1, 40),
+    chars=st.integers(1, 60),
+    raw_bytes=st.integers(20, 4000),
+    severity=st.sampled_from([ONE_TABLE, RULES]),
+)
+@settings(max_examples=160, deadline=None)
 def test_fused_builder_equals_reference_for_every_kind_of_value(
-    tmp_path_factory: pytest.TempPathFactory, records: list[Any], fields: int, chars: int, raw_bytes: int
+    tmp_path_factory: pytest.TempPathFactory,
+    *,
+    records: list[Any],
+    fields: int,
+    chars: int,
+    raw_bytes: int,
+    severity: SeveritySpec,
 ) -> None:
     definition = synthetic(
         tmp_path_factory.mktemp("schema"),
         Limits(max_detail_fields=fields, max_string_chars=chars),
         KeepRaw(enabled=raw_bytes % 2 == 0, max_bytes=raw_bytes),
+        severity,
     )
     got, want, _ = both_ways(definition, records)
     assert_same_results(got, want)
@@ -234,7 +263,7 @@ def test_values_within_counts_every_value_inside() -> None:
     ],
 )
 def test_ip_fast_check_agrees_with_both_reference_checks(address: str) -> None:
-    assert _ip_kept_and_accepted(address) == (is_valid_ip(address) and mozdef_ip_ok(address))
+    assert ip_kept_and_accepted(address) == (is_valid_ip(address) and mozdef_ip_ok(address))
 
 
 SCHEMA = {
