@@ -11,7 +11,7 @@ the way, or an index out of range all read as ``None``: vendors use null and abs
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -127,41 +127,9 @@ def _dict_only(keys: tuple[str, ...]) -> Getter:
     return get_three
 
 
-Reader = Callable[[Any], dict[str, Any]]
-
-
 def plain_keys(path: str) -> tuple[str, ...] | None:
     """The keys of a path made of object keys only (no list index or selector, not ``$``), else None."""
     if path == "$":
         return None
     keys = split_path(path)
     return keys if all(is_plain_key(key) for key in keys) else None
-
-
-def compile_reader(fields: Sequence[tuple[str, str | Getter]]) -> Reader:
-    """One function that reads every field of a record into a dict, in order, leaving out None.
-
-    A field is (name, dotted path) or (name, getter). Object-key paths are generated inline as
-    straight-line ``dict.get`` code (the same semantics as :func:`compile_path`: a non-object on the
-    way reads as None), so reading thirty fields costs one call instead of thirty; anything else is
-    called through its getter. Names and keys enter the code only as ``repr`` literals.
-    """
-    namespace: dict[str, Any] = {}
-    lines = ["def read(obj):", "    out = {}"]
-    for position, (name, source) in enumerate(fields):
-        keys = plain_keys(source) if isinstance(source, str) else None
-        if keys is None:
-            getter = compile_path(source) if isinstance(source, str) else source
-            namespace[f"g{position}"] = getter
-            lines += [f"    v = g{position}(obj)", f"    if v is not None: out[{name!r}] = v"]
-            continue
-        lines.append("    v = obj")
-        indent = "    "
-        for key in keys:
-            lines += [f"{indent}if type(v) is dict:", f"{indent}    v = v.get({key!r})"]
-            indent += "    "
-        lines.append(f"{indent}if v is not None: out[{name!r}] = v")
-    lines.append("    return out")
-    exec("\n".join(lines), namespace)
-    reader: Reader = namespace["read"]
-    return reader

@@ -16,12 +16,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.support.json_values import json_values as any_json_values
-from tests.support.json_values import scalars
 from tests.support.process_results import assert_same_results
 
 from eventframework.definitions import load_source
 from eventframework.definitions.model import Limits
-from eventframework.definitions.paths import compile_path, compile_reader
 from eventframework.local.sandbox.okta_events import OktaEventFactory
 from eventframework.local.sandbox.onepassword_events import OnePasswordEventFactory
 from eventframework.process import SchemaViolationError, check, mozdef_validator
@@ -218,28 +216,3 @@ def test_page_processor_fast_path_equals_reference_path(source_id: str) -> None:
     reference.raw_fast, reference.plain, reference.fused = None, False, None  # no fast path at all
     got, want = fast.process(copy.deepcopy(records), set()), reference.process(copy.deepcopy(records), set())
     assert_same_results(got, want, bodies=False)  # a reference that is not plain encodes no bodies
-
-
-READER_PATHS = ["a", "a.b", "a.b.c", "a.b.c.d", "a.0", "a.-1.b", "$", "x.y", "b"]
-documents = st.recursive(
-    scalars,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from("abcxy0"), inner, max_size=4),
-    max_leaves=20,
-)
-
-
-@given(documents)
-@settings(max_examples=300, deadline=None)
-def test_compile_reader_reads_what_compile_path_reads(document: Any) -> None:
-    fields = [(f"f{i}", path) for i, path in enumerate(READER_PATHS)]
-    expected = {name: value for name, path in fields if (value := compile_path(path)(document)) is not None}
-    got = compile_reader(fields)(document)
-    assert got == expected
-    assert list(got) == list(expected)  # same order: the published details keep the mapping's order
-
-
-def test_compile_reader_reads_bracketed_keys_as_compile_path_does() -> None:
-    document = {"@odata.id": {"x": 1}, "@odata": {"id": {"x": 2}}}
-    fields = [("bracketed", "[@odata.id].x"), ("dotted", "@odata.id.x")]
-    assert compile_reader(fields)(document) == {"bracketed": 1, "dotted": 2}
-    assert compile_path("[@odata.id].x")(document) == 1
