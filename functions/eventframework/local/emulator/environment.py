@@ -1,7 +1,8 @@
 """The environment a local run gives boto3 and the handlers: where the emulator is, and how to set it.
 
 Kept apart from the emulator's server so that the parent of an emulator process (``process.py``)
-sets its environment without importing moto or werkzeug.
+sets its environment without importing moto or werkzeug. :class:`Emulator` is what both emulators
+(the server thread, and the child process that runs it) offer: an endpoint and its variables.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+from eventframework.local.lifecycle import Service
 
 # moto accepts any credentials; these fixed ones keep a local run from ever touching a real account
 # through credentials that happen to be configured on the machine.
@@ -46,3 +49,21 @@ def patched_environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = old
+
+
+class Emulator(Service):
+    """A running moto endpoint of one region; `environment()` gives the variables that point at it."""
+
+    def __init__(self, region: str) -> None:
+        self.region = region
+        self._endpoint_url: str | None = None
+
+    @property
+    def endpoint_url(self) -> str:
+        if self._endpoint_url is None:
+            raise RuntimeError("the emulator is not running; call start() first")
+        return self._endpoint_url
+
+    def environment(self) -> dict[str, str]:
+        """The variables that send every boto3 client of this process to the emulator."""
+        return emulator_environment(self.endpoint_url, self.region)

@@ -21,8 +21,7 @@ import time
 from typing import IO, Self
 
 from eventframework.errors import EventFrameworkError
-from eventframework.local.emulator.environment import emulator_environment
-from eventframework.local.lifecycle import Service
+from eventframework.local.emulator.environment import Emulator
 
 DEFAULT_REGION = "us-east-1"
 # Generous: a loaded CI machine starts moto in about a second; past this the child is not coming.
@@ -72,19 +71,12 @@ def _first_line(child: subprocess.Popen[bytes], timeout: float) -> str:
     return line.decode("utf-8", "replace").strip()
 
 
-class EmulatorProcess(Service):
+class EmulatorProcess(Emulator):
     """The moto server of a local run, in a child process; `environment()` points boto3 at it."""
 
     def __init__(self, region: str = DEFAULT_REGION) -> None:
-        self.region = region
+        super().__init__(region)
         self._child: subprocess.Popen[bytes] | None = None
-        self._endpoint_url: str | None = None
-
-    @property
-    def endpoint_url(self) -> str:
-        if self._endpoint_url is None:
-            raise RuntimeError("the emulator is not running; call start() first")
-        return self._endpoint_url
 
     def start(self) -> Self:
         self._child = child = _waiting.pop(self.region, None) or _spawn(self.region)
@@ -125,7 +117,3 @@ class EmulatorProcess(Service):
             for pipe in (child.stdin, child.stdout):
                 if pipe is not None:
                     pipe.close()
-
-    def environment(self) -> dict[str, str]:
-        """The variables that send every boto3 client of this process to the emulator."""
-        return emulator_environment(self.endpoint_url, self.region)

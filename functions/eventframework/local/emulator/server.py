@@ -10,25 +10,17 @@ from __future__ import annotations
 import logging
 import urllib.request
 
-from eventframework.local.emulator.environment import emulator_environment
+from eventframework.local.emulator.environment import Emulator
 from eventframework.local.emulator.moto_thread import moto_server
 from eventframework.local.emulator.tracking import track_weakly
-from eventframework.local.lifecycle import Service
 
 
-class EmulatorServer(Service):
+class EmulatorServer(Emulator):
     """Start and stop an embedded moto server; `environment()` gives the variables that point at it."""
 
     def __init__(self, region: str = "us-east-1") -> None:
-        self.region = region
+        super().__init__(region)
         self._server = moto_server("127.0.0.1")
-        self._endpoint_url: str | None = None
-
-    @property
-    def endpoint_url(self) -> str:
-        if self._endpoint_url is None:
-            raise RuntimeError("the emulator is not running; call start() first")
-        return self._endpoint_url
 
     def start(self) -> EmulatorServer:
         # werkzeug logs every request at INFO; a run makes thousands, and they are not the user's concern.
@@ -56,7 +48,3 @@ class EmulatorServer(Service):
         if self._endpoint_url is not None:
             self._server.stop()
             self._endpoint_url = None
-
-    def environment(self) -> dict[str, str]:
-        """The variables that send every boto3 client of this process to the emulator."""
-        return emulator_environment(self.endpoint_url, self.region)
