@@ -11,7 +11,7 @@ import pytest
 
 from eventframework.local.commands import sfn
 from eventframework.local.engine import DefinitionError, Engine, VirtualClock, validate_definition
-from eventframework.local.engine.template import TemplateError, load_state_machine
+from eventframework.local.engine.from_template import TemplateError, load_state_machine
 
 SAMPLE = Path(__file__).resolve().parents[2] / "statemachines" / "samples" / "retry-map-parallel.asl.json"
 

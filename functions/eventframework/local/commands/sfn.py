@@ -18,9 +18,9 @@ from typing import Any
 from eventframework.errors import EventFrameworkError
 from eventframework.local.engine import Engine, SystemClock, VirtualClock, validate_definition
 from eventframework.local.engine.engine import StateMachine
+from eventframework.local.engine.from_template import load_state_machine
 from eventframework.local.engine.lambdas import LambdaHandler
 from eventframework.local.engine.service_tasks import AwsConfig
-from eventframework.local.engine.template import load_state_machine
 
 
 class CommandError(EventFrameworkError):

@@ -109,7 +109,7 @@ class Engine:
         lambdas: Mapping[str, LambdaHandler] | None = None,
     ) -> StateMachine:
         """Register an `AWS::Serverless::StateMachine` from a SAM template, with its functions bound."""
-        from eventframework.local.engine.template import load_state_machine
+        from eventframework.local.engine.from_template import load_state_machine
 
         loaded = load_state_machine(
             Path(template_path), logical_id, resolver, region=self.aws.region, account_id=self.aws.account_id
