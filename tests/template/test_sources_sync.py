@@ -9,18 +9,22 @@ from typing import Any
 
 import pytest
 
-from eventframework.definitions import list_sources
+from eventframework.definitions import SourceDefinition, list_sources
 from eventframework.local.commands.template import (
     TemplateSyncError,
     logical_name,
     secret_placeholder,
     source_row,
-    sync,
     synced_text,
 )
 from eventframework.local.template.cfn import load_template
 
 from .conftest import TEMPLATE
+
+
+def _write_synced(copy: Path, definitions: list[SourceDefinition]) -> None:
+    """What `efw template sync` does to a copy, for a catalogue other than sources/."""
+    copy.write_text(synced_text(copy, definitions), encoding="utf-8")
 
 
 def test_template_sync_generated_blocks_match_sources() -> None:
@@ -70,10 +74,11 @@ def test_template_sync_adds_a_new_source_without_touching_the_rest(tmp_path: Pat
     copy.write_text(TEMPLATE.read_text(encoding="utf-8"), encoding="utf-8")
     base = list_sources()[0]
     extra = type(base)(**{**base.__dict__, "id": "zz-acme-audit", "enabled": False})
-    assert sync(copy, [*list_sources(), extra]) is True
-    text = copy.read_text(encoding="utf-8")
+    text = synced_text(copy, [*list_sources(), extra])
+    assert text != copy.read_text(encoding="utf-8")
+    copy.write_text(text, encoding="utf-8")
     assert "ZzAcmeAudit: {Id: zz-acme-audit," in text and "State: DISABLED" in text
-    assert sync(copy, [*list_sources(), extra]) is False
+    assert synced_text(copy, [*list_sources(), extra]) == text  # a second sync changes nothing
     diff = list(difflib.ndiff(TEMPLATE.read_text(encoding="utf-8").splitlines(), text.splitlines()))
     removed = [line[2:] for line in diff if line.startswith("- ")]
     added = [line[2:] for line in diff if line.startswith("+ ")]
@@ -92,7 +97,7 @@ def test_template_sync_missing_marker_names_the_block(tmp_path: Path) -> None:
         TEMPLATE.read_text(encoding="utf-8").replace("# END GENERATED secret-stems", ""), encoding="utf-8"
     )
     with pytest.raises(TemplateSyncError, match="'secret-stems' has no END marker"):
-        sync(copy)
+        synced_text(copy, list_sources())
 
 
 def test_template_sync_logical_name_is_pascal_case() -> None:
@@ -110,7 +115,7 @@ def test_template_sync_a_source_costs_about_two_lines(tmp_path: Path) -> None:
     extra = [type(base)(**{**base.__dict__, "id": f"zz-acme-{index}"}) for index in range(10)]
     before = len(copy.read_text(encoding="utf-8").splitlines())
     resources = len(load_template(copy)["Resources"])
-    sync(copy, [*list_sources(), *extra])
+    _write_synced(copy, [*list_sources(), *extra])
     assert len(copy.read_text(encoding="utf-8").splitlines()) - before <= 10 * 2
     assert len(load_template(copy)["Resources"]) - resources == 10 * 5  # schedule, secret, 3 alarms
 
@@ -125,5 +130,5 @@ def test_template_sync_forty_sources_stay_under_a_thousand_lines(tmp_path: Path)
     base = sources[0]
     missing = range(40 - len(sources))
     padding = [type(base)(**{**base.__dict__, "id": f"zz-acme-{index}"}) for index in missing]
-    sync(copy, [*sources, *padding][:40])
+    _write_synced(copy, [*sources, *padding][:40])
     assert len(copy.read_text(encoding="utf-8").splitlines()) < 1000

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from eventframework.definitions.locations import display_path, schemas_dir
 from eventframework.definitions.pagination_keys import PAGINATION
 from eventframework.definitions.webhook_auth_keys import WEBHOOK_AUTH
 from eventframework.errors import EventFrameworkError
+from eventframework.local.commands.generated import sync_or_check
 
 _DEFS_INDENT = 4
 
@@ -116,17 +116,7 @@ def register(subparsers: Any) -> None:
 
 def schema_command(args: argparse.Namespace) -> int:
     file: Path = args.file or definition_schema_file()
-    text = file.read_text(encoding="utf-8")
-    wanted = synced_text(text, file)
-    if args.action == "check":
-        if wanted != text:
-            print(f"{display_path(file)} is stale; run `efw schema sync`", file=sys.stderr)
-            return 1
-        print(f"{display_path(file)} matches the kinds' declarations")
-        return 0
-    if wanted != text:
-        file.write_text(wanted, encoding="utf-8")
-        print(f"rewrote $defs {', '.join(FAMILIES)} of {display_path(file)}")
-    else:
-        print(f"{display_path(file)} already up to date")
-    return 0
+    wanted = synced_text(file.read_text(encoding="utf-8"), file)
+    return sync_or_check(
+        args.action, file, wanted, origin="the kinds' declarations", command="efw schema sync"
+    )

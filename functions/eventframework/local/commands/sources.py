@@ -27,6 +27,7 @@ from eventframework.definitions.reads import schema_problems
 from eventframework.errors import EventFrameworkError
 from eventframework.fetch import fetch_page, parse_records
 from eventframework.local.catalogue import scaffold, sources_doc
+from eventframework.local.commands.generated import sync_or_check
 from eventframework.process import process_records
 
 
@@ -64,17 +65,8 @@ def register(subparsers: Any) -> None:
 
 
 def catalogue_command(args: argparse.Namespace) -> int:
-    text = sources_doc.render(list_sources())
-    current = args.doc.read_text(encoding="utf-8") if args.doc.exists() else ""
-    if args.action == "check":
-        if current != text:
-            print(f"{args.doc} is stale: run `efw catalogue sync`", file=sys.stderr)
-            return 1
-        print(f"{args.doc} is up to date")
-        return 0
-    args.doc.write_text(text, encoding="utf-8")
-    print(f"wrote {args.doc}")
-    return 0
+    wanted = sources_doc.render(list_sources())
+    return sync_or_check(args.action, args.doc, wanted, origin="sources/", command="efw catalogue sync")
 
 
 def new_source_command(args: argparse.Namespace) -> int:

@@ -22,6 +22,7 @@ from typing import Any
 from eventframework.definitions import SourceDefinition, list_sources
 from eventframework.errors import EventFrameworkError
 from eventframework.fetch.auth_kinds import secret_keys
+from eventframework.local.commands.generated import sync_or_check
 from eventframework.local.template.cfn import load_template
 from eventframework.local.template.monitoring import render_dashboard, staleness_window
 
@@ -178,15 +179,6 @@ def synced_text(template: Path, definitions: Sequence[SourceDefinition]) -> str:
     return text
 
 
-def sync(template: Path, definitions: Sequence[SourceDefinition] | None = None) -> bool:
-    """Rewrite the generated blocks; True when the file changed."""
-    current = template.read_text(encoding="utf-8")
-    wanted = synced_text(template, list_sources() if definitions is None else definitions)
-    if wanted != current:
-        template.write_text(wanted, encoding="utf-8")
-    return wanted != current
-
-
 def expanded_json(template: Path) -> str:
     """The template with its AWS::LanguageExtensions expanded, as JSON (a CloudFormation template
     still, for tools that do not read Fn::ForEach: checkov scans this)."""
@@ -202,15 +194,8 @@ def _command(args: argparse.Namespace) -> int:
             args.out.parent.mkdir(parents=True, exist_ok=True)
             args.out.write_text(expanded_json(template), encoding="utf-8")
         return 0
-    if args.action == "check":
-        if synced_text(template, list_sources()) != template.read_text(encoding="utf-8"):
-            print(f"{template} is out of sync with sources/; run `efw template sync`", file=sys.stderr)
-            return 1
-        print(f"{template} matches sources/")
-        return 0
-    changed = sync(template)
-    print(f"{template} {'updated' if changed else 'already in sync'}")
-    return 0
+    wanted = synced_text(template, list_sources())
+    return sync_or_check(args.action, template, wanted, origin="sources/", command="efw template sync")
 
 
 def register(subparsers: Any) -> None:
