@@ -9,12 +9,13 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Callable
 
 import boto3
 import pytest
 
 from eventframework.local.emulator import process
-from eventframework.local.emulator.environment import patched_environment
+from eventframework.local.emulator.environment import emulator_environment, patched_environment
 from eventframework.local.emulator.process import EmulatorProcess, EmulatorStartError
 
 
@@ -77,14 +78,7 @@ def test_the_emulator_survives_a_ctrl_c_to_the_process_group_and_ends_when_its_r
         child = int(pid_text)
         os.kill(child, signal.SIGINT)
         os.kill(child, signal.SIGTERM)
-        with patched_environment(
-            {
-                "AWS_ENDPOINT_URL": endpoint,
-                "AWS_DEFAULT_REGION": "us-east-1",
-                "AWS_ACCESS_KEY_ID": "testing",
-                "AWS_SECRET_ACCESS_KEY": "testing",
-            }
-        ):
+        with patched_environment(emulator_environment(endpoint, "us-east-1")):
             boto3.client("s3").list_buckets()  # still serving after both signals
         run.kill()
         run.wait(10)
@@ -94,29 +88,23 @@ def test_the_emulator_survives_a_ctrl_c_to_the_process_group_and_ends_when_its_r
             run.kill()
 
 
-def test_a_child_that_cannot_start_is_reported_with_what_it_said(monkeypatch: pytest.MonkeyPatch) -> None:
-    def failing_child(region: str) -> subprocess.Popen[bytes]:
-        return subprocess.Popen(
-            [sys.executable, "-c", "print('error: OSError: no free port')"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-        )
+def _child_running(code: str) -> Callable[[str], subprocess.Popen[bytes]]:
+    """A stand-in for the emulator's spawn: a process that runs ``code`` instead of the server."""
 
-    monkeypatch.setattr(process, "_spawn", failing_child)
+    def spawn(region: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+    return spawn
+
+
+def test_a_child_that_cannot_start_is_reported_with_what_it_said(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(process, "_spawn", _child_running("print('error: OSError: no free port')"))
     with pytest.raises(EmulatorStartError, match=r"could not start \(error: OSError: no free port\)"):
         EmulatorProcess(region="eu-west-1").start()
 
 
 def test_a_child_that_says_nothing_is_reported_within_the_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
-    def silent_child(region: str) -> subprocess.Popen[bytes]:
-        return subprocess.Popen(
-            [sys.executable, "-c", "import time; time.sleep(30)"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-        )
-
-    monkeypatch.setattr(process, "_spawn", silent_child)
+    monkeypatch.setattr(process, "_spawn", _child_running("import time; time.sleep(30)"))
     monkeypatch.setattr(process, "STARTUP_SECONDS", 0.5)
-    emulator = EmulatorProcess(region="eu-west-1")
     with pytest.raises(EmulatorStartError, match=r"did not start within 0\.5 s"):
-        emulator.start()
+        EmulatorProcess(region="eu-west-1").start()
