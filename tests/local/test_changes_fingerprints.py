@@ -8,7 +8,6 @@ schedule); the plan lists exactly the sources whose fingerprint differs from the
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -39,16 +38,6 @@ OKTA, DUO, GUARDDUTY = "okta-system-log", "duo-authentication-log", "aws-guarddu
 SOURCES = (OKTA, DUO, GUARDDUTY)
 
 
-@pytest.fixture
-def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Copies of the repository's sources/ and schemas/, which the loader reads through the env."""
-    shutil.copytree(REPO / "sources", tmp_path / "sources")
-    shutil.copytree(REPO / "schemas", tmp_path / "schemas")
-    monkeypatch.setenv("EFW_SOURCES_DIR", str(tmp_path / "sources"))
-    monkeypatch.setenv("EFW_SCHEMAS_DIR", str(tmp_path / "schemas"))
-    return tmp_path
-
-
 def _prints() -> dict[str, str]:
     return fingerprints([load_source(source) for source in SOURCES])
 
@@ -64,36 +53,38 @@ def _moved(before: dict[str, str], after: dict[str, str]) -> set[str]:
     return {source for source in before if before[source] != after[source]}
 
 
-def test_fingerprints_move_for_the_source_whose_schema_changed(tree: Path) -> None:
+def test_fingerprints_move_for_the_source_whose_schema_changed(scratch: Path) -> None:
     before = _prints()
-    schema_path = tree / "schemas" / "sources" / f"{OKTA}.schema.json"
+    schema_path = scratch / "schemas" / "sources" / f"{OKTA}.schema.json"
     schema = json.loads(schema_path.read_text())
     schema["required"] = [*schema.get("required", []), "displayMessage"]
     schema_path.write_text(json.dumps(schema))
     assert _moved(before, _prints()) == {OKTA}
 
 
-def test_fingerprints_move_for_the_source_whose_mapping_changed(tree: Path) -> None:
+def test_fingerprints_move_for_the_source_whose_mapping_changed(scratch: Path) -> None:
     before = _prints()
-    _edit(tree / "sources" / f"{OKTA}.yaml", lambda text: text.replace('category: "okta"', 'category: "idp"'))
+    _edit(
+        scratch / "sources" / f"{OKTA}.yaml", lambda text: text.replace('category: "okta"', 'category: "idp"')
+    )
     assert _moved(before, _prints()) == {OKTA}
 
 
-def test_fingerprints_stay_for_comments_key_order_and_the_schedule(tree: Path) -> None:
+def test_fingerprints_stay_for_comments_key_order_and_the_schedule(scratch: Path) -> None:
     before = _prints()
     _edit(
-        tree / "sources" / f"{OKTA}.yaml",
+        scratch / "sources" / f"{OKTA}.yaml",
         lambda text: "# reviewed\n" + text.replace("rate(5 minutes)", "rate(7 minutes)"),
     )
-    schema_path = tree / "schemas" / "sources" / f"{DUO}.schema.json"
+    schema_path = scratch / "schemas" / "sources" / f"{DUO}.schema.json"
     schema = json.loads(schema_path.read_text())
     schema_path.write_text(json.dumps(dict(reversed(list(schema.items()))), indent=4))
     assert _moved(before, _prints()) == set()
 
 
-def test_fingerprints_move_for_every_source_when_the_mozdef_contract_changes(tree: Path) -> None:
+def test_fingerprints_move_for_every_source_when_the_mozdef_contract_changes(scratch: Path) -> None:
     before = _prints()
-    contract_path = tree / "schemas" / "mozdef-event.schema.json"
+    contract_path = scratch / "schemas" / "mozdef-event.schema.json"
     contract = json.loads(contract_path.read_text())
     contract["description"] = "tightened"
     contract_path.write_text(json.dumps(contract))
@@ -101,7 +92,7 @@ def test_fingerprints_move_for_every_source_when_the_mozdef_contract_changes(tre
 
 
 def test_fingerprints_move_when_the_hooks_code_changes(
-    tmp_path: Path, tree: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, scratch: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     hook_file = tmp_path / "efw_test_hook.py"
     hook_file.write_text("def enrich(event, raw):\n    return event\n")

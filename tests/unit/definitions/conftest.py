@@ -1,8 +1,8 @@
-"""Helpers for definition tests: a scratch sources/schemas pair seeded from the repository's own."""
+"""Helpers for definition tests: the repository's own definitions as documents to edit (the scratch tree of
+sources/ and schemas/ they are written into is the root conftest's `scratch`)."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,16 +10,6 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[3]
-
-
-@pytest.fixture
-def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A temp dir with sources/ and schemas/ copies, wired in through EFW_SOURCES_DIR / EFW_SCHEMAS_DIR."""
-    shutil.copytree(REPO / "sources", tmp_path / "sources")
-    shutil.copytree(REPO / "schemas", tmp_path / "schemas")
-    monkeypatch.setenv("EFW_SOURCES_DIR", str(tmp_path / "sources"))
-    monkeypatch.setenv("EFW_SCHEMAS_DIR", str(tmp_path / "schemas"))
-    return tmp_path
 
 
 @pytest.fixture
