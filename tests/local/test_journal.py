@@ -18,8 +18,9 @@ from moto import mock_aws
 from tests.support.aws import REGION, create_source_table
 
 from eventframework.local.emulator.journal import JOURNAL_FILE, JournalError, WriteJournal, recover
+from eventframework.local.emulator.local_bucket import LocalBucket
 from eventframework.local.emulator.local_queue import LocalQueue
-from eventframework.local.emulator.snapshot import load_bucket, save_bucket, save_tables, settle_tables
+from eventframework.local.emulator.snapshot import save_tables, settle_tables
 
 TABLE = "state"
 
@@ -88,42 +89,40 @@ def test_journal_ignores_failed_writes_and_reads(session: boto3.session.Session,
     assert [record.get("op") for record in records if "op" in record] == ["PutItem"]
 
 
-def test_journal_keeps_dead_letter_bodies_in_s3_and_not_raw_pages(
+def test_journal_leaves_s3_to_the_local_bucket_and_still_replays_an_older_journals_s3_writes(
     session: boto3.session.Session, tmp_path: Path
 ) -> None:
+    """The page bucket is files, durable on its own (local_bucket.py): S3 calls are not journaled.
+    A journal written before that (a dead-letter body put, then deleted) replays into the bucket."""
     journal = WriteJournal(tmp_path, session.events).start()
-    s3 = session.client("s3")
-    s3.put_object(Bucket="pages", Key="deadletters/okta/e1.json", Body=b'{"big": 1}')
-    s3.put_object(Bucket="pages", Key="pages/okta/run/1.json", Body=b"[]")
-    journal.commit()
-    s3.delete_object(Bucket="pages", Key="deadletters/okta/e1.json")
-    s3.create_bucket(Bucket="pages2")
-    recovery = recover(tmp_path, {"dynamodb": session.client("dynamodb"), "s3": s3}.__getitem__)
-    assert recovery.replayed == 1
-    assert s3.get_object(Bucket="pages", Key="deadletters/okta/e1.json")["Body"].read() == b'{"big": 1}'
-
-
-def test_journal_replays_a_dead_letter_body_deleted_after_the_last_save(
-    session: boto3.session.Session, tmp_path: Path
-) -> None:
-    """Reprocessing confirmed a dead letter and deleted its body, then the process died before the
-    state was saved: the next start restores the saved mirror (body included), and replaying the
-    journal deletes the body again instead of resurrecting an orphan."""
-    s3 = session.client("s3")
-    key = "deadletters/okta/e1.json"
-    s3.put_object(Bucket="pages", Key=key, Body=b'{"big": 1}')
-    mirror = tmp_path / "pages"
-    assert save_bucket(s3, "pages", mirror, lambda key: True) == 1
-    journal = WriteJournal(tmp_path, session.events).start()
-    journaled = session.client("s3")  # made after start: it carries the journal's hooks
-    journaled.delete_object(Bucket="pages", Key=key)
-    journal.commit()
+    session.client("s3").put_object(Bucket="pages", Key="deadletters/okta/e0.json", Body=b"{}")
     journal.stop()
-    s3.delete_object(Bucket="pages", Key=key)  # the next start's emulator begins empty
-    assert load_bucket(s3, "pages", mirror) == 1
-    recovery = recover(tmp_path, {"s3": s3}.__getitem__)
-    assert recovery.replayed == 1
-    assert s3.list_objects_v2(Bucket="pages", Prefix="deadletters/").get("KeyCount") == 0
+    assert not [line for line in (tmp_path / JOURNAL_FILE).read_text().splitlines() if '"op"' in line]
+
+    body = {"__b64__": "eyJiaWciOiAxfQ=="}  # b'{"big": 1}'
+    older = [
+        {
+            "service": "s3",
+            "op": "PutObject",
+            "params": {"Bucket": "pages", "Key": "deadletters/okta/e1.json", "Body": body},
+        },
+        {
+            "service": "s3",
+            "op": "PutObject",
+            "params": {"Bucket": "pages", "Key": "deadletters/okta/e2.json", "Body": body},
+        },
+        {
+            "service": "s3",
+            "op": "DeleteObject",
+            "params": {"Bucket": "pages", "Key": "deadletters/okta/e2.json"},
+        },
+        {"commit": 1},
+    ]
+    (tmp_path / JOURNAL_FILE).write_text("".join(json.dumps(record) + "\n" for record in older))
+    bucket = LocalBucket("pages", tmp_path / "bucket").start()
+    assert recover(tmp_path, {"s3": bucket}.__getitem__).replayed == 3
+    assert list(bucket.keys()) == ["deadletters/okta/e1.json"]
+    assert bucket.get_object(Bucket="pages", Key="deadletters/okta/e1.json")["Body"].read() == b'{"big": 1}'
 
 
 def _journal_one_committed_checkpoint(session: boto3.session.Session, directory: Path) -> None:
@@ -177,19 +176,6 @@ def test_save_tables_retires_the_journal_and_an_interrupted_save_is_finished_not
     (tmp_path / "StateTable.jsonl.partial").write_text("garbage")
     settle_tables(tmp_path)
     assert "page-2" in table_file.read_text() and not list(tmp_path.glob("*.partial"))
-
-
-def test_a_page_mirror_cut_short_between_its_renames_is_read_from_the_previous_copy(
-    session: boto3.session.Session, tmp_path: Path
-) -> None:
-    s3 = session.client("s3")
-    s3.put_object(Bucket="pages", Key="deadletters/okta/e1.json", Body=b"{}")
-    mirror = tmp_path / "pages"
-    assert save_bucket(s3, "pages", mirror, lambda key: True) == 1
-    mirror.rename(tmp_path / "pages.old")  # killed after the old copy moved aside
-    s3.delete_object(Bucket="pages", Key="deadletters/okta/e1.json")
-    assert load_bucket(s3, "pages", mirror) == 1
-    assert s3.get_object(Bucket="pages", Key="deadletters/okta/e1.json")["Body"].read() == b"{}"
 
 
 def test_status_says_when_a_run_ended_without_finishing(

@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 MAX_INLINE_RAW_BYTES = 350_000
+# Where an oversized raw event is kept in the page bucket; the bucket's lifecycle rule for this
+# prefix expires orphans, and a local run keeps these objects durable (local_bucket.py).
+DEAD_LETTER_BODY_PREFIX = "deadletters/"
 
 _log = logging.getLogger(__name__)
 
@@ -131,7 +134,7 @@ class DeadLetterStore:
             return "#raw = :raw"
         if self._pages is None:
             raise ValueError("a raw event over 350 KB needs a PageStore to hold it")
-        ref = self._pages.put_object(f"deadletters/{source}/{event_key}.json", encoded)
+        ref = self._pages.put_object(f"{DEAD_LETTER_BODY_PREFIX}{source}/{event_key}.json", encoded)
         values[":raw_ref"] = _ref_attr(ref)
         return "#raw_ref = :raw_ref"
 

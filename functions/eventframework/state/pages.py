@@ -25,8 +25,11 @@ class PageRef:
     key: str
 
 
+PAGES_PREFIX = "pages/"
+
+
 def page_key(source: str, execution: str, page_number: int) -> str:
-    return f"pages/{source}/{execution}/{page_number}.json"
+    return f"{PAGES_PREFIX}{source}/{execution}/{page_number}.json"
 
 
 class PageStore:

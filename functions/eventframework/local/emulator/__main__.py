@@ -19,7 +19,8 @@ import sys
 import threading
 import urllib.request
 
-# One cheap read per service a local run uses, as boto3 would send it (moto routes a request by the
+# One cheap read per service a local run uses in the emulator (its page bucket and MozDef queue
+# are files, not moto's), as boto3 would send it (moto routes a request by the
 # service named in its credential scope). moto builds a service's application and imports its
 # backend on the first request (about 0.2 s for DynamoDB): made here, while the run is still
 # importing, that cost leaves the run's first call.
@@ -27,7 +28,6 @@ _JSON_10 = {"Content-Type": "application/x-amz-json-1.0"}
 _JSON_11 = {"Content-Type": "application/x-amz-json-1.1"}
 _WARM_UP: tuple[tuple[str, str, dict[str, str]], ...] = (
     ("dynamodb", "POST", {**_JSON_10, "X-Amz-Target": "DynamoDB_20120810.ListTables"}),
-    ("s3", "GET", {}),
     ("secretsmanager", "POST", {**_JSON_11, "X-Amz-Target": "secretsmanager.ListSecrets"}),
 )
 

@@ -2,11 +2,12 @@
 
 Every local workflow (`efw run`, `efw serve`, `efw reprocess`, `efw redrive`, the operator commands)
 needs the same setup: lock the state directory, start the moto server, create the template's
-queues, tables and bucket in it, load the durable state (`<state-dir>/tables/*.jsonl`, replaying
-the journal of a run that did not end cleanly, `<state-dir>/pages/`), export the functions'
-environment, answer for the MozDef queue with a file, journal every durable write, build an engine
-that commits the journal at every state it leaves, and at the end fold the journal into the table
-snapshots and save the execution records (`<state-dir>/executions/<name>.json`). This class owns it.
+tables in it, load the durable state (`<state-dir>/tables/*.jsonl`, replaying the journal of a run
+that did not end cleanly), export the functions' environment, answer for the MozDef queue with a
+file and for the page bucket with a directory (`<state-dir>/pages/`), journal every durable write,
+build an engine that commits the journal at every state it leaves, and at the end fold the journal
+into the table snapshots, drop the raw pages no redrive can need and save the execution records
+(`<state-dir>/executions/<name>.json`). This class owns it.
 """
 
 from __future__ import annotations
@@ -24,17 +25,12 @@ import boto3
 from eventframework.errors import EventFrameworkError
 from eventframework.handlers import cold_start, use_clients
 from eventframework.local.emulator.environment import patched_environment
-from eventframework.local.emulator.journal import DURABLE_S3_PREFIX, Recovery, WriteJournal, recover
+from eventframework.local.emulator.journal import Recovery, WriteJournal, recover
+from eventframework.local.emulator.local_bucket import LocalBucket
 from eventframework.local.emulator.local_queue import LocalQueue
 from eventframework.local.emulator.process import EmulatorProcess
 from eventframework.local.emulator.provision import Provisioner
-from eventframework.local.emulator.snapshot import (
-    load_bucket,
-    load_table,
-    save_bucket,
-    save_tables,
-    settle_tables,
-)
+from eventframework.local.emulator.snapshot import load_table, save_tables, settle_tables
 from eventframework.local.emulator.state_lock import StateDirectoryLock
 from eventframework.local.engine import Clock, Engine, Execution
 from eventframework.local.engine.engine import StateMachine
@@ -42,6 +38,7 @@ from eventframework.local.engine.lambdas import LambdaHandler
 from eventframework.local.engine.service_tasks import AwsConfig
 from eventframework.local.template.cfn import load_template
 from eventframework.state.aws import container_session
+from eventframework.state.pages import PAGES_PREFIX
 
 STACK_NAME = "efw-local"
 
@@ -112,16 +109,16 @@ class ExecutionRecords:
 
 
 class LocalClients:
-    """The handlers' clients in a local deployment: the emulator's, and the MozDef queue a file."""
+    """The handlers' clients in a local deployment: the emulator's, the MozDef queue a file and the
+    page bucket a directory."""
 
-    def __init__(self, session: Any, queue: LocalQueue) -> None:
+    def __init__(self, session: Any, queue: LocalQueue, bucket: LocalBucket) -> None:
         self._session = session
-        self._queue = queue
+        self._local: dict[str, Any] = {"sqs": queue, "s3": bucket}
 
     def client(self, service_name: str) -> Any:
-        if service_name == "sqs":
-            return self._queue
-        return self._session.client(service_name)
+        local = self._local.get(service_name)
+        return local if local is not None else self._session.client(service_name)
 
 
 class LocalDeployment:
@@ -129,6 +126,8 @@ class LocalDeployment:
 
     `delivered_to` is the file that stands in for the MozDef queue (see local_queue.py).
     """
+
+    s3: LocalBucket  # the page bucket, once entered
 
     def __init__(self, template: Path, state_dir: Path, delivered_to: Path) -> None:
         self.template_path = template
@@ -158,13 +157,13 @@ class LocalDeployment:
         emulator = stack.enter_context(EmulatorProcess())
         self.emulator = emulator
         stack.enter_context(patched_environment(emulator.environment()))
-        # The MozDef queue is answered by a file (LocalQueue) and no other queue is used locally:
-        # creating them in the emulator only cost start-up (moto's SQS backend, ~0.3 s).
+        # The MozDef queue is answered by a file (LocalQueue), the page bucket by a directory
+        # (LocalBucket): creating them in the emulator would only cost start-up.
         provisioner = Provisioner(
             self.template,
             region=emulator.region,
             stack_name=STACK_NAME,
-            declared_only=frozenset({"AWS::SQS::Queue"}),
+            declared_only=frozenset({"AWS::SQS::Queue", "AWS::S3::Bucket"}),
         )
         provisioner.provision()
         self.provisioner = provisioner
@@ -172,8 +171,9 @@ class LocalDeployment:
         for name, path in self._table_files().values():
             load_table(self.dynamodb, name, path)
         self.environment = provisioner.function_environment()
-        load_bucket(self.s3, self.environment["EFW_PAGE_BUCKET"], self.pages_dir)
-        clients = {"dynamodb": self.dynamodb, "s3": self.s3}
+        bucket = self.s3 = LocalBucket(self.environment["EFW_PAGE_BUCKET"], self.pages_dir).start()
+        stack.callback(bucket.stop)
+        clients = {"dynamodb": self.dynamodb, "s3": bucket}
         self.recovery = recover(self.tables_dir, clients.__getitem__)
         stack.enter_context(patched_environment(self.environment))
         # From here every new client of the shared session is journaled (clients copy the session's
@@ -183,7 +183,7 @@ class LocalDeployment:
         stack.callback(queue.stop)
         self.journal = WriteJournal(self.tables_dir, session.events, queue).start()
         stack.callback(self.journal.stop)
-        use_clients(LocalClients(session, queue))
+        use_clients(LocalClients(session, queue, bucket))
         stack.callback(use_clients, None)
         return self
 
@@ -223,11 +223,6 @@ class LocalDeployment:
         """Built once, on first use inside the deployment (it needs the emulator's environment)."""
         return boto3.client("dynamodb")
 
-    @functools.cached_property
-    def s3(self) -> Any:
-        """Built once, on first use inside the deployment (it needs the emulator's environment)."""
-        return boto3.client("s3")
-
     def _table_files(self) -> dict[str, tuple[str, Path]]:
         assert self.provisioner is not None, "enter the deployment first"
         return {
@@ -255,23 +250,21 @@ class LocalDeployment:
         )
 
     def save(self, executions: list[Execution]) -> None:
-        """Fold the journal into the table snapshots; save the execution records and the objects
-        still needed: raw pages of executions that did not succeed, oversized dead-letter bodies."""
+        """Fold the journal into the table snapshots, save the execution records and drop the raw
+        pages no redrive can read again (a dead letter's body is not a page: it stays)."""
         if self.journal is not None:
             self.journal.stop()
         tables = {name: path for name, path in self._table_files().values()}
         self.records.save(executions)
-        save_bucket(self.s3, self.environment["EFW_PAGE_BUCKET"], self.pages_dir, self._object_still_needed)
+        for key in list(self.s3.keys(PAGES_PREFIX)):
+            if not self._page_still_needed(key):
+                self.s3.delete_object(Bucket=self.s3.bucket, Key=key)
         save_tables(self.dynamodb, tables, self.tables_dir)
 
-    def _object_still_needed(self, key: str) -> bool:
-        """A redrive reads a failed execution's raw pages again; a dead letter's body lives on."""
-        if key.startswith(DURABLE_S3_PREFIX):
-            return True
+    def _page_still_needed(self, key: str) -> bool:
+        """A redrive reads a failed execution's raw pages (`pages/<source>/<execution>/...`) again."""
         parts = key.split("/")
-        if len(parts) < 3:
-            return False
-        status = self.records.status(parts[2])
+        status = self.records.status(parts[2]) if len(parts) > 3 else None
         return status is not None and status != "SUCCEEDED"
 
 

@@ -3,10 +3,12 @@
 moto keeps DynamoDB in memory; a local run that is killed would lose every checkpoint, lease, ledger
 entry and dead letter it wrote since it started. The journal hooks the boto3 session every handler
 and the engine use (botocore's documented event system, no patching): each successful write to
-DynamoDB, and each oversized dead-letter body put in S3, is appended to `journal.jsonl` in the state
-directory before the call returns to its caller. Whenever the engine leaves a state, `commit()`
-makes the step durable in the order the guarantees need: the delivered-events file is fsynced
-first, then a commit marker naming that file's length is appended and the journal fsynced.
+DynamoDB is appended to `journal.jsonl` in the state directory before the call returns to its
+caller (the page bucket is files, durable on its own: `local_bucket.py`; a journal written before
+that, with S3 writes in it, still replays through the client `recover` is given for "s3").
+Whenever the engine leaves a state, `commit()` makes the step durable in the order the guarantees
+need: the delivered-events file is fsynced first, then a commit marker naming that file's length is
+appended and the journal fsynced.
 
 Recovery (the next run, `recover()`) replays the writes up to the last commit marker and truncates
 the delivered-events file to the length that marker names. What a step did before the process died
@@ -33,9 +35,6 @@ from eventframework.errors import EventFrameworkError
 JOURNAL_FILE = "journal.jsonl"
 # Writes that change a table; reads and scans are not journaled.
 DYNAMODB_WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})
-S3_WRITES = frozenset({"PutObject", "DeleteObject"})
-# Only dead-letter bodies live in the page bucket beyond a run; raw pages are fetched again.
-DURABLE_S3_PREFIX = "deadletters/"
 CONTEXT_KEY = "efw-journal"
 
 
@@ -103,9 +102,7 @@ class WriteJournal:
         self.commits = 0
         self._hooks: list[tuple[str, Callable[..., Any], str]] = [
             ("provide-client-params.dynamodb", self._remember, "efw-journal-params-dynamodb"),
-            ("provide-client-params.s3", self._remember, "efw-journal-params-s3"),
             ("after-call.dynamodb", self._record, "efw-journal-record-dynamodb"),
-            ("after-call.s3", self._record, "efw-journal-record-s3"),
         ]
 
     # --- recording -------------------------------------------------------------------------------
@@ -129,9 +126,7 @@ class WriteJournal:
         self._handle = None
 
     def _remember(self, params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
-        if model.name in DYNAMODB_WRITES or (
-            model.name in S3_WRITES and str(params.get("Key", "")).startswith(DURABLE_S3_PREFIX)
-        ):
+        if model.name in DYNAMODB_WRITES:
             context[CONTEXT_KEY] = json.dumps(
                 {
                     "service": model.service_model.service_name,

@@ -141,12 +141,13 @@ class Provisioner:
         return ProvisionedResource(name, {"Arn": arn, "StreamArn": f"{arn}/stream/local"})
 
     def _create_bucket(self, logical_id: str, properties: Mapping[str, Any]) -> ProvisionedResource:
-        s3 = self._client("s3")
         name = self.physical_name(logical_id)
-        if self.region == "us-east-1":
-            s3.create_bucket(Bucket=name)
-        else:
-            s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": self.region})
+        if "AWS::S3::Bucket" not in self.declared_only:
+            s3 = self._client("s3")
+            if self.region == "us-east-1":
+                s3.create_bucket(Bucket=name)
+            else:
+                s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": self.region})
         return ProvisionedResource(
             name, {"Arn": f"arn:aws:s3:::{name}", "DomainName": f"{name}.s3.amazonaws.com"}
         )

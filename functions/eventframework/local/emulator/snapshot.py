@@ -3,8 +3,8 @@
 moto keeps everything in memory. A scheduled pull in AWS finds the previous run's checkpoint, lease
 and dead letters in DynamoDB; a second `efw run` must find them too. Tables are written as JSON lines
 of DynamoDB's own attribute-value format (lossless: numbers stay strings, binary is base64), one file
-per table, and loaded back before the next run. Raw pages that a failed run may still need (a
-redrive re-reads the page it failed on) are mirrored as files.
+per table, and loaded back before the next run. (The page bucket needs no snapshot: it is files
+already, `local_bucket.py`.)
 
 Between snapshots, the journal (`journal.py`) holds every write. `save_tables` folds it in without
 a window where a crash could apply a write twice or lose one: all snapshots are written beside the
@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +25,6 @@ from eventframework.local.emulator.journal import JOURNAL_FILE, decode_binary, e
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_s3 import S3Client
 
 BATCH_WRITE_LIMIT = 25
 APPLIED_JOURNAL = "journal.applied"
@@ -115,47 +113,3 @@ def load_table(client: DynamoDBClient, table: str, path: Path) -> int:
             response = client.batch_write_item(RequestItems=pending)
             pending = response.get("UnprocessedItems") or {}
     return len(items)
-
-
-def save_bucket(client: S3Client, bucket: str, directory: Path, keep: Callable[[str], bool]) -> int:
-    """Mirror the objects of `bucket` whose key `keep` accepts into `directory`, replacing it."""
-    staging = directory.with_name(directory.name + ".partial")
-    shutil.rmtree(staging, ignore_errors=True)
-    count = 0
-    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
-        for entry in page.get("Contents", []):
-            key = entry["Key"]
-            if not keep(key):
-                continue
-            target = staging / key
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(client.get_object(Bucket=bucket, Key=key)["Body"].read())
-            count += 1
-    # Swapped by renames, never deleted first: a run killed in between leaves `<dir>.old`, which
-    # `load_bucket` takes when `<dir>` is missing.
-    previous = _previous(directory)
-    shutil.rmtree(previous, ignore_errors=True)
-    if directory.exists():
-        directory.rename(previous)
-    if count:
-        staging.rename(directory)
-    else:
-        shutil.rmtree(staging, ignore_errors=True)
-    shutil.rmtree(previous, ignore_errors=True)
-    return count
-
-
-def _previous(directory: Path) -> Path:
-    return directory.with_name(directory.name + ".old")
-
-
-def load_bucket(client: S3Client, bucket: str, directory: Path) -> int:
-    """Upload every file saved under `directory` back into `bucket` under its relative key."""
-    if not directory.is_dir() and _previous(directory).is_dir():
-        directory = _previous(directory)  # a save cut short between its two renames
-    if not directory.is_dir():
-        return 0
-    files = [path for path in directory.rglob("*") if path.is_file()]
-    for path in files:
-        client.put_object(Bucket=bucket, Key=path.relative_to(directory).as_posix(), Body=path.read_bytes())
-    return len(files)

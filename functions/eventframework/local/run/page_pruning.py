@@ -1,28 +1,26 @@
-"""Keep a local run's memory flat: drop raw pages from the embedded emulator once they are spent.
+"""Keep a local run's disk flat: drop raw pages from the local page bucket once they are spent.
 
-In AWS the raw pages of a pull stay in the page bucket until its lifecycle rule expires them; that
-costs no Lambda memory. A local run keeps that bucket in the embedded moto server, in the same
-process, so every page of a long pull (about 2.6 MB per 1,000 Okta events) would stay in memory
-until the run ends. The product code must not delete pages (a redrive of a FAILED run reads the page
-it failed on again), so the local run does it from the outside: when FetchPage is called for the
-next page of an execution, the loop has come back round, so the previous pages of that execution
-were processed and their checkpoints saved; their objects go. The page of the current step (and so
-the page a failed execution stopped on) is never touched. When an execution SUCCEEDS (a capped run
-continues in a fresh execution every `max_pages_per_execution` pages) its last page goes too, through
-the engine's `on_finished` hook: a succeeded execution is never redriven.
+In AWS the raw pages of a pull stay in the page bucket until its lifecycle rule expires them. A local
+run's bucket is a directory of the state directory (local/emulator/local_bucket.py), so every page of
+a long pull (about 2.6 MB per 1,000 Okta events) would stay on disk until the run ends. The product
+code must not delete pages (a redrive of a FAILED run reads the page it failed on again), so the
+local run does it from the outside: when FetchPage is called for the next page of an execution, the
+loop has come back round, so the previous pages of that execution were processed and their
+checkpoints saved; their objects go. The page of the current step (and so the page a failed
+execution stopped on) is never touched. When an execution SUCCEEDS (a capped run continues in a
+fresh execution every `max_pages_per_execution` pages) its last page goes too, through the engine's
+`on_finished` hook: a succeeded execution is never redriven.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from eventframework.local.emulator.local_bucket import LocalBucket
 from eventframework.local.engine import Engine, Execution
 from eventframework.local.engine.lambdas import LambdaHandler
-
-if TYPE_CHECKING:
-    from mypy_boto3_s3 import S3Client
 
 FETCH_FUNCTION = "FetchPageFunction"
 
@@ -30,7 +28,7 @@ FETCH_FUNCTION = "FetchPageFunction"
 class SpentPagePruner:
     """Wraps FetchPage: records each stored page, deletes an execution's earlier pages on its next fetch."""
 
-    def __init__(self, s3: S3Client) -> None:
+    def __init__(self, s3: LocalBucket) -> None:
         self._s3 = s3
         self._stored: defaultdict[str, list[tuple[str, str]]] = defaultdict(list)
         self.deleted = 0
