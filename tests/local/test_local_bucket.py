@@ -99,3 +99,24 @@ def test_local_bucket_never_shows_a_half_written_object(bucket: LocalBucket, tmp
     assert not staging.exists(), "no empty staging folder is left in the state directory"
     assert list(restarted.keys("pages/")) == ["pages/okta/run/1.json"]
     assert list(restarted.keys("deadletters/")) == []
+    with pytest.raises(ValueError, match="must end with '/'"):
+        list(restarted.keys("pages/okta"))
+
+
+def test_local_bucket_put_survives_a_delete_emptying_its_folder(
+    bucket: LocalBucket, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A webhook's dead-letter body and a reprocess deleting the folder's last body may meet: the
+    folder removed between the put's mkdir and its rename is made again."""
+    real_replace = os.replace
+    raced = []
+
+    def folder_removed_first(source: Path, target: Path) -> None:
+        if not raced:
+            raced.append(target)
+            Path(target).parent.rmdir()
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", folder_removed_first)
+    bucket.put_object(Bucket=BUCKET, Key="deadletters/okta/e1.json", Body=b"{}")
+    assert raced and bucket.get_object(Bucket=BUCKET, Key="deadletters/okta/e1.json")["Body"].read() == b"{}"

@@ -98,8 +98,7 @@ class LocalBucket:
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())
-        path.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staged, path)
+        self._move_in(staged, path)
         if durable:
             _fsync_directory(path.parent)
         return {"ResponseMetadata": {"HTTPStatusCode": 200}}
@@ -129,7 +128,10 @@ class LocalBucket:
         return {"ResponseMetadata": {"HTTPStatusCode": 204}}
 
     def keys(self, prefix: str = "") -> Iterator[str]:
-        """The keys under `prefix` (a whole folder of keys, such as ``pages/``), in no set order."""
+        """The keys under `prefix`, a whole folder of keys such as ``pages/`` (S3 would also match
+        part of a name; nothing here asks it to), in no set order."""
+        if prefix and not prefix.endswith("/"):
+            raise ValueError(f"a local bucket lists whole folders of keys: {prefix!r} must end with '/'")
         top = self.directory / prefix if prefix else self.directory
         if top.is_dir():
             for path in top.rglob("*"):
@@ -158,6 +160,20 @@ class LocalBucket:
                 400,
             )
         return self.directory.joinpath(*parts)
+
+    @staticmethod
+    def _move_in(staged: Path, path: Path) -> None:
+        """Rename the staged object into place; a delete that just removed its (empty) folder makes
+        the folder again, as S3 has none to lose."""
+        for _ in range(3):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.replace(staged, path)
+                return
+            except FileNotFoundError:
+                if not staged.exists():
+                    raise
+        os.replace(staged, path)
 
     def _remove_empty_folders(self, folder: Path) -> None:
         """A run's folder of pages goes with its last page, as S3 has no folders to leave behind."""
