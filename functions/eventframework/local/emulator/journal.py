@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from typing import Any, Protocol
 from botocore import xform_name
 
 from eventframework.errors import EventFrameworkError
+from eventframework.local.emulator.durable import sync_file
 
 JOURNAL_FILE = "journal.jsonl"
 # Writes that change a table; reads and scans are not journaled.
@@ -81,11 +81,6 @@ class DeliveryLog(Protocol):
     def sync(self) -> int:
         """Flush and fsync what was written; return the file's length in bytes."""
         ...
-
-
-def _fsync(handle: Any) -> None:
-    handle.flush()
-    os.fsync(handle.fileno())
 
 
 class WriteJournal:
@@ -157,7 +152,7 @@ class WriteJournal:
             if self._delivered is not None and length is not None:
                 marker["delivered"] = {"path": str(self._delivered.path), "length": length}
             self._handle.write(json.dumps(marker, separators=(",", ":")) + "\n")
-            _fsync(self._handle)
+            sync_file(self._handle)
             self._dirty = False
             self._committed_length = length
             self.commits += 1
@@ -226,7 +221,7 @@ def recover(directory: Path, client_for: Callable[[str], Any]) -> Recovery:
     recovery.replayed, recovery.dropped = len(committed), pending
     with path.open("r+b") as handle:  # the unfinished step's writes are gone for good
         handle.truncate(end)
-        _fsync(handle)
+        sync_file(handle)
     if delivered is not None:
         recovery.truncated_bytes = _trim(Path(delivered.path), delivered.length)
     return recovery
@@ -241,7 +236,7 @@ def _trim(path: Path, length: int) -> int:
         return 0
     with path.open("r+b") as handle:
         handle.truncate(length)
-        _fsync(handle)
+        sync_file(handle)
     return size - length
 
 

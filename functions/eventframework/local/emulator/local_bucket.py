@@ -32,6 +32,7 @@ from typing import IO, Any
 
 from botocore.exceptions import ClientError
 
+from eventframework.local.emulator.durable import sync_file, sync_folder
 from eventframework.state.deadletters import DEAD_LETTER_BODY_PREFIX
 
 MAX_KEY_BYTES = 1024
@@ -52,14 +53,6 @@ def _bytes(body: bytes | bytearray | str | IO[bytes]) -> bytes:
     if isinstance(body, str):
         return body.encode("utf-8")
     return body.read()
-
-
-def _fsync_directory(directory: Path) -> None:
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 class LocalBucket:
@@ -96,11 +89,10 @@ class LocalBucket:
         with staged.open("wb") as handle:
             handle.write(_bytes(Body))
             if durable:
-                handle.flush()
-                os.fsync(handle.fileno())
+                sync_file(handle)
         self._move_in(staged, path)
         if durable:
-            _fsync_directory(path.parent)
+            sync_folder(path.parent)
         return {"ResponseMetadata": {"HTTPStatusCode": 200}}
 
     def get_object(self, *, Bucket: str, Key: str) -> dict[str, Any]:  # noqa: N803

@@ -18,7 +18,6 @@ SQS rules: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import threading
 import uuid
@@ -27,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import ClientError
+
+from eventframework.local.emulator.durable import sync_file
 
 # SQS's limits, stated here again on purpose rather than imported from the publisher: the queue
 # stands in for SQS, so a publisher whose own constants drifted must be refused, not followed.
@@ -115,8 +116,7 @@ class LocalQueue:
             if self._out is None:
                 return self.path.stat().st_size if self.path.exists() else 0
             if self._unsynced:
-                self._out.flush()
-                os.fsync(self._out.fileno())
+                sync_file(self._out)
                 self._unsynced = False
             return int(self._out.tell())
 

@@ -21,6 +21,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from eventframework.local.emulator.durable import sync_file, sync_folder
 from eventframework.local.emulator.journal import JOURNAL_FILE, decode_binary, encode_binary
 
 if TYPE_CHECKING:
@@ -55,17 +56,8 @@ def _write_partial(client: DynamoDBClient, table: str, path: Path) -> int:
         for item in _scan(client, table):
             out.write(json.dumps(encode_binary(item), separators=(",", ":")) + "\n")
             count += 1
-        out.flush()
-        os.fsync(out.fileno())
+        sync_file(out)
     return count
-
-
-def _fsync_directory(directory: Path) -> None:
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def save_table(client: DynamoDBClient, table: str, path: Path) -> int:
@@ -83,7 +75,7 @@ def save_tables(client: DynamoDBClient, tables: Mapping[str, Path], directory: P
         os.replace(journal, applied)
     else:
         applied.touch()
-    _fsync_directory(directory)
+    sync_folder(directory)
     settle_tables(directory)
     return count
 
@@ -99,7 +91,7 @@ def settle_tables(directory: Path) -> None:
         else:
             partial.unlink()
     if applied.exists():
-        _fsync_directory(directory)
+        sync_folder(directory)
         applied.unlink()
 
 
