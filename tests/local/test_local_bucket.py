@@ -56,6 +56,11 @@ def test_local_bucket_refuses_as_s3_does(bucket: LocalBucket) -> None:
         bucket.put_object(Bucket=BUCKET, Key="k" * 1025, Body=b"")
     longest = "/".join(["é" * 100] * 5) + "/" + "k" * 19  # 1,024 bytes of UTF-8: S3 takes it
     bucket.put_object(Bucket=BUCKET, Key=longest, Body=b"")
+    bucket.put_object(Bucket=BUCKET, Key="folder/object", Body=b"")
+    for key in ("folder", "folder/object/inside"):  # S3 holds both; files cannot
+        with pytest.raises(ClientError, match=r"InvalidArgument.*both an object and a folder"):
+            bucket.put_object(Bucket=BUCKET, Key=key, Body=b"")
+    assert not list((bucket.directory.parent / "pages.partial").iterdir()), "nothing staged is left"
     for key in ("a//b", "../escape", "a/./b", "trailing/", "é" * 128):
         with pytest.raises(ClientError, match=r"InvalidArgument.*segment"):
             bucket.put_object(Bucket=BUCKET, Key=key, Body=b"")

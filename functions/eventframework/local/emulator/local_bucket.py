@@ -90,7 +90,18 @@ class LocalBucket:
             handle.write(_bytes(Body))
             if durable:
                 sync_file(handle)
-        self._move_in(staged, path)
+        try:
+            self._move_in(staged, path)
+        except (IsADirectoryError, NotADirectoryError, FileExistsError):
+            staged.unlink()
+            # S3 keeps "a/b" and "a/b/c" side by side; a file cannot also be a folder.
+            raise _refused(
+                "PutObject",
+                "InvalidArgument",
+                f"key {Key!r} would be both an object and a folder of other keys (or lie inside an "
+                f"object's name), which a local run's bucket (files under {self.directory}) cannot hold",
+                400,
+            ) from None
         if durable:
             sync_folder(path.parent)
         return {"ResponseMetadata": {"HTTPStatusCode": 200}}
