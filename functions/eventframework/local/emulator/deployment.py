@@ -217,6 +217,7 @@ class LocalDeployment:
         """Make every write so far durable (the engine calls it at each state it leaves)."""
         if self.journal is not None:
             self.journal.commit()
+            self.s3.commit()  # the step's dead-letter body deletions, now that its item deletions are on disk
 
     @functools.cached_property
     def dynamodb(self) -> Any:
@@ -254,6 +255,7 @@ class LocalDeployment:
         pages no redrive can read again (a dead letter's body is not a page: it stays)."""
         if self.journal is not None:
             self.journal.stop()
+            self.s3.commit()
         tables = {name: path for name, path in self._table_files().values()}
         self.records.save(executions)
         for key in list(self.s3.keys(PAGES_PREFIX)):

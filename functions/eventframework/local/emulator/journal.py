@@ -4,8 +4,9 @@ moto keeps DynamoDB in memory; a local run that is killed would lose every check
 entry and dead letter it wrote since it started. The journal hooks the boto3 session every handler
 and the engine use (botocore's documented event system, no patching): each successful write to
 DynamoDB is appended to `journal.jsonl` in the state directory before the call returns to its
-caller (the page bucket is files, durable on its own: `local_bucket.py`; a journal written before
-that, with S3 writes in it, still replays through the client `recover` is given for "s3").
+caller (the page bucket is files that keep the same step rule with the deployment's commit:
+`local_bucket.py`; a journal written before that, with S3 writes in it, still replays through the
+client `recover` is given for "s3").
 Whenever the engine leaves a state, `commit()` makes the step durable in the order the guarantees
 need: the delivered-events file is fsynced first, then a commit marker naming that file's length is
 appended and the journal fsynced.

@@ -1,18 +1,24 @@
-"""The page bucket of a local run: each object is a file under its key in the state directory.
+"""The page bucket of a local run: its objects are files in the state directory (`object_files.py`).
 
 In AWS the page bucket holds the raw pages FetchPage stores and ProcessPage reads back, and the
-bodies of dead letters too large for an item. A local run's bucket is the directory
-`<state dir>/pages`, and LocalBucket is the S3 client the handlers get for it (through the handlers'
-client seam, as LocalQueue is their SQS client): the production PageStore puts, gets and deletes its
-objects unchanged, and the bucket answers as S3 does where the product can tell: NoSuchKey (404) for
-a missing key, NoSuchBucket for any other bucket, success for deleting a key that is already gone,
-KeyTooLongError past 1,024 bytes of key.
+bodies of dead letters too large for an item. A local run's bucket is the folder `<state-dir>/pages`,
+and LocalBucket is the S3 client the handlers get for it (through the handlers' client seam, as
+LocalQueue is their SQS client): the production PageStore and DeadLetterStore put, get and delete
+unchanged, and the bucket answers as S3 does where the product can tell: NoSuchKey (404) for a
+missing key, NoSuchBucket for any other bucket, success for deleting a key that is already gone,
+KeyTooLongError past 1,024 bytes of key; any other key S3 takes is kept.
 
 Compared with the emulator's S3 over HTTP, a 2.6 MB page no longer crosses loopback twice (put, then
-get) nor waits on the emulator process, and objects outlive the process without a snapshot: every
-object is written to a temporary file and renamed into place, so no reader ever sees half of one,
-and a dead letter's body is fsynced (file, then directory) before success is returned, as durable as
-the journal's writes. Raw pages are not fsynced: a page lost with the machine is fetched again.
+get) nor waits on the emulator process, and the objects outlive the process without a snapshot.
+
+Dead-letter bodies keep the guarantees of the step that writes them (docs/architecture.md, "As
+durable as the services it stands in for"): a body is fsynced before its put returns, so the item the
+step writes next never names a body that a crash could lose; and a body's deletion takes effect only
+at `commit()`, which the deployment calls once the journal has committed the step (the item's
+deletion with it). A step cut short by a crash is undone as a whole: its dead letters come back with
+their bodies. A body whose item the crash undid stays behind, harmless and never read, as in AWS
+until the bucket's lifecycle rule expires it. Raw pages are not fsynced: after a power loss a FAILED
+execution's redrive may miss its page, and a new run fetches it again.
 
 S3's answers: https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html (NoSuchKey),
 https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html (204 for a missing key),
@@ -23,20 +29,17 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from botocore.exceptions import ClientError
 
-from eventframework.local.emulator.durable import sync_file, sync_folder
+from eventframework.local.emulator.object_files import ObjectFiles
 from eventframework.state.deadletters import DEAD_LETTER_BODY_PREFIX
 
 MAX_KEY_BYTES = 1024
-MAX_SEGMENT_BYTES = 255  # a file name's limit on the file systems a state directory lives on
 
 
 def _refused(operation: str, code: str, message: str, status: int, **details: str) -> ClientError:
@@ -55,24 +58,40 @@ def _bytes(body: bytes | bytearray | str | IO[bytes]) -> bytes:
     return body.read()
 
 
+def _durable(key: str) -> bool:
+    return key.startswith(DEAD_LETTER_BODY_PREFIX)
+
+
 class LocalBucket:
     """An S3 client for one bucket whose objects are files under `directory`."""
 
     def __init__(self, bucket: str, directory: Path) -> None:
         self.bucket = bucket
         self.directory = directory
-        # Beside the bucket, not in it: a half-written object is never listed as a key.
-        self._partial = directory.with_name(directory.name + ".partial")
+        # Staged beside the bucket, not in it: a half-written object is never listed as a key.
+        self._files = ObjectFiles(directory, directory.with_name(directory.name + ".partial"))
+        self._deleting: set[str] = set()  # dead-letter bodies deleted by the step not yet committed
 
     def start(self) -> LocalBucket:
-        """Clear what a killed process left half-written; the objects themselves are already there."""
-        shutil.rmtree(self._partial, ignore_errors=True)
+        """Adopt a folder an earlier version's interrupted save left as `<dir>.old` (its last whole
+        copy), and clear what a killed process left half-written."""
+        previous = self.directory.with_name(self.directory.name + ".old")
+        if not self.directory.exists() and previous.is_dir():
+            previous.rename(self.directory)
+        shutil.rmtree(self._files.staging, ignore_errors=True)
         return self
 
+    def commit(self) -> None:
+        """Carry out the dead-letter body deletions of the steps the journal has just committed."""
+        for key in sorted(self._deleting):
+            self._files.remove(key)
+        self._deleting.clear()
+
     def stop(self) -> None:
-        """Leave no empty staging folder behind in the state directory."""
+        """Commit (the journal stopped first) and leave no empty staging folder in the state directory."""
+        self.commit()
         with contextlib.suppress(OSError):  # absent, or holding a write that is still going on
-            self._partial.rmdir()
+            self._files.staging.rmdir()
 
     def put_object(
         self,
@@ -82,38 +101,16 @@ class LocalBucket:
         Body: bytes | bytearray | str | IO[bytes],  # noqa: N803
         ContentType: str | None = None,  # noqa: N803 - accepted as S3 does; no reader asks for it back
     ) -> dict[str, Any]:
-        path = self._path("PutObject", Bucket, Key)
-        durable = Key.startswith(DEAD_LETTER_BODY_PREFIX)
-        self._partial.mkdir(parents=True, exist_ok=True)
-        staged = self._partial / uuid.uuid4().hex
-        with staged.open("wb") as handle:
-            handle.write(_bytes(Body))
-            if durable:
-                sync_file(handle)
-        try:
-            self._move_in(staged, path)
-        except (IsADirectoryError, NotADirectoryError, FileExistsError):
-            staged.unlink()
-            # S3 keeps "a/b" and "a/b/c" side by side; a file cannot also be a folder.
-            raise _refused(
-                "PutObject",
-                "InvalidArgument",
-                f"key {Key!r} would be both an object and a folder of other keys (or lie inside an "
-                f"object's name), which a local run's bucket (files under {self.directory}) cannot hold",
-                400,
-            ) from None
-        if durable:
-            sync_folder(path.parent)
+        self._check("PutObject", Bucket, Key)
+        self._deleting.discard(Key)
+        self._files.write(Key, _bytes(Body), durable=_durable(Key))
         return {"ResponseMetadata": {"HTTPStatusCode": 200}}
 
     def get_object(self, *, Bucket: str, Key: str) -> dict[str, Any]:  # noqa: N803
-        path = self._path("GetObject", Bucket, Key)
-        try:
-            body = path.read_bytes()
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-            raise _refused(
-                "GetObject", "NoSuchKey", "The specified key does not exist.", 404, Key=Key
-            ) from None
+        self._check("GetObject", Bucket, Key)
+        body = None if Key in self._deleting else self._files.read(Key)
+        if body is None:
+            raise _refused("GetObject", "NoSuchKey", "The specified key does not exist.", 404, Key=Key)
         return {
             "Body": io.BytesIO(body),
             "ContentLength": len(body),
@@ -121,27 +118,18 @@ class LocalBucket:
         }
 
     def delete_object(self, *, Bucket: str, Key: str) -> dict[str, Any]:  # noqa: N803
-        path = self._path("DeleteObject", Bucket, Key)
-        try:
-            path.unlink()
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-            pass  # S3 answers 204 for a key that is not there
+        self._check("DeleteObject", Bucket, Key)
+        if _durable(Key):
+            self._deleting.add(Key)  # gone for readers now, from disk at the step's commit
         else:
-            self._remove_empty_folders(path.parent)
-        return {"ResponseMetadata": {"HTTPStatusCode": 204}}
+            self._files.remove(Key)
+        return {"ResponseMetadata": {"HTTPStatusCode": 204}}  # also for a key that is not there
 
     def keys(self, prefix: str = "") -> Iterator[str]:
-        """The keys under `prefix`, a whole folder of keys such as ``pages/`` (S3 would also match
-        part of a name; nothing here asks it to), in no set order."""
-        if prefix and not prefix.endswith("/"):
-            raise ValueError(f"a local bucket lists whole folders of keys: {prefix!r} must end with '/'")
-        top = self.directory / prefix if prefix else self.directory
-        if top.is_dir():
-            for path in top.rglob("*"):
-                if path.is_file():
-                    yield path.relative_to(self.directory).as_posix()
+        """The keys starting with `prefix` (as ListObjectsV2 selects them), in no set order."""
+        return (key for key in self._files.keys(prefix) if key not in self._deleting)
 
-    def _path(self, operation: str, bucket: str, key: str) -> Path:
+    def _check(self, operation: str, bucket: str, key: str) -> None:
         if bucket != self.bucket:
             raise _refused(
                 operation,
@@ -150,39 +138,7 @@ class LocalBucket:
                 404,
                 BucketName=bucket,
             )
+        if not key:
+            raise _refused(operation, "InvalidArgument", "An object key must not be empty", 400)
         if len(key.encode("utf-8")) > MAX_KEY_BYTES:
             raise _refused(operation, "KeyTooLongError", "Your key is too long", 400)
-        parts = key.split("/")
-        if any(part in ("", ".", "..") or len(part.encode("utf-8")) > MAX_SEGMENT_BYTES for part in parts):
-            # S3 takes such keys; a bucket kept as files cannot, and the product never makes them.
-            raise _refused(
-                operation,
-                "InvalidArgument",
-                f"key {key!r} has an empty, '.' or '..' segment, or one over {MAX_SEGMENT_BYTES} bytes, "
-                f"which a local run's bucket (files under {self.directory}) cannot store",
-                400,
-            )
-        return self.directory.joinpath(*parts)
-
-    @staticmethod
-    def _move_in(staged: Path, path: Path) -> None:
-        """Rename the staged object into place; a delete that just removed its (empty) folder makes
-        the folder again, as S3 has none to lose."""
-        for _ in range(3):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.replace(staged, path)
-                return
-            except FileNotFoundError:
-                if not staged.exists():
-                    raise
-        os.replace(staged, path)
-
-    def _remove_empty_folders(self, folder: Path) -> None:
-        """A run's folder of pages goes with its last page, as S3 has no folders to leave behind."""
-        while folder != self.directory and folder.is_relative_to(self.directory):
-            try:
-                folder.rmdir()
-            except OSError:  # not empty (or already gone): stop climbing
-                return
-            folder = folder.parent
