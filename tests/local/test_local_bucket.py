@@ -85,8 +85,44 @@ def test_local_bucket_keeps_every_key_s3_takes(bucket: LocalBucket, tmp_path: Pa
     assert not (tmp_path / "escape.json").exists() and not (tmp_path.parent / "escape.json").exists()
     for key in odd:
         bucket.delete_object(Bucket=BUCKET, Key=key)
-    bucket.commit()
+    bucket.delete_pending(bucket.pending_deletions())
     assert list(bucket.keys()) == []
+    assert not list((tmp_path / "pages").rglob("*.*")), "no file left behind"
+
+
+def test_local_bucket_keeps_dead_letter_keys_apart_that_differ_only_in_case_or_line_ends(
+    bucket: LocalBucket,
+) -> None:
+    """Vendor ids are case-sensitive, and a state directory may be on a file system that is not
+    (macOS); a key is also listed exactly as it was put, line ends included."""
+    keys = [
+        "deadletters/okta/Ab.json",
+        "deadletters/okta/aB.json",
+        "deadletters/okta/x\r\ny",
+        "deadletters/okta/x\ry",
+    ]
+    for number, key in enumerate(keys):
+        bucket.put_object(Bucket=BUCKET, Key=key, Body=str(number))
+    assert sorted(bucket.keys("deadletters/")) == sorted(keys)
+    for number, key in enumerate(keys):
+        assert bucket.get_object(Bucket=BUCKET, Key=key)["Body"].read() == str(number).encode()
+
+
+def test_local_bucket_reads_lists_and_deletes_what_an_earlier_version_kept_at_its_path(
+    tmp_path: Path,
+) -> None:
+    old = tmp_path / "pages" / "deadletters" / "okta" / "%41.json"  # that version's mirror: key as path
+    old.parent.mkdir(parents=True)
+    old.write_bytes(b"{}")
+    bucket = LocalBucket(BUCKET, tmp_path / "pages").start()
+    assert bucket.get_object(Bucket=BUCKET, Key="deadletters/okta/%41.json")["Body"].read() == b"{}"
+    assert list(bucket.keys()) == ["deadletters/okta/%41.json"]
+    bucket.put_object(Bucket=BUCKET, Key="deadletters/okta/%41.json", Body=b"[]")  # now by digest
+    assert bucket.get_object(Bucket=BUCKET, Key="deadletters/okta/%41.json")["Body"].read() == b"[]"
+    assert list(bucket.keys()) == ["deadletters/okta/%41.json"], "listed once"
+    bucket.delete_object(Bucket=BUCKET, Key="deadletters/okta/%41.json")
+    bucket.delete_pending(bucket.pending_deletions())
+    assert not old.exists() and list(bucket.keys()) == []
 
 
 def test_local_bucket_takes_every_body_boto3_takes(bucket: LocalBucket) -> None:
@@ -117,10 +153,10 @@ def test_local_bucket_makes_dead_letter_bodies_durable_before_success_and_not_ra
     bucket.put_object(Bucket=BUCKET, Key="pages/okta/run/1.json", Body=b"[]")
     assert synced == [], "a raw page lost with the machine is fetched again"
     bucket.put_object(Bucket=BUCKET, Key="deadletters/okta/e1.json", Body=b"{}")
-    folders = [str(tmp_path / "pages" / "deadletters" / "okta"), str(tmp_path / "pages" / "deadletters"),
-               str(tmp_path / "pages"), str(tmp_path)]  # fmt: skip
-    assert synced[1:] == folders, "the body, then every folder naming it, the ones just made included"
-    assert synced[0].startswith(str(tmp_path / "pages.partial"))
+    folders = [str(tmp_path / "pages" / "%"), str(tmp_path / "pages"), str(tmp_path)]
+    # The key's file, then the body's (each staged, synced, renamed in), then every folder naming it.
+    assert [path.startswith(str(tmp_path / "pages.partial")) for path in synced] == [True, *[False] * 3] * 2
+    assert synced[1:4] == synced[5:8] == folders, "the folders just made included"
 
 
 def test_local_bucket_deletes_a_dead_letter_body_only_when_its_step_commits(tmp_path: Path) -> None:
@@ -139,8 +175,28 @@ def test_local_bucket_deletes_a_dead_letter_body_only_when_its_step_commits(tmp_
     assert after_crash.get_object(Bucket=BUCKET, Key="deadletters/okta/e1.json")["Body"].read() == b"{}"
     assert list(after_crash.keys("pages/")) == [], "a raw page's deletion is not held back"
 
-    bucket.commit()
+    bucket.delete_pending(bucket.pending_deletions())
     assert list(LocalBucket(BUCKET, tmp_path / "pages").keys()) == []
+
+
+def test_local_bucket_carries_out_only_the_deletions_taken_before_the_commit(tmp_path: Path) -> None:
+    """Two engines of one deployment (reprocess runs several): a deletion made after the deletions
+    were taken for a journal commit waits for the commit that covers its own item; a body put again
+    after its deletion was taken is not removed by it."""
+    bucket = LocalBucket(BUCKET, tmp_path / "pages").start()
+    for key in ("deadletters/okta/a.json", "deadletters/okta/b.json", "deadletters/okta/c.json"):
+        bucket.put_object(Bucket=BUCKET, Key=key, Body=b"{}")
+    bucket.delete_object(Bucket=BUCKET, Key="deadletters/okta/a.json")
+    bucket.delete_object(Bucket=BUCKET, Key="deadletters/okta/c.json")
+    taken = bucket.pending_deletions()  # then the journal commits
+    bucket.delete_object(Bucket=BUCKET, Key="deadletters/okta/b.json")  # the other engine, meanwhile
+    bucket.put_object(Bucket=BUCKET, Key="deadletters/okta/c.json", Body=b"[]")  # put again
+    bucket.delete_pending(taken)
+    on_disk = LocalBucket(BUCKET, tmp_path / "pages")  # what a crash now would leave
+    assert sorted(on_disk.keys()) == ["deadletters/okta/b.json", "deadletters/okta/c.json"]
+    assert on_disk.get_object(Bucket=BUCKET, Key="deadletters/okta/c.json")["Body"].read() == b"[]"
+    bucket.delete_pending(bucket.pending_deletions())
+    assert list(LocalBucket(BUCKET, tmp_path / "pages").keys()) == ["deadletters/okta/c.json"]
 
 
 def test_a_crashed_reprocess_step_keeps_each_dead_letter_with_its_body(tmp_path: Path) -> None:
@@ -155,7 +211,6 @@ def test_a_crashed_reprocess_step_keeps_each_dead_letter_with_its_body(tmp_path:
         raw = '{"blob":"' + "z" * 400_000 + '"}'
         store.put("okta", event_key="big", raw=raw, error_kind="unparseable_record", message="m", run_id="r")
         journal.commit()
-        bucket.commit()
 
         letter = store.get("okta", "big")
         assert letter is not None

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack
 from pathlib import Path
 from types import TracebackType
@@ -182,7 +182,7 @@ class LocalDeployment:
         queue = self.queue = LocalQueue(self.environment["EFW_QUEUE_URL"], self.delivered_to).start()
         stack.callback(queue.stop)
         self.journal = WriteJournal(self.tables_dir, session.events, queue).start()
-        stack.callback(self.journal.stop)
+        stack.callback(self._stop_journal)
         use_clients(LocalClients(session, queue, bucket))
         stack.callback(use_clients, None)
         return self
@@ -216,8 +216,19 @@ class LocalDeployment:
     def commit(self) -> None:
         """Make every write so far durable (the engine calls it at each state it leaves)."""
         if self.journal is not None:
-            self.journal.commit()
-            self.s3.commit()  # the step's dead-letter body deletions, now that its item deletions are on disk
+            self._then_deletions(self.journal.commit)
+
+    def _stop_journal(self) -> None:
+        if self.journal is not None:
+            self._then_deletions(self.journal.stop)
+
+    def _then_deletions(self, commit_journal: Callable[[], None]) -> None:
+        """Commit the journal, then carry out the dead-letter body deletions made before it: their
+        items' deletions are in that commit. Taken first, so a deletion made meanwhile (another
+        engine of this deployment) waits for the commit that covers its item; none if it failed."""
+        deletions = self.s3.pending_deletions()
+        commit_journal()
+        self.s3.delete_pending(deletions)
 
     @functools.cached_property
     def dynamodb(self) -> Any:
@@ -253,9 +264,7 @@ class LocalDeployment:
     def save(self, executions: list[Execution]) -> None:
         """Fold the journal into the table snapshots, save the execution records and drop the raw
         pages no redrive can read again (a dead letter's body is not a page: it stays)."""
-        if self.journal is not None:
-            self.journal.stop()
-            self.s3.commit()
+        self._stop_journal()
         tables = {name: path for name, path in self._table_files().values()}
         self.records.save(executions)
         for key in list(self.s3.keys(PAGES_PREFIX)):

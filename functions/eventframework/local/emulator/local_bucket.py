@@ -13,12 +13,13 @@ get) nor waits on the emulator process, and the objects outlive the process with
 
 Dead-letter bodies keep the guarantees of the step that writes them (docs/architecture.md, "As
 durable as the services it stands in for"): a body is fsynced before its put returns, so the item the
-step writes next never names a body that a crash could lose; and a body's deletion takes effect only
-at `commit()`, which the deployment calls once the journal has committed the step (the item's
-deletion with it). A step cut short by a crash is undone as a whole: its dead letters come back with
-their bodies. A body whose item the crash undid stays behind, harmless and never read, as in AWS
-until the bucket's lifecycle rule expires it. Raw pages are not fsynced: after a power loss a FAILED
-execution's redrive may miss its page, and a new run fetches it again.
+step writes next never names a body that a crash could lose; and a body's deletion reaches the disk
+only once the journal has committed the step that deleted the item: the deployment takes the pending
+deletions (`pending_deletions`), commits the journal, then carries out those (`delete_pending`). A
+step cut short by a crash is undone as a whole: its dead letters come back with their bodies. A body
+whose item the crash undid stays behind, harmless and never read, as in AWS until the bucket's
+lifecycle rule expires it. Raw pages are not fsynced: after a power loss a FAILED execution's redrive
+may miss its page, and a new run fetches it again.
 
 S3's answers: https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html (NoSuchKey),
 https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html (204 for a missing key),
@@ -29,8 +30,10 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import shutil
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -38,6 +41,7 @@ from botocore.exceptions import ClientError
 
 from eventframework.local.emulator.object_files import ObjectFiles
 from eventframework.state.deadletters import DEAD_LETTER_BODY_PREFIX
+from eventframework.state.pages import PAGES_PREFIX
 
 MAX_KEY_BYTES = 1024
 
@@ -69,8 +73,13 @@ class LocalBucket:
         self.bucket = bucket
         self.directory = directory
         # Staged beside the bucket, not in it: a half-written object is never listed as a key.
-        self._files = ObjectFiles(directory, directory.with_name(directory.name + ".partial"))
-        self._deleting: set[str] = set()  # dead-letter bodies deleted by the step not yet committed
+        staging = directory.with_name(directory.name + ".partial")
+        self._files = ObjectFiles(directory, staging, path_prefix=PAGES_PREFIX)
+        # Dead-letter bodies deleted and not yet committed, each with the order of its deletion: a
+        # body put again meanwhile leaves the map, so an older deletion never removes the new body.
+        self._deleting: dict[str, int] = {}
+        self._order = itertools.count()
+        self._lock = threading.Lock()  # several engines may run in one deployment (reprocess)
 
     def start(self) -> LocalBucket:
         """Adopt a folder an earlier version's interrupted save left as `<dir>.old` (its last whole
@@ -81,15 +90,21 @@ class LocalBucket:
         shutil.rmtree(self._files.staging, ignore_errors=True)
         return self
 
-    def commit(self) -> None:
-        """Carry out the dead-letter body deletions of the steps the journal has just committed."""
-        for key in sorted(self._deleting):
-            self._files.remove(key)
-        self._deleting.clear()
+    def pending_deletions(self) -> dict[str, int]:
+        """The dead-letter body deletions made so far: take them before the journal commits."""
+        with self._lock:
+            return dict(self._deleting)
+
+    def delete_pending(self, taken: Mapping[str, int]) -> None:
+        """Carry out deletions taken before a journal commit that has now succeeded."""
+        with self._lock:
+            for key, order in sorted(taken.items()):
+                if self._deleting.get(key) == order:
+                    self._files.remove(key)
+                    del self._deleting[key]
 
     def stop(self) -> None:
-        """Commit (the journal stopped first) and leave no empty staging folder in the state directory."""
-        self.commit()
+        """Leave no empty staging folder in the state directory."""
         with contextlib.suppress(OSError):  # absent, or holding a write that is still going on
             self._files.staging.rmdir()
 
@@ -102,8 +117,13 @@ class LocalBucket:
         ContentType: str | None = None,  # noqa: N803 - accepted as S3 does; no reader asks for it back
     ) -> dict[str, Any]:
         self._check("PutObject", Bucket, Key)
-        self._deleting.discard(Key)
-        self._files.write(Key, _bytes(Body), durable=_durable(Key))
+        body = _bytes(Body)
+        if _durable(Key):
+            with self._lock:
+                self._deleting.pop(Key, None)
+                self._files.write(Key, body, durable=True)
+        else:
+            self._files.write(Key, body, durable=False)
         return {"ResponseMetadata": {"HTTPStatusCode": 200}}
 
     def get_object(self, *, Bucket: str, Key: str) -> dict[str, Any]:  # noqa: N803
@@ -120,7 +140,8 @@ class LocalBucket:
     def delete_object(self, *, Bucket: str, Key: str) -> dict[str, Any]:  # noqa: N803
         self._check("DeleteObject", Bucket, Key)
         if _durable(Key):
-            self._deleting.add(Key)  # gone for readers now, from disk at the step's commit
+            with self._lock:  # gone for readers now, from the disk after the step's commit
+                self._deleting[Key] = next(self._order)
         else:
             self._files.remove(Key)
         return {"ResponseMetadata": {"HTTPStatusCode": 204}}  # also for a key that is not there

@@ -1,13 +1,14 @@
 """Where a local bucket keeps each object: a file named by its key, or by the key's digest.
 
-Most keys are file paths already: every raw page (`pages/okta/<execution>/1.json`) and nearly every
-dead-letter body is kept at its key under the bucket's folder, which is what someone looking in the
-state directory expects (and how state directories were laid out before). But S3 takes any UTF-8
-key up to 1,024 bytes, and a vendor's event id becomes part of a dead-letter key: a segment may be
-empty, `.` or `..`, longer than a file name may be (255 bytes), or a key may name both an object and
-the folder of others (`a/b` beside `a/b/c`, which S3 holds). Such a key is kept in the folder `%`
-under the SHA-256 of the key, with the key itself beside it (`<digest>.key`). A path key never has a
-segment starting with `%`, so the two kinds never meet, and every key S3 takes is kept.
+Raw pages are kept at their key (`pages/okta/<execution>/1.json` under the bucket's folder), which is
+what someone looking in the state directory expects: the product makes those keys, from source ids,
+execution names and page numbers. Every other key is kept in the folder `%` under the SHA-256 of the
+key, with the key itself beside it (`<digest>.key`). A dead-letter key carries a vendor's event id,
+and S3 takes any UTF-8 key up to 1,024 bytes: a segment may be empty, `.` or `..`, longer than a file
+name may be, differ from another only in letter case (one file on a case-insensitive file system), or
+a key may name both an object and the folder of others (`a/b` beside `a/b/c`, which S3 holds). By
+digest every such key is its own file. A page key that cannot be a path goes there too, and a key
+an earlier version kept at its path is still read, listed and deleted there.
 
 Each file is written in a staging folder beside the bucket and renamed into place, so no reader sees
 half of one; a durable write also fsyncs the file and every folder from it up to the bucket's own
@@ -34,30 +35,28 @@ _NOT_A_PATH = (IsADirectoryError, NotADirectoryError, FileExistsError)
 def _is_path_segment(segment: str) -> bool:
     return (
         segment not in ("", ".", "..")
-        and not segment.startswith(DIGEST_FOLDER)
         and "\x00" not in segment
         and len(segment.encode("utf-8")) <= MAX_SEGMENT_BYTES
     )
 
 
 class ObjectFiles:
-    """The files of one bucket under `root`, staged in `staging` (beside it, on the same file system)."""
+    """The files of one bucket under `root`, staged in `staging` (beside it, on the same file system);
+    keys starting with `path_prefix` are kept at their path when they can be."""
 
-    def __init__(self, root: Path, staging: Path) -> None:
+    def __init__(self, root: Path, staging: Path, path_prefix: str) -> None:
         self.root = root
         self.staging = staging
+        self.path_prefix = path_prefix
 
     def read(self, key: str) -> bytes | None:
-        path = self._path(key)
-        if path is not None:
+        for path in self._places(key):
             with contextlib.suppress(*_MISSING):
                 return path.read_bytes()
-        with contextlib.suppress(*_MISSING):
-            return self._digest_paths(key)[0].read_bytes()
         return None
 
     def write(self, key: str, body: bytes, *, durable: bool) -> None:
-        path = self._path(key)
+        path = self._path(key) if key.startswith(self.path_prefix) else None
         if path is not None:
             try:
                 self._move_in(self._staged(body, durable), path, durable)
@@ -79,25 +78,37 @@ class ObjectFiles:
         self._remove_digest_copy(key)
 
     def keys(self, prefix: str = "") -> Iterator[str]:
-        """Every key starting with `prefix` (as S3 lists them), in no set order."""
+        """Every key starting with `prefix` (as S3 lists them), once each, in no set order."""
+        listed: set[str] = set()
         folders = prefix.split("/")[:-1]
         folder = self.root.joinpath(*folders)
         if all(map(_is_path_segment, folders)) and folder.is_dir():
             for path in folder.rglob("*"):
                 key = path.relative_to(self.root).as_posix()
-                if not key.startswith(DIGEST_FOLDER) and key.startswith(prefix) and path.is_file():
+                if key.startswith(prefix) and self._path(key) is not None and path.is_file():
+                    listed.add(key)
                     yield key
         digests = self.root / DIGEST_FOLDER
         if digests.is_dir():
             for key_path in digests.glob("*.key"):
-                with contextlib.suppress(*_MISSING):
-                    key = key_path.read_text(encoding="utf-8")
-                    if key.startswith(prefix) and key_path.with_suffix("").is_file():
+                with contextlib.suppress(*_MISSING, UnicodeDecodeError):
+                    key = key_path.read_bytes().decode("utf-8")
+                    if key.startswith(prefix) and key not in listed and key_path.with_suffix("").is_file():
                         yield key
+
+    def _places(self, key: str) -> list[Path]:
+        """Where `key` may be, newest layout first."""
+        path = self._path(key)
+        digest = self._digest_paths(key)[0]
+        if path is None:
+            return [digest]
+        return [path, digest] if key.startswith(self.path_prefix) else [digest, path]
 
     def _path(self, key: str) -> Path | None:
         segments = key.split("/")
-        return self.root.joinpath(*segments) if all(map(_is_path_segment, segments)) else None
+        if segments[0] == DIGEST_FOLDER or not all(map(_is_path_segment, segments)):
+            return None
+        return self.root.joinpath(*segments)
 
     def _digest_paths(self, key: str) -> tuple[Path, Path]:
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
@@ -106,7 +117,7 @@ class ObjectFiles:
 
     def _remove_digest_copy(self, key: str) -> None:
         if (self.root / DIGEST_FOLDER).is_dir():
-            for path in reversed(self._digest_paths(key)):  # the object, then the key naming it
+            for path in self._digest_paths(key):  # the object, then the key naming it
                 with contextlib.suppress(*_MISSING):
                     path.unlink()
 
