@@ -59,16 +59,23 @@ def test_emulator_serves_boto3_over_loopback_http(emulator: EmulatorServer) -> N
     assert sqs.receive_message(QueueUrl=url)["Messages"][0]["Body"] == "pong"
 
 
-def test_provisioner_creates_stores_and_resolves_environment(
+def test_provisioner_creates_tables_names_the_other_stores_and_resolves_environment(
     emulator: EmulatorServer, tmp_path: Path
 ) -> None:
+    """Tables live in the emulator; the queue and the bucket are answered for by a local deployment
+    (a file, a directory), so they are named and addressed as AWS would and not created."""
     provisioner = _provision(tmp_path)
     env = provisioner.function_environment()
     assert env["TABLE"] == "efw-test-statetable"
     assert env["BUCKET"] == "efw-test-pagebucket"
-    assert env["QUEUE_URL"].endswith("/efw-test-eventsqueue")
+    assert env["QUEUE_URL"] == "https://sqs.us-east-1.amazonaws.com/123456789012/efw-test-eventsqueue"
     assert boto3.client("dynamodb").describe_table(TableName=env["TABLE"])["Table"]["TableStatus"]
-    boto3.client("s3").head_bucket(Bucket=env["BUCKET"])
+    assert provisioner.lookup("PageBucket", "Arn") == "arn:aws:s3:::efw-test-pagebucket"
+    assert (
+        provisioner.lookup("EventsQueue", "Arn") == "arn:aws:sqs:us-east-1:123456789012:efw-test-eventsqueue"
+    )
+    assert boto3.client("s3").list_buckets()["Buckets"] == []
+    assert boto3.client("sqs").list_queues().get("QueueUrls", []) == []
     assert provisioner.lookup("Worker", "Arn").endswith(":function:Worker")
     assert provisioner.tables_by_logical_id() == {"StateTable": "efw-test-statetable"}
 

@@ -157,14 +157,9 @@ class LocalDeployment:
         emulator = stack.enter_context(EmulatorProcess())
         self.emulator = emulator
         stack.enter_context(patched_environment(emulator.environment()))
-        # The MozDef queue is answered by a file (LocalQueue), the page bucket by a directory
-        # (LocalBucket): creating them in the emulator would only cost start-up.
-        provisioner = Provisioner(
-            self.template,
-            region=emulator.region,
-            stack_name=STACK_NAME,
-            declared_only=frozenset({"AWS::SQS::Queue", "AWS::S3::Bucket"}),
-        )
+        # Tables in the emulator; the MozDef queue is a file (LocalQueue), the page bucket a
+        # directory (LocalBucket), both named by the provisioner as AWS would name them.
+        provisioner = Provisioner(self.template, region=emulator.region, stack_name=STACK_NAME)
         provisioner.provision()
         self.provisioner = provisioner
         settle_tables(self.tables_dir)

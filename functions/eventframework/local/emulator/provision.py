@@ -1,14 +1,17 @@
-"""Create the template's stores (queues, tables, buckets) in the emulator and answer Ref/GetAtt for them.
+"""Create the template's tables in the emulator, name its queues and buckets, and answer Ref/GetAtt.
 
-A local run does not deploy the stack: it creates, with boto3, the data-bearing resources the
-handlers and the state machine touch, named after their logical ids, and remembers their physical
-names and ARNs so the template's intrinsic functions (environment variables, definition
-substitutions) resolve to them. Compute resources (functions, the state machine) are bound by the
-engine instead.
+A local run does not deploy the stack: it creates, with boto3, the tables the handlers and the state
+machine touch, named after their logical ids, and remembers the physical names and ARNs of every
+data-bearing resource so the template's intrinsic functions (environment variables, definition
+substitutions) resolve to them. Queues and buckets are named and addressed as AWS would but not
+created: a local deployment answers for them itself (the MozDef queue is a file, `local_queue.py`;
+the page bucket a directory, `local_bucket.py`). Compute resources (functions, the state machine)
+are bound by the engine.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,20 +32,10 @@ class ProvisionedResource:
 
 
 class Provisioner:
-    """Create the emulated stores of a template and resolve references to them."""
+    """Create the emulated tables of a template, name its other stores, resolve references to them."""
 
-    def __init__(
-        self,
-        template: Mapping[str, Any],
-        *,
-        region: str,
-        stack_name: str,
-        declared_only: frozenset[str] = frozenset(),
-    ) -> None:
-        """`declared_only`: resource types named and addressed as AWS would (Ref, GetAtt) but not
-        created in the emulator, because the caller answers for them itself."""
+    def __init__(self, template: Mapping[str, Any], *, region: str, stack_name: str) -> None:
         self.template = template
-        self.declared_only = declared_only
         self.region = region
         self.stack_name = stack_name
         self.resources: dict[str, ProvisionedResource] = {}
@@ -50,29 +43,23 @@ class Provisioner:
             template, self.lookup, region=region, account_id=ACCOUNT_ID, stack_name=stack_name
         )
         self._creators: dict[str, Callable[[str, Mapping[str, Any]], ProvisionedResource]] = {
-            "AWS::SQS::Queue": self._create_queue,
+            "AWS::SQS::Queue": self._declare_queue,
             "AWS::DynamoDB::Table": self._create_table,
             "AWS::Serverless::SimpleTable": self._create_simple_table,
-            "AWS::S3::Bucket": self._create_bucket,
+            "AWS::S3::Bucket": self._declare_bucket,
         }
-        self._clients: dict[str, Any] = {}
 
-    def _client(self, service: str) -> Any:
-        """One boto3 client per service for the whole provisioning (each costs ~30 ms to build)."""
-        client = self._clients.get(service)
-        if client is None:
-            client = self._clients[service] = boto3.client(service, region_name=self.region)  # type: ignore[call-overload]
-        return client
+    @functools.cached_property
+    def _dynamodb(self) -> Any:
+        """One client for the whole provisioning (each costs ~30 ms to build)."""
+        return boto3.client("dynamodb", region_name=self.region)
 
     def physical_name(self, logical_id: str) -> str:
         return f"{self.stack_name}-{logical_id}".lower()[:63]
 
     def provision(self) -> None:
-        """Create every supported resource, queues first so redrive targets exist."""
-        ordered = sorted(
-            self.template["Resources"].items(), key=lambda item: item[1].get("Type") != "AWS::SQS::Queue"
-        )
-        for logical_id, spec in ordered:
+        """Create (or, for queues and buckets, name) every supported resource the template wants."""
+        for logical_id, spec in self.template["Resources"].items():
             creator = self._creators.get(spec.get("Type", ""))
             if creator is None or not self._wanted(spec):
                 continue
@@ -104,15 +91,11 @@ class Provisioner:
             return logical_id if attribute == "Name" else arn
         return prefix.format(service="local") + f":{logical_id}"
 
-    def _create_queue(self, logical_id: str, properties: Mapping[str, Any]) -> ProvisionedResource:
+    def _declare_queue(self, logical_id: str, properties: Mapping[str, Any]) -> ProvisionedResource:
         name = self.physical_name(logical_id)
         if properties.get("FifoQueue"):
             name += ".fifo"
-        attributes: dict[Any, str] = {"FifoQueue": "true"} if properties.get("FifoQueue") else {}
-        if "AWS::SQS::Queue" in self.declared_only:
-            url = f"https://sqs.{self.region}.amazonaws.com/{ACCOUNT_ID}/{name}"  # AWS's own form
-        else:
-            url = self._client("sqs").create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+        url = f"https://sqs.{self.region}.amazonaws.com/{ACCOUNT_ID}/{name}"  # AWS's own form
         arn = f"arn:aws:sqs:{self.region}:{ACCOUNT_ID}:{name}"
         return ProvisionedResource(url, {"Arn": arn, "QueueName": name, "QueueUrl": url})
 
@@ -129,9 +112,8 @@ class Provisioner:
         )
 
     def _table(self, logical_id: str, key_schema: Any, attributes: Any) -> ProvisionedResource:
-        dynamodb = self._client("dynamodb")
         name = self.physical_name(logical_id)
-        dynamodb.create_table(
+        self._dynamodb.create_table(
             TableName=name,
             KeySchema=key_schema,
             AttributeDefinitions=attributes,
@@ -140,14 +122,8 @@ class Provisioner:
         arn = f"arn:aws:dynamodb:{self.region}:{ACCOUNT_ID}:table/{name}"
         return ProvisionedResource(name, {"Arn": arn, "StreamArn": f"{arn}/stream/local"})
 
-    def _create_bucket(self, logical_id: str, properties: Mapping[str, Any]) -> ProvisionedResource:
+    def _declare_bucket(self, logical_id: str, properties: Mapping[str, Any]) -> ProvisionedResource:
         name = self.physical_name(logical_id)
-        if "AWS::S3::Bucket" not in self.declared_only:
-            s3 = self._client("s3")
-            if self.region == "us-east-1":
-                s3.create_bucket(Bucket=name)
-            else:
-                s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": self.region})
         return ProvisionedResource(
             name, {"Arn": f"arn:aws:s3:::{name}", "DomainName": f"{name}.s3.amazonaws.com"}
         )
