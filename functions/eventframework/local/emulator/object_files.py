@@ -59,15 +59,19 @@ class ObjectFiles:
         path = self._path(key) if key.startswith(self.path_prefix) else None
         if path is not None:
             try:
-                self._move_in(self._staged(body, durable), path, durable)
+                self._move_in(self._staged(body, durable), path)
             except _NOT_A_PATH:  # `key` is also a folder of keys, or lies inside an object's name
                 pass
             else:
                 self._remove_digest_copy(key)
+                if durable:
+                    self._sync_folders(path)
                 return
         object_path, key_path = self._digest_paths(key)
-        self._move_in(self._staged(key.encode("utf-8"), durable), key_path, durable)
-        self._move_in(self._staged(body, durable), object_path, durable)
+        self._move_in(self._staged(key.encode("utf-8"), durable), key_path)
+        self._move_in(self._staged(body, durable), object_path)
+        if durable:
+            self._sync_folders(object_path)  # the folder holding both files, and those above it
 
     def remove(self, key: str) -> None:
         path = self._path(key)
@@ -96,13 +100,16 @@ class ObjectFiles:
                     if key.startswith(prefix) and key not in listed and key_path.with_suffix("").is_file():
                         yield key
 
-    def _places(self, key: str) -> list[Path]:
-        """Where `key` may be, newest layout first."""
+    def _places(self, key: str) -> Iterator[Path]:
+        """Where `key` may be, newest layout first (a page's digest only if its path misses)."""
         path = self._path(key)
-        digest = self._digest_paths(key)[0]
-        if path is None:
-            return [digest]
-        return [path, digest] if key.startswith(self.path_prefix) else [digest, path]
+        if path is not None and key.startswith(self.path_prefix):
+            yield path
+            yield self._digest_paths(key)[0]
+            return
+        yield self._digest_paths(key)[0]
+        if path is not None:
+            yield path  # where an earlier version kept it
 
     def _path(self, key: str) -> Path | None:
         segments = key.split("/")
@@ -130,9 +137,9 @@ class ObjectFiles:
                 sync_file(handle)
         return staged
 
-    def _move_in(self, staged: Path, path: Path, durable: bool) -> None:
+    def _move_in(self, staged: Path, path: Path) -> None:
         """Rename the staged file into place, making its folders first (again, if a delete removed
-        one that had just emptied); a durable write then syncs every folder up to the bucket's entry."""
+        one that had just emptied)."""
         try:
             for attempt in range(3):
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -145,11 +152,14 @@ class ObjectFiles:
         except BaseException:
             staged.unlink(missing_ok=True)
             raise
-        if durable:
-            for folder in (path.parent, *path.parent.parents):
-                sync_folder(folder)
-                if folder == self.root.parent:
-                    break
+
+    def _sync_folders(self, path: Path) -> None:
+        """Sync every folder from `path`'s up to the bucket's entry in the state directory: a folder
+        the write created is otherwise not on disk."""
+        for folder in (path.parent, *path.parent.parents):
+            sync_folder(folder)
+            if folder == self.root.parent:
+                return
 
     def _remove_empty_folders(self, folder: Path) -> None:
         """A run's folder of pages goes with its last page, as S3 has no folders to leave behind."""
