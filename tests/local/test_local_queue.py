@@ -8,6 +8,7 @@ botocore raises for it, with SQS's error code, and writes nothing.
 from __future__ import annotations
 
 import hashlib
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,19 @@ def test_local_queue_accepts_exactly_the_limits(tmp_path: Path) -> None:
     queue.send_message_batch(QueueUrl=URL, Entries=_entries(10, 26_214))  # 262,140 bytes: under 256 KiB
     queue.send_message_batch(QueueUrl=URL, Entries=[{"Id": "1", "MessageBody": "tab\tnewline\n\U0001f600"}])
     assert queue.stop() == 11
+
+
+def test_local_queue_gives_each_message_its_own_uuid_shaped_id(tmp_path: Path) -> None:
+    queue = _queue(tmp_path)
+    ids = [
+        entry["MessageId"]
+        for entry in queue.send_message_batch(QueueUrl=URL, Entries=_entries(10))["Successful"]
+    ]
+    ids.append(queue.send_message(QueueUrl=URL, MessageBody="{}")["MessageId"])
+    assert len(set(ids)) == 11
+    assert all(str(uuid.UUID(message_id)) == message_id for message_id in ids)
+    other = LocalQueue(URL, tmp_path / "other.jsonl").start()
+    assert other.send_message(QueueUrl=URL, MessageBody="{}")["MessageId"] not in ids
 
 
 def test_local_queue_answers_only_for_its_queue(tmp_path: Path) -> None:
