@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from eventframework.local.run.pull import start_up_heap_frozen
+from eventframework.local.run.pull import YOUNG_GENERATION_OBJECTS, start_up_heap_frozen
 
 
 def test_start_up_heap_frozen_freezes_for_the_block_and_unfreezes_after() -> None:
@@ -18,6 +18,16 @@ def test_start_up_heap_frozen_freezes_for_the_block_and_unfreezes_after() -> Non
     with start_up_heap_frozen():
         assert gc.get_freeze_count() > before
     assert gc.get_freeze_count() == 0
+
+
+def test_start_up_heap_frozen_lets_a_page_die_young_and_gives_the_thresholds_back() -> None:
+    thresholds = gc.get_threshold()
+    with start_up_heap_frozen():
+        assert gc.get_threshold() == (YOUNG_GENERATION_OBJECTS, *thresholds[1:])
+    assert gc.get_threshold() == thresholds
+    with pytest.raises(RuntimeError), start_up_heap_frozen():
+        raise RuntimeError("engine failed")
+    assert gc.get_threshold() == thresholds
 
 
 def test_start_up_heap_frozen_unfreezes_when_the_run_raises() -> None:

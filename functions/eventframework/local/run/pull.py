@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 STATE_MACHINE = "PullStateMachine"
 DEFAULT_SECRET_PREFIX = "efw/"
 SANDBOX_TOKEN_BYTES = 24
+YOUNG_GENERATION_OBJECTS = 50_000  # see start_up_heap_frozen
 
 
 class LocalRunError(EventFrameworkError):
@@ -346,7 +347,7 @@ def _later(first: str, second: str) -> bool:
 
 @contextmanager
 def start_up_heap_frozen() -> Iterator[None]:
-    """Keep the garbage collector off the start-up heap while the pull runs.
+    """Keep the garbage collector off the start-up heap while the pull runs, and off each page.
 
     By the time the engine starts, the process holds a few hundred thousand long-lived objects (boto3
     and moto models, the template, the emulator's stores). Every full collection walks all of them,
@@ -354,11 +355,20 @@ def start_up_heap_frozen() -> Iterator[None]:
     ~1.3 s of CPU in a 10,000-event run. Freezing moves them out of the collector's generations for
     the run (the usual start-up move of a long-running server); unfreezing afterwards hands them back,
     so a caller that runs several pulls in one process (the tests) leaks nothing.
+
+    A page then allocates some 10,000 containers (the decoded events, their MozDef forms) that all
+    die together when the page is done. At the default threshold (700) the young generation is
+    collected ~15 times a page, each time promoting the page's live events to be walked again by the
+    older generations: ~900 collections in a 10,000-event run. A young generation of
+    YOUNG_GENERATION_OBJECTS lets most of a page die uncollected (benchmarks/README.md, round 7).
     """
     gc.freeze()
+    thresholds = gc.get_threshold()
+    gc.set_threshold(YOUNG_GENERATION_OBJECTS, *thresholds[1:])
     try:
         yield
     finally:
+        gc.set_threshold(*thresholds)
         gc.unfreeze()
 
 
