@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import json
+import subprocess
+import sys
 import urllib.request
 from typing import Any
 
@@ -66,3 +68,17 @@ def test_track_weakly_is_idempotent() -> None:
     track_weakly()
     track_weakly()
     assert tracks_weakly()
+
+
+def test_the_emulator_process_skips_the_reset_but_still_tracks_weakly() -> None:
+    """The emulator process's server is the first of its process: nothing to reset, tracking still on."""
+    probe = (
+        "from eventframework.local.emulator.server import EmulatorServer\n"
+        "from eventframework.local.emulator.tracking import tracks_weakly\n"
+        "with EmulatorServer(fresh_process=True) as emulator:\n"
+        "    print(tracks_weakly())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout.strip() == "True"

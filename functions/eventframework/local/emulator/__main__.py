@@ -60,7 +60,7 @@ def main() -> int:
     try:
         from eventframework.local.emulator.server import EmulatorServer
 
-        server = EmulatorServer(region).start()
+        server = EmulatorServer(region, fresh_process=True).start()
     except Exception as error:  # reported to the parent, which words it for the user
         print(f"error: {type(error).__name__}: {error}", flush=True)
         return 1
