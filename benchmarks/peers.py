@@ -20,7 +20,9 @@ process timed from spawn to exit:
 What each tool wrote is counted afterwards (distinct Okta ``uuid`` for the raw pulls, delivered lines
 for efw), so a run that fetched nothing cannot pass for a fast one. Every child is killed (its
 process group) if it runs longer than 120 s + 10 ms per event, and that fails the benchmark. Of
-``--rounds`` rounds the fastest run of each tool is kept.
+``--rounds`` rounds the fastest run of each tool is kept; a last table gives efw's events/s over
+Grove's and over the plain loop's round by round (median and range), the figure the machine's drift
+between rounds cannot bias.
 
 Usage (from the repository root)::
 
@@ -39,6 +41,7 @@ import json
 import os
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -270,9 +273,23 @@ def run_efw(work: Path, events: int, sandbox: SandboxProcess | None) -> Run:
 # --- the table -----------------------------------------------------------------------------------
 
 
-def measure(events: int, rounds: int, tmp: Path) -> list[Run]:
+@dataclass
+class Measured:
+    """One size: the fastest run of each tool, and every round's whole-process seconds by tool."""
+
+    best: list[Run]
+    rounds: list[dict[str, float]]
+
+    def paired(self, tool: str, yardstick: str) -> list[float]:
+        """Events/s of `tool` over `yardstick`'s, round by round (each pair ran back to back, so a
+        drift of the machine's speed between rounds moves both)."""
+        return [seconds[yardstick] / seconds[tool] for seconds in self.rounds]
+
+
+def measure(events: int, rounds: int, tmp: Path) -> Measured:
     """Best of ``rounds`` rounds for each tool (fewest whole-process seconds); each round runs them all."""
     best: dict[str, Run] = {}
+    per_round: list[dict[str, float]] = []
     with SandboxProcess(events, SEED) as sandbox:  # idle while efw (defaults) pulls its own sandbox
         tools: list[tuple[str, Callable[[Path], Run]]] = [
             ("plain", lambda work: run_plain(sandbox, work, events)),
@@ -282,6 +299,7 @@ def measure(events: int, rounds: int, tmp: Path) -> list[Run]:
         ]
         for index in range(rounds):
             print(f"{events:,} events, round {index + 1} ({load_average()})", flush=True)
+            per_round.append({})
             for tag, make in tools:
                 work = tmp / f"{tag}-{events}-{index}"
                 work.mkdir()
@@ -292,9 +310,16 @@ def measure(events: int, rounds: int, tmp: Path) -> list[Run]:
                 print(
                     f"  {run.tool}: {run.collected:,} events in {run.seconds:.2f} s; " + "; ".join(run.notes)
                 )
+                per_round[-1][tag] = run.seconds
                 if run.tool not in best or run.seconds < best[run.tool].seconds:
                     best[run.tool] = run
-    return list(best.values())
+    return Measured(list(best.values()), per_round)
+
+
+def spread(ratios: list[float]) -> str:
+    """`median (min-max)` of per-round ratios."""
+    ordered = sorted(ratios)
+    return f"{statistics.median(ordered):.2f} ({ordered[0]:.2f}-{ordered[-1]:.2f})"
 
 
 def tree_state() -> str:
@@ -328,9 +353,20 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{load_average()}; python {sys.version.split()[0]}; tree {tree_state()}")
     rows: list[list[Any]] = []
     split: list[list[Any]] = []
+    paired: list[list[Any]] = []
     with tempfile.TemporaryDirectory(prefix="efw-peers-") as tmp:
         for size in sizes:
-            runs = measure(size, rounds, Path(tmp))
+            measured = measure(size, rounds, Path(tmp))
+            runs = measured.best
+            paired.append(
+                [
+                    size,
+                    rounds,
+                    spread(measured.paired("efw", "grove")),
+                    spread(measured.paired("efw-base-url", "grove")),
+                    spread(measured.paired("efw", "plain")),
+                ]
+            )
             plain = runs[0].collected / runs[0].seconds
             for run in runs:
                 rate = run.collected / run.seconds
@@ -351,6 +387,20 @@ def main(argv: list[str] | None = None) -> None:
     print("timer, Grove's 'Grove started' to 'All connectors have exited' log lines, efw's executions;")
     print("the rest is interpreter start-up, imports, set-up and exit):")
     print(table(["tool", "events", "whole process", "pulling", "rest"], split))
+    print("\nRound by round (each tool ran back to back in a round), events/s of efw over its yardstick,")
+    print("median (min-max) over the rounds:")
+    print(
+        table(
+            [
+                "events",
+                "rounds",
+                "efw (defaults) / Grove",
+                "efw --base-url / Grove",
+                "efw (defaults) / plain",
+            ],
+            paired,
+        )
+    )
 
 
 if __name__ == "__main__":
