@@ -1,7 +1,8 @@
 """End to end: a run that fails at page k is redriven and completes from page k, each event once.
 
 The sandbox answers page 3 with 500s beyond the state machine's retries, so the pull execution
-FAILS at "Fetch page" (no Catch). `efw executions show` reads where it stopped from the history;
+FAILS at "Fetch the next page" (no Catch), the branch that fetches page 3 beside the processing of
+page 2; redrive re-runs only that branch. `efw executions show` reads where it stopped from the history;
 `efw redrive` resumes it there: pages 1 and 2 are not requested again, nothing is published twice.
 """
 
@@ -32,7 +33,11 @@ def test_redrive_resumes_a_failed_run_at_its_page_without_refetching_or_duplicat
     view, failure = ops.describe(first.failed_execution)
     assert view.status == "FAILED" and view.source == OKTA
     assert failure is not None
-    assert (failure.step, failure.error, failure.page_number) == ("Fetch page", "SourceUnavailableError", 3)
+    assert (failure.step, failure.error, failure.page_number) == (
+        "Fetch the next page",
+        "SourceUnavailableError",
+        3,
+    )
     assert failure.cursor, "the cursor page 3 was requested with"
     assert [v.arn for v in ops.executions() if v.status == "FAILED"] == [first.failed_execution]
 

@@ -13,6 +13,7 @@ import pytest
 from eventframework.fetch.errors import SourceRateLimitedError
 from eventframework.handlers import _runtime, begin_run, fetch_page, process_page
 from eventframework.local.sandbox import Fault, Sandbox
+from eventframework.pipeline.errors import RunRequestError
 from eventframework.state import DeadLetterStore, Ledger
 from tests.support.asl_writes import release_lease, save_checkpoint
 from tests.support.aws import AwsResources
@@ -95,6 +96,59 @@ def test_fetch_page_handler_stores_page_and_returns_reference(
     assert isinstance(page["wait_seconds"], int)
     stored = pipeline.s3.get_object(Bucket=page["bucket"], Key=page["key"])["Body"].read()
     assert len(json.loads(stored)) == page["count"]
+
+
+def _after(has_more: bool, *, wait_seconds: int = 0, pages: int = 1, max_pages: int = 50) -> dict[str, Any]:
+    return {"has_more": has_more, "wait_seconds": wait_seconds, "pages": pages, "max_pages": max_pages}
+
+
+@pytest.mark.parametrize(
+    ("after", "expected"),
+    [
+        (_after(False), {"skipped": "caught_up"}),
+        (_after(True, pages=50, max_pages=50), {"skipped": "page_cap"}),
+        (_after(True, wait_seconds=7), {"skipped": "pacing", "wait_seconds": 7}),
+        (_after(False, wait_seconds=7, pages=50), {"skipped": "caught_up"}),
+        (_after(True, wait_seconds=7, pages=50), {"skipped": "page_cap"}),
+    ],
+)
+def test_fetch_page_handler_beside_the_page_before_holds_back_without_calling_the_source(
+    pipeline: AwsResources, sandbox: Sandbox, after: dict[str, Any], expected: dict[str, Any]
+) -> None:
+    """The fetch beside a page's processing is told what that page said, and decides in the order
+    the page cap and pacing always had: caught up, then the cap, then a pacing wait."""
+    event = {"source": SOURCE, "execution": "exec-1", "cursor": "c", "page_number": 2, "after": after}
+    assert fetch_page.lambda_handler(event, CONTEXT) == expected
+    assert sandbox.requests(SOURCE) == []
+
+
+def test_fetch_page_handler_beside_a_page_with_more_fetches_the_next(
+    pipeline: AwsResources, sandbox: Sandbox
+) -> None:
+    first = _fetch(None)["page"]
+    event = {
+        "source": SOURCE,
+        "execution": "exec-1",
+        "cursor": first["next_cursor"],
+        "page_number": 2,
+        "after": _after(True, pages=1),
+    }
+    second = fetch_page.lambda_handler(event, CONTEXT)["page"]
+    assert (
+        second["key"] == f"pages/{SOURCE}/exec-1/2.json" and second["request_cursor"] == first["next_cursor"]
+    )
+
+
+def test_fetch_page_handler_refuses_a_malformed_page_before(pipeline: AwsResources) -> None:
+    event = {
+        "source": SOURCE,
+        "execution": "e",
+        "cursor": None,
+        "page_number": 2,
+        "after": {"has_more": "yes"},
+    }
+    with pytest.raises(RunRequestError, match=r"after\.has_more"):
+        fetch_page.lambda_handler(event, CONTEXT)
 
 
 def test_fetch_page_handler_known_wait_becomes_rate_limited_result(

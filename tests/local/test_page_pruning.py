@@ -1,4 +1,5 @@
-"""SpentPagePruner: a local run drops an execution's processed pages, never the page of the current step."""
+"""SpentPagePruner: a local run drops an execution's processed pages, never the latest one (the page
+processed beside the next fetch, or the page a failed execution stopped on)."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ def _process(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return {"published": 1}
 
 
-def test_page_pruner_deletes_earlier_pages_of_the_execution_on_its_next_fetch() -> None:
+def test_page_pruner_deletes_the_pages_before_the_one_processed_beside_the_next_fetch() -> None:
     s3 = RecordingS3()
     pruner = SpentPagePruner(s3)  # type: ignore[arg-type]
     lambdas = {FETCH_ARN: _fetch, PROCESS_ARN: _process}
@@ -41,13 +42,14 @@ def test_page_pruner_deletes_earlier_pages_of_the_execution_on_its_next_fetch() 
     assert lambdas[PROCESS_ARN] is _process
     fetch = lambdas[FETCH_ARN]
     fetch({"execution": "run-a", "page_number": 1}, None)
-    assert s3.deleted == [], "the page of the current step stays"
     fetch({"execution": "run-b", "page_number": 1}, None)
     fetch({"execution": "run-a", "rate_limited": True}, None)
-    assert s3.deleted == [("pages", "run-a/1")]
+    assert s3.deleted == [], "page 1 is processed beside the fetch of page 2"
     fetch({"execution": "run-a", "page_number": 2}, None)
-    assert s3.deleted == [("pages", "run-a/1")], "a rate-limited fetch stored nothing"
+    assert s3.deleted == [], "a rate-limited fetch stored nothing, so page 1 is still the latest"
     fetch({"execution": "run-a", "page_number": 3}, None)
+    assert s3.deleted == [("pages", "run-a/1")], "page 2 is processed beside this fetch; page 1 is spent"
+    fetch({"execution": "run-a", "page_number": 4}, None)
     assert s3.deleted == [("pages", "run-a/1"), ("pages", "run-a/2")]
     assert pruner.deleted == 2
 
@@ -59,17 +61,18 @@ def test_page_pruner_keeps_the_page_a_failed_fetch_did_not_replace() -> None:
     failures = [RuntimeError("source down")]
 
     def failing(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        if event["page_number"] == 2 and failures:
+        if event["page_number"] == 3 and failures:
             raise failures.pop()
         return _fetch(event, context)
 
     fetch = pruner.wrap(failing)
     fetch({"execution": "run-a", "page_number": 1}, None)
+    fetch({"execution": "run-a", "page_number": 2}, None)
     with pytest.raises(RuntimeError):
-        fetch({"execution": "run-a", "page_number": 2}, None)
-    assert s3.deleted == [("pages", "run-a/1")], "page 1 was processed before page 2 was fetched"
-    fetch({"execution": "run-a", "page_number": 2}, None)  # the retry
-    assert s3.deleted == [("pages", "run-a/1")], "nothing new was stored by the failed attempt"
+        fetch({"execution": "run-a", "page_number": 3}, None)
+    assert s3.deleted == [("pages", "run-a/1")], "page 2 is processed beside the fetch of page 3"
+    fetch({"execution": "run-a", "page_number": 3}, None)  # the retry
+    assert s3.deleted == [("pages", "run-a/1")], "the failed attempt stored nothing, so page 2 stays"
 
 
 def _finished(name: str, status: str) -> Execution:

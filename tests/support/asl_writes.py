@@ -13,9 +13,19 @@ from typing import Any
 ASL = Path(__file__).resolve().parents[2] / "statemachines" / "pull.asl.json"
 
 
+def _states(machine: dict[str, Any]) -> dict[str, Any]:
+    """Every state of a machine by name, those of its Parallel branches included."""
+    found: dict[str, Any] = {}
+    for name, state in machine["States"].items():
+        found[name] = state
+        for branch in state.get("Branches", ()):
+            found.update(_states(branch))
+    return found
+
+
 @cache
 def _parameters(state: str) -> dict[str, Any]:
-    parameters: dict[str, Any] = json.loads(ASL.read_text(encoding="utf-8"))["States"][state]["Parameters"]
+    parameters: dict[str, Any] = _states(json.loads(ASL.read_text(encoding="utf-8")))[state]["Parameters"]
     return parameters
 
 

@@ -32,6 +32,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     emit(fetch_measurements(result, latencies[-1] if latencies else None))
     if "page" in result:
         logger.info("page stored", extra={"page_number": request.page_number, **result["page"]})
+    elif "skipped" in result:
+        logger.info("no fetch: the page before ends or pauses the pull here", extra=result)
     else:
         logger.warning("rate limited; the state machine waits", extra=result)
     return result

@@ -75,8 +75,13 @@ def fetch_measurements(result: Mapping[str, Any], latency_ms: float | None) -> l
     """A stored page counts a page and its events; a 429 counts a rate-limit wait and its length.
 
     A page whose quota headers asked us to pause before the next request is a rate-limit wait too:
-    both slow a backfill down, and an operator wants to see either.
+    both slow a backfill down, and an operator wants to see either. A fetch that held back (`skipped`:
+    the page before said the pull stops or pauses) called nothing: it counts zero pages (sums are
+    unchanged, and Powertools' warning about an empty flush stays meaningful), and no wait, which the
+    page before counted already.
     """
+    if "skipped" in result:
+        return [_count(MetricName.PAGES, 0)]
     measurements: list[Measurement] = []
     if latency_ms is not None:
         measurements.append(Measurement(MetricName.API_LATENCY, Unit.MILLISECONDS, latency_ms))

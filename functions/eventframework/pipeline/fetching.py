@@ -5,6 +5,12 @@ waits exactly that long (a Wait state) instead of burning retries; without a usa
 `SourceRateLimitedError` propagates and the state machine's Retry backs off. Either way the run's
 lease is extended first: a source that rate-limits for longer than the lease (15 minutes) must not
 cost the run its lease, since no checkpoint (which extends it otherwise) is saved while it waits.
+
+The pull fetches each page after the first beside the processing of the page before (a Parallel
+state), so that request is told what that page said (`after`): FetchPage then decides whether the
+pull goes on now, and answers `{"skipped": "caught_up" | "page_cap" | "pacing"}` (with the pacing
+wait) instead of calling the source. A Choice state in the branch would decide the same at the cost
+of one more state transition on every page.
 """
 
 from __future__ import annotations
@@ -18,8 +24,9 @@ from typing import Any
 from eventframework.definitions import SourceDefinition, load_source
 from eventframework.fetch import FetchedPage, fetch_page, load_credentials
 from eventframework.fetch.errors import SourceRateLimitedError
-from eventframework.pipeline._input import optional_str, required_int, required_str
+from eventframework.pipeline._input import optional_str, required_int, required_mapping, required_str
 from eventframework.pipeline.backfill import BackfillRange
+from eventframework.pipeline.errors import RunRequestError
 from eventframework.state import CheckpointStore, PageStore
 from eventframework.state.checkpoint import CHECKPOINT_SK
 
@@ -39,6 +46,42 @@ def _default_fetch(
 
 
 @dataclass(frozen=True)
+class PageBefore:
+    """What the page before this fetch said, for a fetch that runs beside that page's processing."""
+
+    has_more: bool
+    wait_seconds: int
+    pages: int  # pages of this execution once the page before is processed
+    max_pages: int
+
+    @classmethod
+    def optional(cls, event: Mapping[str, Any]) -> PageBefore | None:
+        if event.get("after") is None:
+            return None
+        after = required_mapping(STEP, event, "after")
+        has_more = after.get("has_more")
+        if not isinstance(has_more, bool):
+            raise RunRequestError(STEP, "after.has_more", "must be true or false")
+        return cls(
+            has_more=has_more,
+            wait_seconds=required_int(STEP, after, "wait_seconds"),
+            pages=required_int(STEP, after, "pages"),
+            max_pages=required_int(STEP, after, "max_pages"),
+        )
+
+    def holds_back(self) -> dict[str, Any] | None:
+        """Why the pull does not fetch now (the same order of checks the page cap and pacing always
+        had), or None to fetch."""
+        if not self.has_more:
+            return {"skipped": "caught_up"}
+        if self.pages >= self.max_pages:
+            return {"skipped": "page_cap"}
+        if self.wait_seconds > 0:
+            return {"skipped": "pacing", "wait_seconds": self.wait_seconds}
+        return None
+
+
+@dataclass(frozen=True)
 class FetchRequest:
     source: str
     execution: str
@@ -46,6 +89,7 @@ class FetchRequest:
     page_number: int
     lease_owner: str | None = None
     backfill: BackfillRange | None = None
+    after: PageBefore | None = None
 
     @classmethod
     def from_event(cls, event: Mapping[str, Any]) -> FetchRequest:
@@ -56,6 +100,7 @@ class FetchRequest:
             page_number=required_int(STEP, event, "page_number"),
             lease_owner=optional_str(STEP, event, "lease_owner"),
             backfill=BackfillRange.optional(STEP, event),
+            after=PageBefore.optional(event),
         )
 
 
@@ -75,6 +120,9 @@ def fetch_step(
     fetch: Fetch = _default_fetch,
     checkpoints: CheckpointStore | None = None,
 ) -> dict[str, Any]:
+    held_back = request.after.holds_back() if request.after is not None else None
+    if held_back is not None:
+        return held_back
     definition = load(request.source)
     backfill = request.backfill
     until = backfill.until if backfill else None

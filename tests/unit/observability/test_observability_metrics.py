@@ -82,3 +82,10 @@ def test_metrics_process_without_published_events_reports_no_lag() -> None:
         "newest_event_time": "2023-11-14T22:03:20Z",
     }
     assert MetricName.LAG_SECONDS not in _by_name(process_measurements(outcome, NOW))
+
+
+def test_metrics_fetch_that_held_back_counts_zero_pages_and_not_the_wait_again() -> None:
+    """The page before counted its pacing wait; the fetch beside its processing only passed it on."""
+    assert _by_name(fetch_measurements({"skipped": "pacing", "wait_seconds": 7}, None)) == {
+        MetricName.PAGES: (Unit.COUNT, 0),
+    }

@@ -4,10 +4,10 @@ In AWS the raw pages of a pull stay in the page bucket until its lifecycle rule 
 run's bucket is a directory of the state directory (local/emulator/local_bucket.py), so every page of
 a long pull (about 2.6 MB per 1,000 Okta events) would stay on disk until the run ends. The product
 code must not delete pages (a redrive of a FAILED run reads the page it failed on again), so the
-local run does it from the outside: when FetchPage is called for the next page of an execution, the
-loop has come back round, so the previous pages of that execution were processed and their
-checkpoints saved; their objects go. The page of the current step (and so the page a failed
-execution stopped on) is never touched. When an execution SUCCEEDS (a capped run continues in a
+local run does it from the outside: when FetchPage is called for page n+1 of an execution, page n is
+being processed beside it (the pull's Parallel state) and every page before n was processed and its
+checkpoint saved; those go. The latest page (and so the page a failed execution stopped on) is
+never touched. When an execution SUCCEEDS (a capped run continues in a
 fresh execution every `max_pages_per_execution` pages) its last page goes too, through the engine's
 `on_finished` hook: a succeeded execution is never redriven.
 """
@@ -26,7 +26,7 @@ FETCH_FUNCTION = "FetchPageFunction"
 
 
 class SpentPagePruner:
-    """Wraps FetchPage: records each stored page, deletes an execution's earlier pages on its next fetch."""
+    """Wraps FetchPage: records each stored page; a fetch deletes the execution's pages before its latest."""
 
     def __init__(self, s3: LocalBucket) -> None:
         self._s3 = s3
@@ -36,7 +36,7 @@ class SpentPagePruner:
     def wrap(self, fetch: LambdaHandler) -> LambdaHandler:
         def fetch_then_remember(event: Any, context: Any) -> Any:
             execution = str(event.get("execution", "")) if isinstance(event, Mapping) else ""
-            self._drop_spent(execution)
+            self._drop_spent(execution, keep_latest=True)
             result = fetch(event, context)
             page = result.get("page") if isinstance(result, Mapping) else None
             if isinstance(page, Mapping) and "bucket" in page and "key" in page:
@@ -59,8 +59,11 @@ class SpentPagePruner:
         if execution.status == "SUCCEEDED":
             self._drop_spent(execution.name)
 
-    def _drop_spent(self, execution: str) -> None:
-        spent = self._stored.pop(execution, [])
+    def _drop_spent(self, execution: str, *, keep_latest: bool = False) -> None:
+        stored = self._stored.pop(execution, [])
+        spent = stored[:-1] if keep_latest else stored
+        if keep_latest and stored:
+            self._stored[execution] = stored[-1:]
         for bucket, key in spent:
             self._s3.delete_object(Bucket=bucket, Key=key)
         self.deleted += len(spent)
