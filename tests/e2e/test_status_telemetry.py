@@ -102,7 +102,7 @@ def test_telemetry_emf_documents_carry_namespace_and_source_dimensions(pull: Cap
     assert pull.emf, "the handlers printed no EMF document"
     for document in pull.emf:
         [directive] = document["_aws"]["CloudWatchMetrics"]
-        assert directive["Namespace"] == _runtime.metrics.namespace
+        assert directive["Namespace"] == _runtime.NAMESPACE
         assert ["service", "source"] in [sorted(dims) for dims in directive["Dimensions"]]
         assert document["source"] == OKTA and document["service"] == "eventframework"
 

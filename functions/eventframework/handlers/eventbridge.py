@@ -9,7 +9,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from eventframework.eventbridge import EventBridgeIngestor, EventBridgeServices
-from eventframework.handlers._runtime import count, count_dead_letters, logger, metrics, services
+from eventframework.handlers._runtime import count, count_dead_letters, invocation, log_keys, logger, services
 from eventframework.webhooks import DeliveryStore
 from eventframework.webhooks.push import PushOutlets
 
@@ -23,11 +23,10 @@ def ingestor() -> EventBridgeIngestor:
     )
 
 
-@logger.inject_lambda_context(log_event=False, clear_state=True)
-@metrics.log_metrics
+@invocation
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     outcome = ingestor().handle(event)
-    logger.append_keys(source=outcome.source)
+    log_keys(source=outcome.source)
     for name in ("published", "dead_lettered", "duplicates"):
         count(f"EventBridge{name.title().replace('_', '')}", int(outcome.counts.get(name, 0)))
     count_dead_letters(outcome.source, int(outcome.counts.get("dead_lettered", 0)))

@@ -10,14 +10,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from eventframework.definitions import SourceDefinition
 from eventframework.fetch import FetchedPage, fetch_page
-from eventframework.handlers._runtime import bind, emit, logger, metrics, services, timed, tracer
+from eventframework.handlers._runtime import bind, emit, invocation, logger, services, timed, tracer
 from eventframework.observability import fetch_measurements
 from eventframework.pipeline import FetchRequest, fetch_step
 
 
-@logger.inject_lambda_context(log_event=False, clear_state=True)
+@invocation
 @tracer.capture_lambda_handler(capture_response=False)
-@metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     request = FetchRequest.from_event(event)
     bind(request.source, request.execution)

@@ -8,14 +8,13 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from eventframework.handlers._runtime import bind, emit, logger, metrics, services, tracer
+from eventframework.handlers._runtime import bind, emit, invocation, logger, services, tracer
 from eventframework.observability import process_measurements
 from eventframework.pipeline import ProcessRequest, process_step
 
 
-@logger.inject_lambda_context(log_event=False, clear_state=True)
+@invocation
 @tracer.capture_lambda_handler(capture_response=False)
-@metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     request = ProcessRequest.from_event(event)
     bind(request.source, request.execution)

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from eventframework.handlers._runtime import bind, logger, metrics, services
+from eventframework.handlers._runtime import bind, count, invocation, logger, services
 from eventframework.reprocess import ClaimStore, ReprocessRequest, reprocess_batch
 
 
-@logger.inject_lambda_context(log_event=False, clear_state=True)
-@metrics.log_metrics
+@invocation
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     request = ReprocessRequest.from_event(event)
     bind(request.source or "*", request.run_id)
@@ -21,6 +19,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     result = reprocess_batch(request, shared, claims)
     before = request.totals.to_dict() if request.totals else {}
     for key, value in result["totals"].items():
-        metrics.add_metric(name=f"Reprocess.{key}", unit=MetricUnit.Count, value=value - before.get(key, 0))
+        count(f"Reprocess.{key}", value - before.get(key, 0))
     logger.info("reprocess batch done", extra={"position": result["position"], **result["totals"]})
     return result

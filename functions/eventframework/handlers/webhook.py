@@ -11,7 +11,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from eventframework.handlers._runtime import count, count_dead_letters, logger, metrics, services
+from eventframework.handlers._runtime import count, count_dead_letters, invocation, log_keys, logger, services
 from eventframework.webhooks import (
     DeliveryStore,
     MalformedBodyError,
@@ -41,7 +41,7 @@ def webhook(source: str) -> Response[str]:
         request = request_from_proxy(app.current_event.raw_event, time.time)
     except MalformedBodyError as error:
         return _respond(WebhookResponse(error.status, {"message": error.reason, "source": source}))
-    logger.append_keys(source=request.source)
+    log_keys(source=request.source)
     outcome = ingestor().handle(request)
     for name in ("published", "dead_lettered", "duplicates"):
         count(f"Webhook{name.title().replace('_', '')}", int(outcome.body.get(name, 0)))
@@ -50,8 +50,7 @@ def webhook(source: str) -> Response[str]:
     return _respond(outcome)
 
 
-@logger.inject_lambda_context(log_event=False, clear_state=True)
-@metrics.log_metrics
+@invocation
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     count("WebhookRequests", 1)
     return app.resolve(event, context)
