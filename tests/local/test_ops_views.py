@@ -45,6 +45,36 @@ def test_failure_from_history_names_the_step_page_and_cursor() -> None:
     assert (failure.page_number, failure.cursor) == (3, "https://x/logs?after=abc")
 
 
+def test_failure_from_history_follows_the_failed_task_past_a_sibling_branch() -> None:
+    """The pull fetches page 3 beside the processing of page 2: the sibling's events come after the
+    failed ProcessPage's, and `previousEventId` (each branch's own chain) tells them apart."""
+    process_input = {"page": {"bucket": "b", "key": "pages/k/2.json"}}
+    fetch_input = {"cursor": "https://x/logs?after=def", "page_number": 3}
+
+    def event(number: int, previous: int, kind: str, details: dict[str, object]) -> dict[str, object]:
+        key = "stateEnteredEventDetails" if kind.endswith("StateEntered") else kind[0].lower() + kind[1:]
+        key = key if key.endswith("Details") else key + "EventDetails"
+        return {"id": number, "previousEventId": previous, "type": kind, key: details}
+
+    events = [
+        event(1, 0, "ParallelStateStarted", {}),
+        event(2, 1, "TaskStateEntered", {"name": "Process page"}),
+        event(3, 1, "TaskStateEntered", {"name": "Fetch the next page"}),
+        event(4, 2, "LambdaFunctionScheduled", {"input": json.dumps(process_input)}),
+        event(5, 3, "LambdaFunctionScheduled", {"input": json.dumps(fetch_input)}),
+        event(6, 4, "LambdaFunctionFailed", {"error": "LeaseLostError", "cause": "lost"}),
+        event(7, 5, "LambdaFunctionSucceeded", {"output": "{}"}),
+        event(8, 7, "ExecutionFailed", {"error": "LeaseLostError", "cause": "lost"}),
+    ]
+    failure = failure_from_history(events, None, None)
+    assert (failure.step, failure.error, failure.page_key) == (
+        "Process page",
+        "LeaseLostError",
+        "pages/k/2.json",
+    )
+    assert failure.page_number is None, "the sibling's fetch of page 3 is not what failed"
+
+
 def test_failure_from_history_reads_the_page_reference_of_a_failed_process_step() -> None:
     events = _history()[:3]
     events[2] = {

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack
 from pathlib import Path
@@ -121,6 +122,37 @@ class LocalClients:
         return local if local is not None else self._session.client(service_name)
 
 
+class StepsInFlight:
+    """Commits a deployment's writes when no state of any of its engines is in flight.
+
+    A commit is a consistent cut only between steps: taken while one is half done (ProcessPage in one
+    branch of the pull's Parallel state while its sibling fetches, or a step of another reprocess
+    engine) it would keep events in the queue's file without their ledger entries, and a crash then
+    would deliver them twice. So the commit waits for the last state in flight to end, and a state
+    entered meanwhile waits for the commit."""
+
+    def __init__(self, commit: Callable[[], None]) -> None:
+        self._commit = commit
+        self._count = 0
+        self._lock = threading.Lock()
+
+    def entered(self) -> None:
+        with self._lock:
+            self._count += 1
+
+    def exited(self) -> None:
+        with self._lock:
+            self._count -= 1
+            if self._count == 0:
+                self._commit()
+
+    def settled(self) -> None:
+        """An execution ended: commit, unless a state of another engine is still in flight."""
+        with self._lock:
+            if self._count == 0:
+                self._commit()
+
+
 class LocalDeployment:
     """Enter to get a running emulator with the template's stores loaded; call `save()` before leaving.
 
@@ -143,6 +175,7 @@ class LocalDeployment:
         self.queue: LocalQueue | None = None  # made once the template's queue URL is known
         self.journal: WriteJournal | None = None
         self._journaled: dict[str, Any] = {}
+        self._steps = StepsInFlight(self.commit)
 
     def __enter__(self) -> LocalDeployment:
         try:
@@ -209,7 +242,7 @@ class LocalDeployment:
         return client
 
     def commit(self) -> None:
-        """Make every write so far durable (the engine calls it at each state it leaves)."""
+        """Make every write so far durable (the engines' steps call it through StepsInFlight)."""
         if self.journal is not None:
             self._then_deletions(self.journal.commit)
 
@@ -244,8 +277,9 @@ class LocalDeployment:
         engine = Engine(
             clock=clock, aws=AwsConfig(endpoint_url=self.emulator.endpoint_url, region=self.emulator.region)
         )
-        engine.on_state_exited.append(self.commit)
-        engine.on_finished.append(lambda _execution: self.commit())
+        engine.on_state_entered.append(self._steps.entered)
+        engine.on_state_exited.append(self._steps.exited)
+        engine.on_finished.append(lambda _execution: self._steps.settled())
         return engine
 
     def register(

@@ -75,7 +75,9 @@ class Engine:
         # Called with each execution as it stops (any status), before queued children start: a
         # local run uses it to release what a finished execution no longer needs.
         self.on_finished: list[Callable[[Execution], None]] = []
-        # Called after every state any execution leaves: a local run makes the step's writes durable.
+        # Called as every state of any execution is entered, and as it is left however it ended: a
+        # local run makes the writes durable whenever no state is in flight.
+        self.on_state_entered: list[Callable[[], None]] = []
         self.on_state_exited: list[Callable[[], None]] = []
         self._stop_request: tuple[str, str] | None = None
 
@@ -165,6 +167,10 @@ class Engine:
     def stopping(self) -> bool:
         return self._stop_request is not None
 
+    def _state_entered(self) -> None:
+        for hook in self.on_state_entered:
+            hook()
+
     def _state_exited(self) -> None:
         for hook in self.on_state_exited:
             hook()
@@ -211,6 +217,7 @@ class Engine:
             tasks,
             execution.transitions,
             stopping=lambda: self._stop_request is not None,
+            state_entered=self._state_entered,
             state_exited=self._state_exited,
         )
         if resume is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -55,11 +56,18 @@ class HistoryEvent:
 
 
 class History:
-    """The ordered event list of one execution, numbering events as they are added."""
+    """The ordered event list of one execution, numbering events as they are added.
+
+    A Parallel state's branches add theirs from threads of their own, interleaved as in AWS, and as
+    in AWS an event's `previousEventId` is the event before it in its own thread of states (a
+    branch's first follows its ParallelStateStarted), so a reader can follow a failed task back to
+    its scheduling and its state through a sibling's events."""
 
     def __init__(self, now: Callable[[], datetime], events: list[HistoryEvent] | None = None) -> None:
         self._now = now
         self.events: list[HistoryEvent] = list(events or [])
+        self._lock = threading.Lock()
+        self._thread = threading.local()  # `last`: the id of this thread's latest event
 
     @property
     def last_id(self) -> int:
@@ -68,9 +76,18 @@ class History:
     def add(self, event_type: str, **details: Any) -> HistoryEvent:
         """Append an event; `details` with None values are dropped as AWS omits absent fields."""
         kept = {key: value for key, value in details.items() if value is not None}
-        event = HistoryEvent(self.last_id + 1, self.last_id, self._now(), event_type, kept)
-        self.events.append(event)
+        with self._lock:
+            previous = getattr(self._thread, "last", None)
+            previous = self.last_id if previous is None else previous
+            event = HistoryEvent(self.last_id + 1, previous, self._now(), event_type, kept)
+            self.events.append(event)
+        self._thread.last = event.id
         return event
+
+    def follow(self, event_id: int) -> None:
+        """The calling thread's next event follows `event_id` (a branch thread, its Parallel state's
+        start)."""
+        self._thread.last = event_id
 
     def to_list(self) -> list[dict[str, Any]]:
         return [event.to_dict() for event in self.events]

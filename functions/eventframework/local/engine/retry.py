@@ -68,7 +68,7 @@ def run_with_recovery(
             sleep_in_state(frame, backoff_delay(retrier, counts[retrier_index]), state.name, data)
             counts[retrier_index] += 1
             env.retry_count += 1
-            frame.runtime.transitions += 1
+            frame.runtime.count_transition()
             continue
         assign_variables(frame, state, env, state.assign, assign_source)
         return Transition(output, state.next)

@@ -9,6 +9,7 @@ input/output processing, so that processing order lives in exactly one place.
 from __future__ import annotations
 
 import copy
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -102,10 +103,12 @@ def _nothing() -> None:
 
 @dataclass
 class Runtime:
-    """Execution-wide collaborators shared by every thread of states.
+    """Execution-wide collaborators shared by every thread of states (a Parallel state's branches
+    run on threads of their own).
 
     `stopping` is asked before each state is entered (StopExecution takes effect there);
-    `state_exited` is called after each state is left (a local run commits its durable writes).
+    `state_entered` is called as each state is entered and `state_exited` as it is left, however it
+    ended (a local run commits its durable writes when no state is in flight).
     """
 
     clock: Clock
@@ -114,7 +117,13 @@ class Runtime:
     tasks: TaskRunner
     transitions: int = 0
     stopping: Callable[[], bool] = _never
+    state_entered: Callable[[], None] = _nothing
     state_exited: Callable[[], None] = _nothing
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def count_transition(self) -> None:
+        with self._lock:
+            self.transitions += 1
 
 
 class RunnableState(Protocol):
@@ -134,16 +143,29 @@ class StateEnv:
     retry_count: int = 0
 
 
+class BranchAbortedError(Exception):
+    """A sibling branch of a Parallel state failed or was stopped: this branch ends at its next state
+    boundary, as AWS stops the other branches of a failed Parallel state."""
+
+
 @dataclass
 class Frame:
-    """One thread of states and its variable scope; Map/Parallel children get a copied scope."""
+    """One thread of states and its variable scope; Map/Parallel children get a copied scope.
+
+    `aborts` are the events that end this thread early: a Parallel state gives its branches one
+    (set when a sibling fails), and a thread inherits those of the threads it runs within."""
 
     runtime: Runtime
     variables: dict[str, Any] = field(default_factory=dict)
     map_item: tuple[int, Any] | None = None
+    aborts: tuple[threading.Event, ...] = ()
 
-    def child(self, map_item: tuple[int, Any] | None = None) -> Frame:
-        return Frame(self.runtime, copy.deepcopy(self.variables), map_item)
+    def child(self, map_item: tuple[int, Any] | None = None, abort: threading.Event | None = None) -> Frame:
+        aborts = (*self.aborts, abort) if abort is not None else self.aborts
+        return Frame(self.runtime, copy.deepcopy(self.variables), map_item, aborts)
+
+    def aborted(self) -> bool:
+        return any(event.is_set() for event in self.aborts)
 
     def path_context(self, state: StateBase, env: StateEnv) -> reading.PathContext:
         return reading.PathContext(self.context_object(state, env), self.variables)
@@ -200,6 +222,8 @@ def run_states(
             raise ExecutionStoppedError(
                 FailurePoint(name, copy.deepcopy(data), copy.deepcopy(frame.variables), None)
             )
+        if frame.aborted():
+            raise BranchAbortedError(name)
         state = machine.state(name)
         variables_before = copy.deepcopy(frame.variables)
         try:
@@ -220,10 +244,21 @@ def run_state(
 ) -> Transition:
     """Enter, run and exit one state; give States.Runtime causes AWS's 'entered at' prefix."""
     runtime = frame.runtime
+    runtime.state_entered()
+    try:
+        return _entered_state(frame, state, data, partial)
+    finally:
+        runtime.state_exited()
+
+
+def _entered_state(
+    frame: Frame, state: StateBase, data: Any, partial: dict[int, dict[str, Any]] | None
+) -> Transition:
+    runtime = frame.runtime
     entered = runtime.history.add(
         f"{state.type}StateEntered", name=state.name, input=paths.to_json_text(data)
     )
-    runtime.transitions += 1
+    runtime.count_transition()
     env = StateEnv(runtime.clock.now(), entered.id)
     try:
         transition = cast(RunnableState, state).run(frame, data, env, partial)
@@ -240,7 +275,6 @@ def run_state(
         runtime.history.add(
             f"{state.type}StateExited", name=state.name, output=paths.to_json_text(transition.output)
         )
-    runtime.state_exited()
     return transition
 
 

@@ -114,20 +114,49 @@ def _details(event: Mapping[str, Any]) -> Mapping[str, Any]:
     return next((value for key, value in event.items() if key.endswith("EventDetails")), {})
 
 
+# The events that end a task attempt in failure (GetExecutionHistory's names).
+_TASK_FAILURES = frozenset(
+    {
+        "LambdaFunctionFailed",
+        "LambdaFunctionTimedOut",
+        "LambdaFunctionStartFailed",
+        "LambdaFunctionScheduleFailed",
+        "TaskFailed",
+        "TaskTimedOut",
+        "TaskStartFailed",
+        "TaskSubmitFailed",
+    }
+)
+_SCHEDULED = frozenset({"LambdaFunctionScheduled", "TaskScheduled"})
+
+
 def failure_from_history(
     events: Iterable[Mapping[str, Any]], error: str | None, cause: str | None
 ) -> FailureView:
-    """Read the last state entered and the last task's input (page number, cursor, page reference)."""
+    """Where the execution failed: the state of its last failed task and that task's input (page
+    number, cursor, page reference).
+
+    The failed task is followed back through `previousEventId` to its scheduling and its state, so a
+    sibling branch's events in between (the pull fetches the next page beside the processing of
+    this one) are never taken for it. Without a failed task (a failure inside a state's own
+    processing), the last state entered and the last task scheduled are what the run was doing."""
+    listed = list(events)
+    by_id = {event.get("id"): event for event in listed}
     step: str | None = None
     task_input: Any = None
-    for event in events:
+    failed_task: Mapping[str, Any] | None = None
+    for event in listed:
         details = _details(event)
         if str(event.get("type", "")).endswith("StateEntered"):
             step = details.get("name", step)
-        if event.get("type") in ("LambdaFunctionScheduled", "TaskScheduled"):
+        if event.get("type") in _SCHEDULED:
             task_input = _json(details.get("input", details.get("parameters")))
+        if event.get("type") in _TASK_FAILURES:
+            failed_task = event
         if event.get("type") == "ExecutionFailed":
             error, cause = details.get("error", error), details.get("cause", cause)
+    if failed_task is not None:
+        step, task_input = _task_of(failed_task, by_id, step, task_input)
     scheduled = task_input if isinstance(task_input, Mapping) else {}
     page = scheduled.get("page") if isinstance(scheduled.get("page"), Mapping) else {}
     number = scheduled.get("page_number")
@@ -140,6 +169,22 @@ def failure_from_history(
         page_key=page.get("key") if isinstance(page, Mapping) else None,
         task_input=task_input,
     )
+
+
+def _task_of(
+    failed: Mapping[str, Any], by_id: Mapping[Any, Mapping[str, Any]], step: str | None, task_input: Any
+) -> tuple[str | None, Any]:
+    """The state and scheduled input of a failed task, found by following its previous events."""
+    found_input = False
+    event: Mapping[str, Any] | None = failed
+    while event is not None:
+        details = _details(event)
+        if event.get("type") in _SCHEDULED and not found_input:
+            task_input, found_input = _json(details.get("input", details.get("parameters"))), True
+        if str(event.get("type", "")).endswith("StateEntered"):
+            return details.get("name", step), task_input
+        event = by_id.get(event.get("previousEventId"))
+    return step, task_input
 
 
 def select(

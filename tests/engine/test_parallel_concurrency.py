@@ -1,0 +1,133 @@
+"""Parallel branches run at the same time, as in AWS: a branch can wait on its sibling, the first
+failure ends the others at their next state boundary, and a stop inside a branch is redrivable at the
+Parallel state. Proved by handlers that meet each other (threading events with a bounded wait), not
+by timing."""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+from engine_support import single
+
+from eventframework.local.emulator.deployment import StepsInFlight
+from eventframework.local.engine import Engine, Execution, VirtualClock
+
+LEFT = "arn:aws:lambda:us-east-1:123456789012:function:Left"
+RIGHT = "arn:aws:lambda:us-east-1:123456789012:function:Right"
+MEETING_SECONDS = 30  # far longer than any machine needs; a sequential engine never gets there
+
+
+def _branch(name: str, resource: str, then: dict[str, Any] | None = None) -> dict[str, Any]:
+    task: dict[str, Any] = {"Type": "Task", "Resource": resource}
+    states: dict[str, Any] = {name: task}
+    if then is None:
+        task["End"] = True
+    else:
+        task["Next"] = f"{name} then"
+        states[f"{name} then"] = then
+    return {"StartAt": name, "States": states}
+
+
+def test_parallel_branches_run_at_the_same_time(engine: Engine) -> None:
+    """Each branch's handler waits for the other's to have started: only concurrent branches meet."""
+    both = threading.Barrier(2, timeout=MEETING_SECONDS)
+
+    def meet(event: Any, context: Any) -> str:
+        both.wait()
+        return "met"
+
+    definition = single({"Type": "Parallel", "Branches": [_branch("L", LEFT), _branch("R", RIGHT)]})
+    machine = engine.register(definition, name="meet", lambdas={LEFT: meet, RIGHT: meet})
+    execution = engine.start(machine.arn, {})
+    assert (execution.status, execution.output) == ("SUCCEEDED", ["met", "met"])
+    assert execution.transitions == 3, "the Parallel state and one state per branch"
+    [started] = [event for event in execution.events if event.type == "ParallelStateStarted"]
+    entered = [event for event in execution.events if event.type == "TaskStateEntered"]
+    assert [event.previous_event_id for event in entered] == [started.id, started.id], (
+        "each branch's first event follows the Parallel state's start, whatever ran in between"
+    )
+
+
+def test_parallel_first_failure_stops_the_sibling_at_its_next_state_and_redrive_reruns_both(
+    engine: Engine,
+) -> None:
+    left_threads: list[threading.Thread] = []
+    started = threading.Event()
+    calls: list[str] = []
+
+    def fail_first(event: Any, context: Any) -> str:
+        calls.append("left")
+        if not left_threads:
+            left_threads.append(threading.current_thread())
+            started.set()
+            raise RuntimeError("left fails")
+        return "left"
+
+    def slow_right(event: Any, context: Any) -> str:
+        """Returns once the left branch's thread has ended, i.e. after its failure was recorded."""
+        calls.append("right")
+        assert started.wait(MEETING_SECONDS), "the left branch never ran beside this one"
+        left_threads[0].join(MEETING_SECONDS)
+        assert not left_threads[0].is_alive()
+        return "right"
+
+    then = {"Type": "Pass", "Result": "never on the first attempt", "End": True}
+    branches = [_branch("L", LEFT), _branch("R", RIGHT, then)]
+    machine = engine.register(
+        single({"Type": "Parallel", "Branches": branches}),
+        name="abort",
+        lambdas={LEFT: fail_first, RIGHT: slow_right},
+    )
+    failed = engine.start(machine.arn, {})
+    assert (failed.status, failed.error) == ("FAILED", "RuntimeError")
+    entered = [event.details.get("name") for event in failed.events if event.type.endswith("StateEntered")]
+    assert "R then" not in entered, "the right branch ended at its next state boundary"
+    assert failed.failure_point is not None and failed.failure_point.state == "Only"
+    calls.clear()
+    redriven = engine.redrive(failed.arn)
+    assert redriven.output == ["left", "never on the first attempt"]
+    assert sorted(calls) == ["left", "right"], "the failed branch and the aborted one run again"
+
+
+def test_parallel_stop_inside_a_branch_is_redrivable_at_the_parallel_state() -> None:
+    """Ctrl-C while a branch runs: the execution ends ABORTED at the Parallel state (not at a state of
+    a branch, which a redrive could not find), and a later process redrives it to the end."""
+    first = Engine(clock=VirtualClock())
+
+    def stop_then_answer(event: Any, context: Any) -> str:
+        first.stop("States.Aborted", "Ctrl-C")
+        return "left"
+
+    def right(event: Any, context: Any) -> str:
+        return "right"
+
+    then = {"Type": "Pass", "Result": "after the stop", "End": True}
+    definition = single({"Type": "Parallel", "Branches": [_branch("L", LEFT, then), _branch("R", RIGHT)]})
+    machine = first.register(definition, name="stop", lambdas={LEFT: stop_then_answer, RIGHT: right})
+    stopped = first.start(machine.arn, {})
+    assert stopped.status == "ABORTED"
+    assert stopped.failure_point is not None and stopped.failure_point.state == "Only"
+
+    second = Engine(clock=VirtualClock())
+    second.register(definition, name="stop", lambdas={LEFT: stop_then_answer, RIGHT: right})
+    second.add_execution(Execution.from_dict(json.loads(json.dumps(stopped.to_dict()))))
+    redriven = second.redrive(stopped.arn)
+    assert (redriven.status, redriven.output) == ("SUCCEEDED", ["after the stop", "right"])
+
+
+def test_steps_in_flight_commit_only_when_none_is_running() -> None:
+    commits: list[int] = []
+    steps = StepsInFlight(lambda: commits.append(1))
+    steps.entered()  # the Parallel state
+    steps.entered()  # ProcessPage
+    steps.entered()  # FetchPage beside it
+    steps.exited()
+    steps.settled()  # another engine's execution ended meanwhile
+    assert commits == [], "ProcessPage and the Parallel state are still running"
+    steps.exited()
+    steps.exited()
+    assert commits == [1]
+    steps.settled()
+    assert commits == [1, 1]
