@@ -8,26 +8,15 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from collections.abc import Callable
 
 import boto3
 import pytest
+from tests.support.processes import gone
 
 from eventframework.local.emulator import process
 from eventframework.local.emulator.environment import emulator_environment, patched_environment
 from eventframework.local.emulator.process import EmulatorProcess, EmulatorStartError
-
-
-def _gone(pid: int, within: float) -> bool:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_the_emulator_process_serves_boto3_and_its_first_calls_find_each_service_ready() -> None:
@@ -82,7 +71,7 @@ def test_the_emulator_survives_a_ctrl_c_to_the_process_group_and_ends_when_its_r
             boto3.client("s3").list_buckets()  # still serving after both signals
         run.kill()
         run.wait(10)
-        assert _gone(child, within=10), "the emulator outlived its killed run"
+        assert gone(child, within=10), "the emulator outlived its killed run"
     finally:
         if run.poll() is None:
             run.kill()

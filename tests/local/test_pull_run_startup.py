@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from eventframework.local.run.pull import YOUNG_GENERATION_OBJECTS, start_up_heap_frozen
+from eventframework.local.run.heap import YOUNG_GENERATION_OBJECTS, start_up_heap_frozen
 
 
 def test_start_up_heap_frozen_freezes_for_the_block_and_unfreezes_after() -> None:

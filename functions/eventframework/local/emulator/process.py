@@ -13,20 +13,17 @@ library, so that first step costs a fork and an exec.
 
 from __future__ import annotations
 
-import os
-import selectors
 import subprocess
 import sys
-import time
-from typing import IO, Self
+from typing import Self
 
 from eventframework.errors import EventFrameworkError
+from eventframework.local import child_process
 from eventframework.local.emulator.environment import Emulator
 
 DEFAULT_REGION = "us-east-1"
 # Generous: a loaded CI machine starts moto in about a second; past this the child is not coming.
 STARTUP_SECONDS = 60.0
-STOP_SECONDS = 10.0
 
 # Children started by `prestart`, by region, until an EmulatorProcess of that region takes one.
 _waiting: dict[str, subprocess.Popen[bytes]] = {}
@@ -37,38 +34,13 @@ class EmulatorStartError(EventFrameworkError):
 
 
 def _spawn(region: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "eventframework.local.emulator", region],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
+    return child_process.spawn("eventframework.local.emulator", region)
 
 
 def prestart(region: str = DEFAULT_REGION) -> None:
     """Start the emulator process now, for the first :class:`EmulatorProcess` to take (idempotent)."""
     if region not in _waiting:
         _waiting[region] = _spawn(region)
-
-
-def _first_line(child: subprocess.Popen[bytes], timeout: float) -> str:
-    """The child's first line of output, read with a deadline (the child may hang or die)."""
-    stdout: IO[bytes] | None = child.stdout
-    assert stdout is not None, "spawned with stdout=PIPE"
-    deadline = time.monotonic() + timeout
-    line = b""
-    with selectors.DefaultSelector() as selector:
-        selector.register(stdout, selectors.EVENT_READ)
-        while not line.endswith(b"\n"):
-            left = deadline - time.monotonic()
-            if left <= 0 or not selector.select(left):
-                raise EmulatorStartError(f"the emulator process did not start within {timeout:g} s")
-            chunk = os.read(stdout.fileno(), 4096)
-            if not chunk:
-                break
-            line += chunk
-    return line.decode("utf-8", "replace").strip()
 
 
 class EmulatorProcess(Emulator):
@@ -81,7 +53,9 @@ class EmulatorProcess(Emulator):
     def start(self) -> Self:
         self._child = child = _waiting.pop(self.region, None) or _spawn(self.region)
         try:
-            said = _first_line(child, STARTUP_SECONDS)
+            said = child_process.first_line(
+                child, STARTUP_SECONDS, EmulatorStartError, "the emulator process"
+            )
         except EmulatorStartError:
             self._discard()
             raise
@@ -96,24 +70,11 @@ class EmulatorProcess(Emulator):
 
     def stop(self) -> None:
         child, self._child, self._endpoint_url = self._child, None, None
-        if child is None:
-            return
-        if child.stdin is not None:
-            child.stdin.close()  # the child's signal to stop serving and exit
-        try:
-            child.wait(STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
-        if child.stdout is not None:
-            child.stdout.close()
+        if child is not None:
+            child_process.end(child)
 
     def _discard(self) -> None:
         """End a child that never started serving: it is not reading its pipe, so it is killed."""
         child, self._child = self._child, None
         if child is not None:
-            child.kill()
-            child.wait()
-            for pipe in (child.stdin, child.stdout):
-                if pipe is not None:
-                    pipe.close()
+            child_process.kill(child)

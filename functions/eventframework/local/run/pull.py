@@ -14,7 +14,6 @@ with its lease released so the next run resumes.
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import time
@@ -22,7 +21,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import boto3
 
@@ -35,19 +34,17 @@ from eventframework.local.emulator.journal import Recovery
 from eventframework.local.engine import Clock, Engine, Execution, SystemClock
 from eventframework.local.engine.lambdas import LambdaHandler
 from eventframework.local.run.abandoned import release_abandoned_leases
+from eventframework.local.run.heap import start_up_heap_frozen
 from eventframework.local.run.page_pruning import SpentPagePruner
+from eventframework.local.run.sandbox_process import SandboxHandle, SandboxProcess
 from eventframework.local.template.cfn import require_template
 from eventframework.pipeline.backfill import BackfillRange, clip
 from eventframework.state import CheckpointStore, DeadLetterStore
 from eventframework.state.checkpoint import CHECKPOINT_SK
 
-if TYPE_CHECKING:
-    from eventframework.local.sandbox import Sandbox
-
 STATE_MACHINE = "PullStateMachine"
 DEFAULT_SECRET_PREFIX = "efw/"
 SANDBOX_TOKEN_BYTES = 24
-YOUNG_GENERATION_OBJECTS = 50_000  # see start_up_heap_frozen
 
 
 class LocalRunError(EventFrameworkError):
@@ -117,7 +114,7 @@ class LocalPull:
         options: LocalRunOptions,
         clock: Clock | None = None,
         *,
-        sandbox: Sandbox | None = None,
+        sandbox: SandboxHandle | None = None,
         lambdas: Mapping[str, LambdaHandler] | None = None,
     ) -> None:
         """`sandbox` and `lambdas` let a caller own the sandbox (to inject faults, or keep one event
@@ -133,8 +130,9 @@ class LocalPull:
         self._lambdas = dict(lambdas or {})
         self.reached = ReachedTime()
 
-    def _connection_settings(self, stack: ExitStack) -> dict[str, str]:
-        """The source's secret: the sandbox by default, or a live API with a token from the env."""
+    def _connection_settings(self, spawned: SandboxProcess | None) -> dict[str, str]:
+        """The source's secret: the sandbox by default (`spawned` by `_spawn_sandbox`, opened here), the
+        caller's sandbox, or a live API with a token from the env."""
         if self.options.base_url:
             variable = self.options.token_env
             token = os.environ.get(variable or "")
@@ -144,33 +142,40 @@ class LocalPull:
                     f"name with --token-env (got {variable or 'no --token-env'})"
                 )
             return {"base_url": self.options.base_url, "token": token}
-        if self.sandbox is not None:
-            return self.sandbox.credentials(self.options.source)
-        # Imported only here: a pull of a live API (--base-url) never loads the sandbox (~80 ms).
-        from eventframework.local.run.sandbox_state import open_sandbox
-
-        token = os.environ.get("EFW_SANDBOX_TOKEN") or os.urandom(SANDBOX_TOKEN_BYTES).hex()
-        self.sandbox = open_sandbox(
-            self.options.state_dir,
-            self.options.source,
-            events=self.options.sandbox_events,
-            new_events=self.options.sandbox_new_events,
-            seed=self.options.seed,
-            token=token,
-        )
-        stack.callback(self.sandbox.stop)
+        if spawned is not None:
+            token = os.environ.get("EFW_SANDBOX_TOKEN") or os.urandom(SANDBOX_TOKEN_BYTES).hex()
+            self.sandbox = spawned.open(
+                self.options.state_dir,
+                self.options.source,
+                events=self.options.sandbox_events,
+                new_events=self.options.sandbox_new_events,
+                seed=self.options.seed,
+                token=token,
+            )
+        assert self.sandbox is not None, "spawned by _spawn_sandbox unless the caller gave one"
         return self.sandbox.credentials(self.options.source)
+
+    def _spawn_sandbox(self, stack: ExitStack) -> SandboxProcess | None:
+        """The default sandbox's process (none if the caller gave a sandbox or a live API), started
+        before the deployment so that its imports overlap it. It is opened only once the deployment
+        holds the state directory: opening writes the directory's sandbox state."""
+        if self.options.base_url or self.sandbox is not None:
+            return None
+        process = SandboxProcess()
+        stack.callback(process.stop)
+        return process
 
     def run(self, progress: Progress | None = None) -> RunSummary:
         started = time.monotonic()
         with ExitStack() as stack:
+            spawned = self._spawn_sandbox(stack)
             deployment = stack.enter_context(
                 LocalDeployment(
                     self.options.template, self.options.state_dir, delivered_to=self.options.out_path
                 )
             )
             environment = deployment.environment
-            settings = self._connection_settings(stack)
+            settings = self._connection_settings(spawned)
             prefix = environment.get("EFW_SECRET_PREFIX", DEFAULT_SECRET_PREFIX)
             boto3.client("secretsmanager").create_secret(
                 Name=f"{prefix}{self.options.source}", SecretString=json.dumps(settings)
@@ -343,33 +348,6 @@ class ReachedTime:
 
 def _later(first: str, second: str) -> bool:
     return parse_event_time(first) > parse_event_time(second)
-
-
-@contextmanager
-def start_up_heap_frozen() -> Iterator[None]:
-    """Keep the garbage collector off the start-up heap while the pull runs, and off each page.
-
-    By the time the engine starts, the process holds a few hundred thousand long-lived objects (boto3
-    and moto models, the template, the emulator's stores). Every full collection walks all of them,
-    and a page's decode and processing allocate enough to trigger collections each page: measured,
-    ~1.3 s of CPU in a 10,000-event run. Freezing moves them out of the collector's generations for
-    the run (the usual start-up move of a long-running server); unfreezing afterwards hands them back,
-    so a caller that runs several pulls in one process (the tests) leaks nothing.
-
-    A page then allocates some 10,000 containers (the decoded events, their MozDef forms) that all
-    die together when the page is done. At the default threshold (700) the young generation is
-    collected ~15 times a page, each time promoting the page's live events to be walked again by the
-    older generations: ~900 collections in a 10,000-event run. A young generation of
-    YOUNG_GENERATION_OBJECTS lets most of a page die uncollected (benchmarks/README.md, round 7).
-    """
-    gc.freeze()
-    thresholds = gc.get_threshold()
-    gc.set_threshold(YOUNG_GENERATION_OBJECTS, *thresholds[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
 
 
 @contextmanager

@@ -4,6 +4,9 @@ A second `efw run` must behave like the next scheduled run against the same vend
 saved checkpoint is a next link that names it), the events already delivered still there, and some
 new ones arrived since. The sandbox's event set is generated from a seed, so saving its port, seed,
 time grid and size is enough to rebuild the same stream; each later run then ingests new events.
+
+The sandbox itself is imported only where one is built: the parent of a sandbox process imports this
+module for its error and never builds one here (see sandbox_process.py).
 """
 
 from __future__ import annotations
@@ -15,11 +18,19 @@ import time
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from eventframework.errors import EventFrameworkError
-from eventframework.local.sandbox import Sandbox
+
+if TYPE_CHECKING:
+    from eventframework.local.sandbox import Sandbox
 
 SANDBOX_HISTORY = timedelta(minutes=30)
+# A run killed an instant ago leaves its sandbox process on its way out: it ends when it sees its
+# pipe close, holding the saved port until then (milliseconds; longer on a loaded machine). A run
+# started at once waits up to this long for the port before calling it taken.
+PORT_RELEASE_SECONDS = 3.0
+PORT_POLL_SECONDS = 0.02
 
 
 class SandboxStateError(EventFrameworkError):
@@ -43,6 +54,8 @@ def make_sandbox(events: dict[str, int], *, seed: int, token: str | None = None,
     A first run reaches back only as far as its source's initial lookback (an hour for both built-in
     sources), so the whole generated history must fall inside it for every event to be pulled.
     """
+    from eventframework.local.sandbox import Sandbox
+
     largest = max(events.values(), default=1) or 1
     interval = max(SANDBOX_HISTORY / largest, timedelta(milliseconds=1))
     return Sandbox(events=events, seed=seed, token=token, interval=interval, port=port)
@@ -59,7 +72,19 @@ def _port_is_free(port: int) -> bool:
     return True
 
 
+def _port_frees(port: int, within: float) -> bool:
+    """Whether the port is free, or frees itself within `within` seconds."""
+    deadline = time.monotonic() + within
+    while not _port_is_free(port):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(PORT_POLL_SECONDS)
+    return True
+
+
 def _build(saved: SavedSandbox, source: str, token: str) -> Sandbox:
+    from eventframework.local.sandbox import Sandbox
+
     return Sandbox(
         events={source: saved.total},
         seed=saved.seed,
@@ -77,7 +102,7 @@ def open_sandbox(
     path = state_dir / "sandbox" / f"{source}.json"
     if path.exists():
         saved = SavedSandbox(**json.loads(path.read_text(encoding="utf-8")))
-        if not _port_is_free(saved.port):
+        if not _port_frees(saved.port, PORT_RELEASE_SECONDS):
             raise SandboxStateError(
                 f"the sandbox of {source} was on 127.0.0.1:{saved.port}, which another process holds "
                 f"now; the saved checkpoint names that address. Free the port, or start over by "

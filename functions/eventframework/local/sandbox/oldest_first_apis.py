@@ -15,7 +15,6 @@ import re
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
-from eventframework.fetch.auth_signing import canonical_params, sign
 from eventframework.local.sandbox.api import ApiRequest, BadRequest, Reply, parse_time
 from eventframework.local.sandbox.catalogue_api import (
     CatalogueApi,
@@ -106,6 +105,10 @@ class DuoAuthLogApi(CatalogueApi):
         return {"base_url": self.base_url, "integration_key": DUO_INTEGRATION_KEY, "secret_key": self._token}
 
     def authorized(self, request: ApiRequest) -> bool:
+        # Imported here: the fetch package brings requests and boto3 (~0.2 s), which a sandbox process
+        # serving any other source never needs (see local/run/sandbox_child.py).
+        from eventframework.fetch.auth_signing import canonical_params, sign
+
         date = request.headers.get("date", "")
         canonical = "\n".join(
             [
