@@ -8,8 +8,6 @@ Powertools JSON log lines) is captured and compared with what the run itself cou
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import time
 from collections import defaultdict
@@ -25,6 +23,7 @@ from eventframework.handlers import _runtime
 from eventframework.local.run.pull import RunSummary
 from eventframework.local.sandbox import Fault
 from eventframework.observability import MetricName
+from tests.support.function_output import captured_function_output
 
 from .harness import PullWorld, make_world
 
@@ -58,19 +57,6 @@ class CapturedPull:
                 value = document[name.value]
                 found += value if isinstance(value, list) else [value]
         return found
-
-
-@contextlib.contextmanager
-def captured_function_output() -> Iterator[io.StringIO]:
-    """Everything the handlers write: Metrics print EMF to stdout; Logger writes to its own stream."""
-    buffer = io.StringIO()
-    handler = _runtime.logger.registered_handler
-    previous = handler.setStream(buffer)
-    try:
-        with contextlib.redirect_stdout(buffer):
-            yield buffer
-    finally:
-        handler.setStream(previous)
 
 
 @pytest.fixture(scope="module")

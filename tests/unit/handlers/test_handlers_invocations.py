@@ -9,14 +9,13 @@ split each other's lines.
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from eventframework.handlers import _runtime
+from tests.support.function_output import captured_function_output
+
 from eventframework.handlers._runtime import bind, count, invocation, logger
 
 INVOCATIONS = 150
@@ -42,19 +41,6 @@ def handler(event: dict[str, Any], context: Any) -> str:
     return str(event["source"])
 
 
-@contextlib.contextmanager
-def one_stream() -> Iterator[io.StringIO]:
-    """Log lines and EMF documents into one buffer, as in Lambda (both go to stdout)."""
-    buffer = io.StringIO()
-    registered = _runtime.logger.registered_handler
-    previous = registered.setStream(buffer)
-    try:
-        with contextlib.redirect_stdout(buffer):
-            yield buffer
-    finally:
-        registered.setStream(previous)
-
-
 def _invoke_many(source: str, errors: list[BaseException]) -> None:
     for number in range(INVOCATIONS):
         context = Context(
@@ -68,7 +54,7 @@ def _invoke_many(source: str, errors: list[BaseException]) -> None:
 
 def test_handlers_invocations_at_once_keep_their_own_metrics_and_log_keys() -> None:
     errors: list[BaseException] = []
-    with one_stream() as buffer:
+    with captured_function_output() as buffer:
         threads = [threading.Thread(target=_invoke_many, args=(source, errors)) for source in ("a", "b")]
         for thread in threads:
             thread.start()
@@ -95,14 +81,14 @@ def test_handlers_invocation_writes_its_metrics_when_the_handler_raises() -> Non
         count("Attempts", 1)
         raise RuntimeError("boom")
 
-    with one_stream() as buffer, contextlib.suppress(RuntimeError):
+    with captured_function_output() as buffer, contextlib.suppress(RuntimeError):
         failing({}, Context("F", "arn:aws:lambda:us-east-1:1:function:F", "r-1"))
     [document] = [json.loads(line) for line in buffer.getvalue().splitlines() if line.startswith('{"_aws"')]
     assert document["Attempts"] == [1.0]
 
 
 def test_handlers_invocation_starts_without_the_keys_of_the_one_before() -> None:
-    with one_stream() as buffer:
+    with captured_function_output() as buffer:
         handler(
             {"source": "a", "execution": "run-a"}, Context("F", "arn:aws:lambda:us-east-1:1:function:F", "1")
         )
