@@ -9,6 +9,7 @@ import json
 import threading
 from typing import Any
 
+import pytest
 from engine_support import single
 
 from eventframework.local.emulator.deployment import StepsInFlight
@@ -124,10 +125,95 @@ def test_steps_in_flight_commit_only_when_none_is_running() -> None:
     steps.entered()  # ProcessPage
     steps.entered()  # FetchPage beside it
     steps.exited()
-    steps.settled()  # another engine's execution ended meanwhile
+    steps.settled()  # a finished execution's hook, while a state is still in flight
     assert commits == [], "ProcessPage and the Parallel state are still running"
     steps.exited()
     steps.exited()
     assert commits == [1]
     steps.settled()
     assert commits == [1, 1]
+
+
+def test_parallel_a_crash_in_a_branch_thread_reaches_the_caller_as_itself(engine: Engine) -> None:
+    """Not a KeyError about a missing branch output: what broke (here a failing commit hook) is raised."""
+
+    def answer(event: Any, context: Any) -> str:
+        return "ok"
+
+    def failing_commit() -> None:
+        if threading.current_thread() is not threading.main_thread():
+            raise OSError(28, "No space left on device")
+
+    engine.on_state_exited.append(failing_commit)
+    definition = single({"Type": "Parallel", "Branches": [_branch("L", LEFT), _branch("R", RIGHT)]})
+    machine = engine.register(definition, name="crash", lambdas={LEFT: answer, RIGHT: answer})
+    with pytest.raises(OSError, match="No space left"):
+        engine.start(machine.arn, {})
+
+
+def test_parallel_a_sibling_in_its_retry_back_off_stops_instead_of_retrying(engine: Engine) -> None:
+    left_threads: list[threading.Thread] = []
+    left_running, right_started = threading.Event(), threading.Event()
+    right_calls: list[int] = []
+
+    def fail_left(event: Any, context: Any) -> str:
+        """Fails once the right branch is inside its task, so that it fails beside it."""
+        left_threads.append(threading.current_thread())
+        left_running.set()
+        assert right_started.wait(MEETING_SECONDS)
+        raise RuntimeError("left fails")
+
+    def flaky_right(event: Any, context: Any) -> str:
+        right_calls.append(1)
+        right_started.set()
+        assert left_running.wait(MEETING_SECONDS)
+        left_threads[0].join(MEETING_SECONDS)  # the left branch's failure is recorded when it ends
+        raise TimeoutError("right would retry for minutes")
+
+    retried = _branch("R", RIGHT)
+    retried["States"]["R"]["Retry"] = [
+        {"ErrorEquals": ["States.ALL"], "IntervalSeconds": 60, "MaxAttempts": 5}
+    ]
+    machine = engine.register(
+        single({"Type": "Parallel", "Branches": [_branch("L", LEFT), retried]}),
+        name="retrying",
+        lambdas={LEFT: fail_left, RIGHT: flaky_right},
+    )
+    failed = engine.start(machine.arn, {})
+    assert (failed.status, failed.error) == ("FAILED", "RuntimeError")
+    assert right_calls == [1], "no retry after the sibling failed"
+
+
+def test_parallel_nested_in_an_aborted_branch_ends_without_a_thread_crash(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crashes: list[BaseException | None] = []
+    monkeypatch.setattr(threading, "excepthook", lambda hook: crashes.append(hook.exc_value))
+    left_threads: list[threading.Thread] = []
+    started = threading.Event()
+
+    def fail_left(event: Any, context: Any) -> str:
+        left_threads.append(threading.current_thread())
+        started.set()
+        raise RuntimeError("left fails")
+
+    def inner(event: Any, context: Any) -> str:
+        assert started.wait(MEETING_SECONDS)
+        left_threads[0].join(MEETING_SECONDS)
+        return "inner"
+
+    nested = {
+        "StartAt": "Inner",
+        "States": {
+            "Inner": {"Type": "Parallel", "Branches": [_branch("I", RIGHT)], "Next": "After"},
+            "After": {"Type": "Pass", "End": True},
+        },
+    }
+    machine = engine.register(
+        single({"Type": "Parallel", "Branches": [_branch("L", LEFT), nested]}),
+        name="nested",
+        lambdas={LEFT: fail_left, RIGHT: inner},
+    )
+    failed = engine.start(machine.arn, {})
+    assert (failed.status, failed.error) == ("FAILED", "RuntimeError")
+    assert crashes == []

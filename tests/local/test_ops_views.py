@@ -46,8 +46,9 @@ def test_failure_from_history_names_the_step_page_and_cursor() -> None:
 
 
 def test_failure_from_history_follows_the_failed_task_past_a_sibling_branch() -> None:
-    """The pull fetches page 3 beside the processing of page 2: the sibling's events come after the
-    failed ProcessPage's, and `previousEventId` (each branch's own chain) tells them apart."""
+    """The pull fetches page 3 beside the processing of page 2: the sibling's events (a failed attempt
+    of its own included) come after the failed ProcessPage's; the failure the execution reports and
+    `previousEventId` (each branch's own chain) tell them apart."""
     process_input = {"page": {"bucket": "b", "key": "pages/k/2.json"}}
     fetch_input = {"cursor": "https://x/logs?after=def", "page_number": 3}
 
@@ -63,8 +64,9 @@ def test_failure_from_history_follows_the_failed_task_past_a_sibling_branch() ->
         event(4, 2, "LambdaFunctionScheduled", {"input": json.dumps(process_input)}),
         event(5, 3, "LambdaFunctionScheduled", {"input": json.dumps(fetch_input)}),
         event(6, 4, "LambdaFunctionFailed", {"error": "LeaseLostError", "cause": "lost"}),
-        event(7, 5, "LambdaFunctionSucceeded", {"output": "{}"}),
-        event(8, 7, "ExecutionFailed", {"error": "LeaseLostError", "cause": "lost"}),
+        event(7, 5, "LambdaFunctionFailed", {"error": "SourceUnavailableError", "cause": "HTTP 500"}),
+        event(8, 1, "ParallelStateFailed", {}),
+        event(9, 8, "ExecutionFailed", {"error": "LeaseLostError", "cause": "lost"}),
     ]
     failure = failure_from_history(events, None, None)
     assert (failure.step, failure.error, failure.page_key) == (

@@ -4,6 +4,7 @@ cannot start is reported in words, not as a hang."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -236,3 +237,16 @@ def test_a_child_that_says_nothing_is_reported_within_the_deadline_and_killed(
     with pytest.raises(SandboxStartError, match=r"the sandbox process did not start within 0\.5 s"):
         _opened(tmp_path)
     assert spawned[0].returncode == -signal.SIGKILL
+
+
+def test_ending_a_child_that_died_with_a_request_still_buffered_raises_nothing() -> None:
+    """A request written to a child that already exited stays in the pipe's buffer; closing the pipe
+    then fails to flush, which must not hide why the child is being ended."""
+    child = child_process.spawn("this_module_does_not_exist_anywhere")
+    child.wait(60)
+    assert child.stdin is not None
+    child.stdin.write(b'{"source": "okta-system-log"}\n')  # into Python's buffer
+    with contextlib.suppress(BrokenPipeError):
+        child.stdin.flush()  # the child is gone: the request stays buffered
+    child_process.kill(child)
+    assert child.stdin.closed and child.stdout is not None and child.stdout.closed

@@ -70,16 +70,24 @@ def invocation(handler: Handler) -> Handler:
     def invoke(event: Any, context: Any) -> Any:
         metrics = EphemeralMetrics(namespace=NAMESPACE, service=SERVICE)
         token = _invocation_metrics.set(metrics)
-        first, _cold_start.pending = _cold_start.pending, False
+        first, _cold_start.pending = _cold_start.pending and not _provisioned(), False
         logger.thread_safe_clear_keys()
         logger.thread_safe_append_keys(cold_start=first, **vars(build_lambda_context_model(context)))
         try:
             return handler(event, context)
         finally:
-            _write_metrics(metrics)
-            _invocation_metrics.reset(token)
+            try:
+                _write_metrics(metrics)
+            finally:
+                _invocation_metrics.reset(token)
 
     return invoke
+
+
+def _provisioned() -> bool:
+    """Provisioned concurrency initialises a container before any invocation: none is a cold start
+    (what Powertools' own cold-start key says)."""
+    return os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") == "provisioned-concurrency"
 
 
 def _metrics() -> EphemeralMetrics:

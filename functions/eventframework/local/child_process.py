@@ -12,6 +12,7 @@ This module imports only the standard library: a parent reaches it before anythi
 
 from __future__ import annotations
 
+import contextlib
 import os
 import selectors
 import subprocess
@@ -61,23 +62,28 @@ def first_line(child: subprocess.Popen[bytes], timeout: float, error: type[Excep
     return line.decode("utf-8", "replace").strip()
 
 
+def _close(pipe: IO[bytes] | None) -> None:
+    """Close a pipe to or from a child that may be gone: a request still buffered for a dead child
+    fails to flush (BrokenPipeError), which must not hide why the child is being ended."""
+    if pipe is not None:
+        with contextlib.suppress(OSError):
+            pipe.close()
+
+
 def end(child: subprocess.Popen[bytes], seconds: float = STOP_SECONDS) -> None:
     """Close the child's stdin (its signal to stop serving and exit) and reap it; kill it if it hangs."""
-    if child.stdin is not None:
-        child.stdin.close()
+    _close(child.stdin)
     try:
         child.wait(seconds)
     except subprocess.TimeoutExpired:
         child.kill()
         child.wait()
-    if child.stdout is not None:
-        child.stdout.close()
+    _close(child.stdout)
 
 
 def kill(child: subprocess.Popen[bytes]) -> None:
     """End a child that never started serving: it may not be reading its pipe, so it is killed."""
     child.kill()
     child.wait()
-    for pipe in (child.stdin, child.stdout):
-        if pipe is not None:
-            pipe.close()
+    _close(child.stdin)
+    _close(child.stdout)

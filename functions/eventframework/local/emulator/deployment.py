@@ -123,13 +123,15 @@ class LocalClients:
 
 
 class StepsInFlight:
-    """Commits a deployment's writes when no state of any of its engines is in flight.
+    """Commits a deployment's writes when no state of one engine is in flight.
 
     A commit is a consistent cut only between steps: taken while one is half done (ProcessPage in one
-    branch of the pull's Parallel state while its sibling fetches, or a step of another reprocess
-    engine) it would keep events in the queue's file without their ledger entries, and a crash then
-    would deliver them twice. So the commit waits for the last state in flight to end, and a state
-    entered meanwhile waits for the commit."""
+    branch of the pull's Parallel state while its sibling fetches) it would keep events in the
+    queue's file without their ledger entries, and a crash then would deliver them twice. So the
+    commit waits for the engine's last state in flight to end, and a state of that engine entered
+    meanwhile waits for the commit. Each engine has its own: engines that run side by side (several
+    reprocess executions) are rarely all between states at once, and waiting for that would leave
+    their writes uncommitted until one ended; their steps are committed as they stand, as before."""
 
     def __init__(self, commit: Callable[[], None]) -> None:
         self._commit = commit
@@ -147,7 +149,7 @@ class StepsInFlight:
                 self._commit()
 
     def settled(self) -> None:
-        """An execution ended: commit, unless a state of another engine is still in flight."""
+        """An execution ended: commit, unless a state of this engine is still in flight."""
         with self._lock:
             if self._count == 0:
                 self._commit()
@@ -175,7 +177,6 @@ class LocalDeployment:
         self.queue: LocalQueue | None = None  # made once the template's queue URL is known
         self.journal: WriteJournal | None = None
         self._journaled: dict[str, Any] = {}
-        self._steps = StepsInFlight(self.commit)
 
     def __enter__(self) -> LocalDeployment:
         try:
@@ -277,9 +278,10 @@ class LocalDeployment:
         engine = Engine(
             clock=clock, aws=AwsConfig(endpoint_url=self.emulator.endpoint_url, region=self.emulator.region)
         )
-        engine.on_state_entered.append(self._steps.entered)
-        engine.on_state_exited.append(self._steps.exited)
-        engine.on_finished.append(lambda _execution: self._steps.settled())
+        steps = StepsInFlight(self.commit)
+        engine.on_state_entered.append(steps.entered)
+        engine.on_state_exited.append(steps.exited)
+        engine.on_finished.append(lambda _execution: steps.settled())
         return engine
 
     def register(

@@ -24,27 +24,34 @@ class Clock(Protocol):
 
 
 class VirtualClock:
-    """A clock that only moves when the engine sleeps, by exactly the requested amount."""
+    """A clock that only moves when the engine sleeps, by exactly the requested amount.
+
+    One time line for the whole engine: Parallel branches that sleep at once (each on its thread)
+    move it one after the other, so their sleeps add up where AWS's overlap. Tests that read times
+    across concurrent sleeps should not rely on them."""
 
     def __init__(self, start: datetime | None = None) -> None:
         base = start or datetime(2024, 1, 1, tzinfo=UTC)
         self._now = base if base.tzinfo else base.replace(tzinfo=UTC)
         self.slept: list[float] = []
+        self._lock = threading.Lock()
 
     def now(self) -> datetime:
         return self._now
 
     def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        if seconds > 0:
-            self._now += timedelta(seconds=seconds)
+        with self._lock:
+            self.slept.append(seconds)
+            if seconds > 0:
+                self._now += timedelta(seconds=seconds)
 
     def interrupt(self) -> None:
         """Nothing to end: a virtual sleep never blocks."""
 
     def advance(self, seconds: float) -> None:
         """Move time forward without recording a sleep (e.g. to simulate a slow handler)."""
-        self._now += timedelta(seconds=seconds)
+        with self._lock:
+            self._now += timedelta(seconds=seconds)
 
 
 class SystemClock:

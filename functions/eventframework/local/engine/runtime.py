@@ -201,8 +201,13 @@ class Frame:
 
 def sleep_in_state(frame: Frame, seconds: float, state_name: str, state_input: Any) -> None:
     """Let time pass inside a state (a Wait, a retry's back-off); a stop that comes meanwhile ends
-    the execution there, so a redrive enters the state again with the same input."""
-    frame.runtime.clock.sleep(seconds)
+    the execution there, so a redrive enters the state again with the same input. A branch whose
+    sibling failed ends here too, rather than retrying on (AWS stops it; a sleep already begun on
+    the system clock runs out first)."""
+    if not frame.aborted():
+        frame.runtime.clock.sleep(seconds)
+    if frame.aborted():
+        raise BranchAbortedError(state_name)
     if frame.runtime.stopping():
         stopped_at = FailurePoint(
             state_name, copy.deepcopy(state_input), copy.deepcopy(frame.variables), None

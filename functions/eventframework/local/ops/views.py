@@ -144,7 +144,7 @@ def failure_from_history(
     by_id = {event.get("id"): event for event in listed}
     step: str | None = None
     task_input: Any = None
-    failed_task: Mapping[str, Any] | None = None
+    failures: list[Mapping[str, Any]] = []
     for event in listed:
         details = _details(event)
         if str(event.get("type", "")).endswith("StateEntered"):
@@ -152,9 +152,10 @@ def failure_from_history(
         if event.get("type") in _SCHEDULED:
             task_input = _json(details.get("input", details.get("parameters")))
         if event.get("type") in _TASK_FAILURES:
-            failed_task = event
+            failures.append(event)
         if event.get("type") == "ExecutionFailed":
             error, cause = details.get("error", error), details.get("cause", cause)
+    failed_task = _the_failure(failures, error, cause)
     if failed_task is not None:
         step, task_input = _task_of(failed_task, by_id, step, task_input)
     scheduled = task_input if isinstance(task_input, Mapping) else {}
@@ -169,6 +170,20 @@ def failure_from_history(
         page_key=page.get("key") if isinstance(page, Mapping) else None,
         task_input=task_input,
     )
+
+
+def _the_failure(
+    failures: list[Mapping[str, Any]], error: str | None, cause: str | None
+) -> Mapping[str, Any] | None:
+    """The task failure the execution failed with: the last whose error and cause are the
+    execution's (a sibling branch may have failed and retried after it), else the last one."""
+    matching = [
+        failure
+        for failure in failures
+        if (_details(failure).get("error"), _details(failure).get("cause")) == (error, cause)
+    ]
+    chosen = matching or failures
+    return chosen[-1] if chosen else None
 
 
 def _task_of(

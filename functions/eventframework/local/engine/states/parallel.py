@@ -34,11 +34,13 @@ from eventframework.local.engine.runtime import (
 
 @dataclass
 class _Outcome:
-    """How one branch ended: its output, the error that failed it, or the stop that ended it."""
+    """How one branch ended: its output, the error that failed it, the stop that ended it, or what
+    crashed its thread (re-raised in the Parallel state's own thread, as a sequential run would)."""
 
     output: Any = None
     error: StatesError | None = None
     stopped: ExecutionStoppedError | None = None
+    crashed: BaseException | None = None
     finished: bool = False
 
 
@@ -78,16 +80,44 @@ class ParallelState(StateBase):
         started_event: int,
     ) -> list[Any]:
         done: dict[int, dict[str, Any]] = {}
-        outcomes: dict[int, _Outcome] = {}
-        ended: list[int] = []  # branch numbers in the order they failed or stopped
+        pending: dict[int, FailurePoint | None] = {}
+        for index in range(len(self.branches)):
+            previous = (partial or {}).get(index, {})
+            if "output" in previous:
+                done[index] = previous
+            else:
+                pending[index] = (
+                    FailurePoint.from_dict(previous["failure"]) if "failure" in previous else None
+                )
+        outcomes, ended = self._run_at_once(frame, branch_input, pending, started_event)
+        crashed = next((outcomes[index].crashed for index in ended if outcomes[index].crashed), None)
+        if crashed is not None:
+            raise crashed
+        done.update(
+            {index: {"output": outcome.output} for index, outcome in outcomes.items() if outcome.finished}
+        )
+        if ended:
+            self._end_early(frame, data, done, [(index, outcomes[index]) for index in ended])
+        if len(done) < len(self.branches):  # a branch ended early because an enclosing one failed
+            raise BranchAbortedError(self.name)
+        return [done[index]["output"] for index in range(len(self.branches))]
+
+    def _run_at_once(
+        self, frame: Frame, branch_input: Any, pending: dict[int, FailurePoint | None], started_event: int
+    ) -> tuple[dict[int, _Outcome], list[int]]:
+        """Run the pending branches on threads of their own; return how each ended, and the numbers
+        of those that failed, stopped or crashed, in that order (the first one stops the others)."""
+        outcomes = {index: _Outcome() for index in pending}
+        ended: list[int] = []
         abort = threading.Event()
         lock = threading.Lock()
 
-        def run_branch(index: int, branch: MachineDefinition, resume: FailurePoint | None) -> None:
+        def run_branch(index: int) -> None:
             outcome = outcomes[index]
             frame.runtime.history.follow(started_event)
             try:
-                outcome.output = run_states(frame.child(abort=abort), branch, branch_input, resume)
+                child = frame.child(abort=abort)
+                outcome.output = run_states(child, self.branches[index], branch_input, pending[index])
                 outcome.finished = True
                 return
             except StatesError as error:
@@ -96,29 +126,18 @@ class ParallelState(StateBase):
                 outcome.stopped = stopped
             except BranchAbortedError:
                 return
+            except BaseException as crash:  # a bug or a failing hook: re-raised after the join
+                outcome.crashed = crash
             with lock:
                 ended.append(index)
             abort.set()
 
-        threads: list[threading.Thread] = []
-        for index, branch in enumerate(self.branches):
-            previous = (partial or {}).get(index, {})
-            if "output" in previous:
-                done[index] = previous
-                continue
-            resume = FailurePoint.from_dict(previous["failure"]) if "failure" in previous else None
-            outcomes[index] = _Outcome()
-            threads.append(threading.Thread(target=run_branch, args=(index, branch, resume)))
+        threads = [threading.Thread(target=run_branch, args=(index,)) for index in pending]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
-        for index, outcome in outcomes.items():
-            if outcome.finished:
-                done[index] = {"output": outcome.output}
-        if ended:
-            self._end_early(frame, data, done, [(index, outcomes[index]) for index in ended])
-        return [done[index]["output"] for index in range(len(self.branches))]
+        return outcomes, ended
 
     def _end_early(
         self, frame: Frame, data: Any, done: dict[int, dict[str, Any]], ended: list[tuple[int, _Outcome]]
