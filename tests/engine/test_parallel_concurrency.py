@@ -31,6 +31,33 @@ def _branch(name: str, resource: str, then: dict[str, Any] | None = None) -> dic
     return {"StartAt": name, "States": states}
 
 
+class FailsBeside:
+    """A left branch that fails (once) while the right branch is inside its task, and a right branch
+    that goes on only after the left branch's thread has ended, i.e. after its failure was recorded:
+    a sibling really running beside the failure, whatever the scheduler does."""
+
+    def __init__(self) -> None:
+        self.left_thread: threading.Thread | None = None
+        self.left_running, self.right_running = threading.Event(), threading.Event()
+        self.calls: list[str] = []
+
+    def left(self, event: Any, context: Any) -> str:
+        self.calls.append("left")
+        if self.left_thread is not None:
+            return "left"  # a redrive: healed
+        self.left_thread = threading.current_thread()
+        self.left_running.set()
+        assert self.right_running.wait(MEETING_SECONDS), "the right branch never ran beside this one"
+        raise RuntimeError("left fails")
+
+    def right_waits(self) -> None:
+        self.calls.append("right")
+        self.right_running.set()
+        assert self.left_running.wait(MEETING_SECONDS)
+        assert self.left_thread is not None
+        self.left_thread.join(MEETING_SECONDS)
+
+
 def test_parallel_branches_run_at_the_same_time(engine: Engine) -> None:
     """Each branch's handler waits for the other's to have started: only concurrent branches meet."""
     both = threading.Barrier(2, timeout=MEETING_SECONDS)
@@ -54,24 +81,10 @@ def test_parallel_branches_run_at_the_same_time(engine: Engine) -> None:
 def test_parallel_first_failure_stops_the_sibling_at_its_next_state_and_redrive_reruns_both(
     engine: Engine,
 ) -> None:
-    left_threads: list[threading.Thread] = []
-    started = threading.Event()
-    calls: list[str] = []
-
-    def fail_first(event: Any, context: Any) -> str:
-        calls.append("left")
-        if not left_threads:
-            left_threads.append(threading.current_thread())
-            started.set()
-            raise RuntimeError("left fails")
-        return "left"
+    beside = FailsBeside()
 
     def slow_right(event: Any, context: Any) -> str:
-        """Returns once the left branch's thread has ended, i.e. after its failure was recorded."""
-        calls.append("right")
-        assert started.wait(MEETING_SECONDS), "the left branch never ran beside this one"
-        left_threads[0].join(MEETING_SECONDS)
-        assert not left_threads[0].is_alive()
+        beside.right_waits()
         return "right"
 
     then = {"Type": "Pass", "Result": "never on the first attempt", "End": True}
@@ -79,17 +92,17 @@ def test_parallel_first_failure_stops_the_sibling_at_its_next_state_and_redrive_
     machine = engine.register(
         single({"Type": "Parallel", "Branches": branches}),
         name="abort",
-        lambdas={LEFT: fail_first, RIGHT: slow_right},
+        lambdas={LEFT: beside.left, RIGHT: slow_right},
     )
     failed = engine.start(machine.arn, {})
     assert (failed.status, failed.error) == ("FAILED", "RuntimeError")
     entered = [event.details.get("name") for event in failed.events if event.type.endswith("StateEntered")]
     assert "R then" not in entered, "the right branch ended at its next state boundary"
     assert failed.failure_point is not None and failed.failure_point.state == "Only"
-    calls.clear()
+    beside.calls.clear()
     redriven = engine.redrive(failed.arn)
     assert redriven.output == ["left", "never on the first attempt"]
-    assert sorted(calls) == ["left", "right"], "the failed branch and the aborted one run again"
+    assert sorted(beside.calls) == ["left", "right"], "the failed branch and the aborted one run again"
 
 
 def test_parallel_stop_inside_a_branch_is_redrivable_at_the_parallel_state() -> None:
@@ -152,22 +165,10 @@ def test_parallel_a_crash_in_a_branch_thread_reaches_the_caller_as_itself(engine
 
 
 def test_parallel_a_sibling_in_its_retry_back_off_stops_instead_of_retrying(engine: Engine) -> None:
-    left_threads: list[threading.Thread] = []
-    left_running, right_started = threading.Event(), threading.Event()
-    right_calls: list[int] = []
-
-    def fail_left(event: Any, context: Any) -> str:
-        """Fails once the right branch is inside its task, so that it fails beside it."""
-        left_threads.append(threading.current_thread())
-        left_running.set()
-        assert right_started.wait(MEETING_SECONDS)
-        raise RuntimeError("left fails")
+    beside = FailsBeside()
 
     def flaky_right(event: Any, context: Any) -> str:
-        right_calls.append(1)
-        right_started.set()
-        assert left_running.wait(MEETING_SECONDS)
-        left_threads[0].join(MEETING_SECONDS)  # the left branch's failure is recorded when it ends
+        beside.right_waits()
         raise TimeoutError("right would retry for minutes")
 
     retried = _branch("R", RIGHT)
@@ -177,11 +178,11 @@ def test_parallel_a_sibling_in_its_retry_back_off_stops_instead_of_retrying(engi
     machine = engine.register(
         single({"Type": "Parallel", "Branches": [_branch("L", LEFT), retried]}),
         name="retrying",
-        lambdas={LEFT: fail_left, RIGHT: flaky_right},
+        lambdas={LEFT: beside.left, RIGHT: flaky_right},
     )
     failed = engine.start(machine.arn, {})
     assert (failed.status, failed.error) == ("FAILED", "RuntimeError")
-    assert right_calls == [1], "no retry after the sibling failed"
+    assert beside.calls.count("right") == 1, "no retry after the sibling failed"
 
 
 def test_parallel_nested_in_an_aborted_branch_ends_without_a_thread_crash(
@@ -189,17 +190,10 @@ def test_parallel_nested_in_an_aborted_branch_ends_without_a_thread_crash(
 ) -> None:
     crashes: list[BaseException | None] = []
     monkeypatch.setattr(threading, "excepthook", lambda hook: crashes.append(hook.exc_value))
-    left_threads: list[threading.Thread] = []
-    started = threading.Event()
-
-    def fail_left(event: Any, context: Any) -> str:
-        left_threads.append(threading.current_thread())
-        started.set()
-        raise RuntimeError("left fails")
+    beside = FailsBeside()
 
     def inner(event: Any, context: Any) -> str:
-        assert started.wait(MEETING_SECONDS)
-        left_threads[0].join(MEETING_SECONDS)
+        beside.right_waits()
         return "inner"
 
     nested = {
@@ -212,7 +206,7 @@ def test_parallel_nested_in_an_aborted_branch_ends_without_a_thread_crash(
     machine = engine.register(
         single({"Type": "Parallel", "Branches": [_branch("L", LEFT), nested]}),
         name="nested",
-        lambdas={LEFT: fail_left, RIGHT: inner},
+        lambdas={LEFT: beside.left, RIGHT: inner},
     )
     failed = engine.start(machine.arn, {})
     assert (failed.status, failed.error) == ("FAILED", "RuntimeError")
