@@ -4,6 +4,7 @@ source, the real definitions, fetch and process code."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -139,15 +140,18 @@ def test_fetch_page_handler_beside_a_page_with_more_fetches_the_next(
     )
 
 
-def test_fetch_page_handler_refuses_a_malformed_page_before(pipeline: AwsResources) -> None:
-    event = {
-        "source": SOURCE,
-        "execution": "e",
-        "cursor": None,
-        "page_number": 2,
-        "after": {"has_more": "yes"},
-    }
-    with pytest.raises(RunRequestError, match=r"after\.has_more"):
+@pytest.mark.parametrize(
+    ("after", "named"),
+    [
+        ({"has_more": "yes"}, "after.has_more' must be true or false"),
+        ({**_after(True), "wait_seconds": "soon"}, "after.wait_seconds' must be an integer"),
+    ],
+)
+def test_fetch_page_handler_refuses_a_malformed_page_before(
+    pipeline: AwsResources, after: dict[str, Any], named: str
+) -> None:
+    event = {"source": SOURCE, "execution": "e", "cursor": None, "page_number": 2, "after": after}
+    with pytest.raises(RunRequestError, match=re.escape(named)):
         fetch_page.lambda_handler(event, CONTEXT)
 
 

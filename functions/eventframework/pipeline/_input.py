@@ -31,6 +31,13 @@ def required_int(step: str, event: Mapping[str, Any], key: str) -> int:
     return int(value)
 
 
+def required_bool(step: str, event: Mapping[str, Any], key: str) -> bool:
+    value = event.get(key)
+    if not isinstance(value, bool):
+        raise RunRequestError(step, key, "must be true or false")
+    return value
+
+
 def required_mapping(step: str, event: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     value = event.get(key)
     if not isinstance(value, Mapping):

@@ -24,7 +24,13 @@ from typing import Any
 from eventframework.definitions import SourceDefinition, load_source
 from eventframework.fetch import FetchedPage, fetch_page, load_credentials
 from eventframework.fetch.errors import SourceRateLimitedError
-from eventframework.pipeline._input import optional_str, required_int, required_mapping, required_str
+from eventframework.pipeline._input import (
+    optional_str,
+    required_bool,
+    required_int,
+    required_mapping,
+    required_str,
+)
 from eventframework.pipeline.backfill import BackfillRange
 from eventframework.pipeline.errors import RunRequestError
 from eventframework.state import CheckpointStore, PageStore
@@ -59,15 +65,15 @@ class PageBefore:
         if event.get("after") is None:
             return None
         after = required_mapping(STEP, event, "after")
-        has_more = after.get("has_more")
-        if not isinstance(has_more, bool):
-            raise RunRequestError(STEP, "after.has_more", "must be true or false")
-        return cls(
-            has_more=has_more,
-            wait_seconds=required_int(STEP, after, "wait_seconds"),
-            pages=required_int(STEP, after, "pages"),
-            max_pages=required_int(STEP, after, "max_pages"),
-        )
+        try:
+            return cls(
+                has_more=required_bool(STEP, after, "has_more"),
+                wait_seconds=required_int(STEP, after, "wait_seconds"),
+                pages=required_int(STEP, after, "pages"),
+                max_pages=required_int(STEP, after, "max_pages"),
+            )
+        except RunRequestError as error:  # named from the step's input, as every other key is
+            raise RunRequestError(STEP, f"after.{error.key}", error.problem) from None
 
     def holds_back(self) -> dict[str, Any] | None:
         """Why the pull does not fetch now (the same order of checks the page cap and pacing always

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from eventframework.pipeline._input import optional_str, required_str
+from eventframework.pipeline._input import optional_str, required_bool, required_str
 from eventframework.pipeline.errors import RunRequestError
 
 STEP = "ReprocessBatch"
@@ -70,10 +70,7 @@ def _max_events(run_input: Mapping[str, Any]) -> int:
 
 
 def _dry_run(run_input: Mapping[str, Any]) -> bool:
-    value = run_input.get("dry_run", False)
-    if not isinstance(value, bool):
-        raise RunRequestError(STEP, "dry_run", "must be true or false")
-    return value
+    return "dry_run" in run_input and required_bool(STEP, run_input, "dry_run")
 
 
 @dataclass(frozen=True)
